@@ -1,0 +1,74 @@
+"""Builds every long-lived part of the service, in order, from the settings.
+
+One place creates settings, database, bus and services; the web app, the CLI and the tests
+all use it, so nothing hides in module-level globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from models.bus import EventBus, RedisBus, make_bus
+from models.business_days import BusinessCalendar
+from models.config import Settings
+from models.db import make_engine, require_migrated, upgrade
+from models.reference_data import seed
+from models.request_service import RequestService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """The service's parts, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    bus: EventBus
+    calendar: BusinessCalendar
+    requests: RequestService
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self.bus.close()
+        self.engine.dispose()
+
+
+def prepare_database(settings: Settings) -> Engine:
+    """The engine, migrated and seeded on the embedded default; checked on an external one."""
+    engine = make_engine(settings.resolved_database_url)
+    if settings.is_embedded_database:
+        upgrade(engine)
+    else:
+        require_migrated(engine)
+    report = seed(
+        engine, authorities_path=settings.authorities_path, catalogue_path=settings.catalogue_path
+    )
+    if report is not None:
+        log.info("catalogue seeded: %d entries", len(report.added))
+    return engine
+
+
+async def build_container(settings: Settings) -> Container:
+    """Create every part, in dependency order."""
+    engine = prepare_database(settings)
+    bus = make_bus(settings.redis_url)
+    if isinstance(bus, RedisBus):
+        await bus.ping()
+    calendar = BusinessCalendar.from_file(
+        settings.calendar_path, zone=settings.zone, cutoff_hour=settings.reception_cutoff_hour
+    )
+    requests = RequestService(
+        engine=engine,
+        calendar=calendar,
+        bus=bus,
+        due_soon_days=settings.due_soon_business_days,
+        confirmation_window=timedelta(hours=settings.confirmation_window_hours),
+    )
+    return Container(
+        settings=settings, engine=engine, bus=bus, calendar=calendar, requests=requests
+    )

@@ -1,0 +1,110 @@
+"""Application settings, read from the environment (prefix ``SUAC_``) and an optional ``.env``.
+
+Example::
+
+    >>> settings = Settings(database_url="sqlite:///tmp/x.db")
+    >>> settings.time_zone
+    'America/Mexico_City'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+class TwilioSettings(BaseModel):
+    """Credentials and senders of the Twilio account that carries voice, SMS and WhatsApp."""
+
+    account_sid: str = ""
+    auth_token: SecretStr = SecretStr("")
+    api_base_url: str = "https://api.twilio.com"
+    sms_sender: str = ""
+    whatsapp_sender: str = ""
+    voice: str = "Polly.Mia"
+    validate_signatures: bool = True
+
+
+class AsteriskServer(BaseModel):
+    """One Asterisk server reached over AMI."""
+
+    name: str = "locatel"
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "suac"
+    secret: SecretStr = SecretStr("")
+
+
+class AsteriskSettings(BaseModel):
+    """AMI servers and the FastAGI listener."""
+
+    servers: list[AsteriskServer] = Field(default_factory=list)
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    action_timeout_seconds: float = 10.0
+
+
+class Settings(BaseSettings):
+    """Every setting of the service; see the README for each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUAC_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    environment: Literal["development", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    redis_url: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    time_zone: str = "America/Mexico_City"
+    secret_key: SecretStr = SecretStr("change-me")
+    catalogue_path: Path = PACKAGE_DATA / "catalogue.csv"
+    authorities_path: Path = PACKAGE_DATA / "authorities.yaml"
+    calendar_path: Path = PACKAGE_DATA / "non_working_days.yaml"
+    reception_cutoff_hour: int = Field(default=18, ge=0, le=24)
+    due_soon_business_days: int = Field(default=1, ge=0)
+    confirmation_window_hours: int = Field(default=72, ge=1)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value() == "change-me":
+                raise ValueError("SUAC_SECRET_KEY must be set in production")
+            if not self.twilio.validate_signatures:
+                raise ValueError("Twilio signature validation cannot be off in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'suac.db').resolve()}"
+
+    @property
+    def is_embedded_database(self) -> bool:
+        """True when the database is the embedded SQLite default (or any SQLite file)."""
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The local time zone of the City."""
+        return ZoneInfo(self.time_zone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,232 @@
+"""The one typed event schema for everything that happens in the contact centre.
+
+Calls, queues, agents and requests publish these events on the bus; consoles, metrics and
+storage consume them. Events are pydantic models tagged by ``type`` so any process can
+decode them from JSON::
+
+    >>> event = RequestRegistered(folio="2600012349", catalogue_code="AGU-001",
+    ...     channel="agent", status="assigned")
+    >>> decode_event(event.model_dump_json()).folio
+    '2600012349'
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+CallTransport = Literal["asterisk", "twilio"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BaseEvent(BaseModel):
+    """Fields every event carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    occurred_at: datetime = Field(default_factory=_now)
+    source: str = ""
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+class CallStarted(BaseEvent):
+    """A call arrived (from the trunk or a Twilio number)."""
+
+    type: Literal["call.started"] = "call.started"
+    call_id: str
+    transport: CallTransport
+    caller: str = ""
+    called: str = ""
+
+
+class CallIvrStep(BaseEvent):
+    """The IVR moved a call to a new step of the call flow."""
+
+    type: Literal["call.ivr_step"] = "call.ivr_step"
+    call_id: str
+    step: str
+
+
+class CallSpeechResult(BaseEvent):
+    """A caller's utterance was transcribed (and possibly classified)."""
+
+    type: Literal["call.speech_result"] = "call.speech_result"
+    call_id: str
+    transcript: str
+    confidence: float | None = None
+    engine: str = ""
+
+
+class CallQueued(BaseEvent):
+    """A call joined an agent queue."""
+
+    type: Literal["call.queued"] = "call.queued"
+    call_id: str
+    queue: str
+    position: int | None = None
+
+
+class CallHandedOver(BaseEvent):
+    """The IVR handed a call to an agent with what it learned."""
+
+    type: Literal["call.handed_over"] = "call.handed_over"
+    call_id: str
+    queue: str
+    context: dict[str, object] = Field(default_factory=dict)
+
+
+class CallAgentRinging(BaseEvent):
+    """An agent's phone rings for a queued call (``answered=False`` when it rang out)."""
+
+    type: Literal["call.agent_ringing"] = "call.agent_ringing"
+    call_id: str
+    queue: str
+    agent: str
+    answered: bool | None = None
+
+
+class CallConnected(BaseEvent):
+    """An agent answered a queued call."""
+
+    type: Literal["call.connected"] = "call.connected"
+    call_id: str
+    queue: str
+    agent: str
+    wait_seconds: float | None = None
+
+
+class CallHeld(BaseEvent):
+    """A call was put on hold or taken off hold."""
+
+    type: Literal["call.held"] = "call.held"
+    call_id: str
+    on_hold: bool
+
+
+class CallTransferred(BaseEvent):
+    """A call was transferred."""
+
+    type: Literal["call.transferred"] = "call.transferred"
+    call_id: str
+    target: str
+
+
+class CallAbandoned(BaseEvent):
+    """The caller hung up while waiting in a queue."""
+
+    type: Literal["call.abandoned"] = "call.abandoned"
+    call_id: str
+    queue: str
+    position: int | None = None
+    wait_seconds: float | None = None
+
+
+class CallEnded(BaseEvent):
+    """A call ended."""
+
+    type: Literal["call.ended"] = "call.ended"
+    call_id: str
+    cause: str = ""
+    duration_seconds: float | None = None
+    status: str = ""
+
+
+# --- agents and queues -----------------------------------------------------------------------
+
+AgentState = Literal["logged_out", "available", "paused", "ringing", "in_use", "unavailable"]
+
+
+class AgentStateChanged(BaseEvent):
+    """An agent's state in a queue changed."""
+
+    type: Literal["agent.state"] = "agent.state"
+    agent: str
+    queue: str = ""
+    state: AgentState
+    reason: str = ""
+
+
+class QueueSnapshot(BaseEvent):
+    """A queue's figures at a moment (after a resynchronisation, for instance)."""
+
+    type: Literal["queue.snapshot"] = "queue.snapshot"
+    queue: str
+    waiting: int = 0
+    available_agents: int = 0
+    logged_in_agents: int = 0
+    longest_wait_seconds: float = 0.0
+
+
+# --- requests --------------------------------------------------------------------------------
+
+
+class RequestRegistered(BaseEvent):
+    """A request was registered and its folio issued."""
+
+    type: Literal["request.registered"] = "request.registered"
+    folio: str
+    catalogue_code: str
+    channel: str
+    status: str
+    authority_code: str | None = None
+    alcaldia: str | None = None
+    due_at: datetime | None = None
+    call_id: str | None = None
+
+
+class RequestStatusChanged(BaseEvent):
+    """A request changed status (or authority)."""
+
+    type: Literal["request.status_changed"] = "request.status_changed"
+    folio: str
+    from_status: str
+    to_status: str
+    actor: str
+    authority_code: str | None = None
+    note: str = ""
+
+
+class MessageStatusChanged(BaseEvent):
+    """An outbound SMS or WhatsApp message changed delivery status."""
+
+    type: Literal["message.status"] = "message.status"
+    message_sid: str
+    status: str
+    folio: str | None = None
+
+
+Event = Annotated[
+    CallStarted
+    | CallIvrStep
+    | CallSpeechResult
+    | CallQueued
+    | CallHandedOver
+    | CallAgentRinging
+    | CallConnected
+    | CallHeld
+    | CallTransferred
+    | CallAbandoned
+    | CallEnded
+    | AgentStateChanged
+    | QueueSnapshot
+    | RequestRegistered
+    | RequestStatusChanged
+    | MessageStatusChanged,
+    Field(discriminator="type"),
+]
+
+_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def decode_event(data: str | bytes) -> Event:
+    """Decode one event from its JSON form."""
+    return _ADAPTER.validate_json(data)

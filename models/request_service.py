@@ -1,0 +1,386 @@
+"""Registering requests and moving them through their lifecycle.
+
+Every operation runs in one database transaction in a worker thread (never on the event
+loop), writes the request's history, and publishes its events on the bus after commit::
+
+    service = RequestService(engine=engine, calendar=BusinessCalendar.default(), bus=bus)
+    request = await service.register(RequestCreate(catalogue_code="AGU-001",
+        channel=Channel.AGENT, alcaldia="Iztapalapa"), actor="agente:ana")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from anyio import to_thread
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from models.authorities import ALCALDIAS, AdministrativeUnit, Authority
+from models.bus import EventBus
+from models.business_days import BusinessCalendar, DeadlineState
+from models.catalogue import REQUEST_KINDS, CatalogueEntry
+from models.db import session_scope
+from models.db_types import utcnow
+from models.errors import (
+    ConfirmationWindowClosed,
+    FolioNotFound,
+    MissingAnswerData,
+    UnknownAuthority,
+    UnknownCatalogueEntry,
+)
+from models.events import BaseEvent, RequestRegistered, RequestStatusChanged
+from models.folio import parse_folio
+from models.folio_issue import issue_folio
+from models.lifecycle import check_transition
+from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
+from models.routing import route
+
+T = TypeVar("T")
+SYSTEM_ACTOR = "sistema"
+CITIZEN_ACTOR = "ciudadano"
+
+
+class RequestService:
+    """The domain's entry point for requests."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        calendar: BusinessCalendar,
+        bus: EventBus,
+        clock: Callable[[], datetime] = utcnow,
+        confirmation_window: timedelta = timedelta(hours=72),
+        due_soon_days: int = 1,
+    ) -> None:
+        self._engine = engine
+        self.calendar = calendar
+        self._bus = bus
+        self._clock = clock
+        self.confirmation_window = confirmation_window
+        self._due_soon_days = due_soon_days
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    async def _run(self, work: Callable[[Session, list[BaseEvent]], T]) -> T:
+        events: list[BaseEvent] = []
+
+        def transaction() -> T:
+            with session_scope(self._engine) as session:
+                return work(session, events)
+
+        result = await to_thread.run_sync(transaction)
+        for event in events:
+            await self._bus.publish(event)
+        return result
+
+    @staticmethod
+    def _load(session: Session, folio: str) -> ServiceRequest:
+        number = parse_folio(folio)
+        request = session.exec(
+            select(ServiceRequest).where(ServiceRequest.folio == number).with_for_update()
+        ).first()
+        if request is None:
+            raise FolioNotFound(f"No existe ninguna solicitud con el folio {number}.")
+        return request
+
+    def _change(
+        self,
+        session: Session,
+        events: list[BaseEvent],
+        request: ServiceRequest,
+        target: Status,
+        *,
+        actor: str,
+        note: str = "",
+    ) -> None:
+        check_transition(request.status, target)
+        source = request.status
+        request.status = target
+        session.add(request)
+        session.add(
+            RequestHistory(
+                request_id=request.id,
+                at=self._clock(),
+                actor=actor,
+                field="status",
+                from_value=source,
+                to_value=target,
+                note=note,
+            )
+        )
+        events.append(
+            RequestStatusChanged(
+                folio=request.folio,
+                from_status=source,
+                to_status=target,
+                actor=actor,
+                authority_code=request.authority_code,
+                note=note,
+            )
+        )
+
+    def _set_authority(
+        self,
+        session: Session,
+        request: ServiceRequest,
+        authority_code: str,
+        unit_code: str,
+        *,
+        actor: str,
+        note: str = "",
+    ) -> None:
+        unit = session.exec(
+            select(AdministrativeUnit).where(
+                AdministrativeUnit.authority_code == authority_code,
+                AdministrativeUnit.code == unit_code,
+            )
+        ).first()
+        if unit is None:
+            raise UnknownAuthority(f"La unidad {unit_code} de {authority_code} no existe.")
+        previous = (
+            f"{request.authority_code}/{request.unit_code}" if request.authority_code else None
+        )
+        request.authority_code, request.unit_code = authority_code, unit_code
+        request.due_at = self.calendar.due_at(request.received_at, authority_code)
+        session.add(
+            RequestHistory(
+                request_id=request.id,
+                at=self._clock(),
+                actor=actor,
+                field="authority",
+                from_value=previous,
+                to_value=f"{authority_code}/{unit_code}",
+                note=note,
+            )
+        )
+
+    # --- registration -------------------------------------------------------------------------
+
+    async def register(self, data: RequestCreate, *, actor: str) -> ServiceRequest:
+        """Register a request, issue its folio, route it and compute its deadline."""
+        data = RequestCreate.model_validate(data.model_dump())
+        received_at = self._clock()
+
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            entry = session.get(CatalogueEntry, data.catalogue_code)
+            if entry is None or not entry.active:
+                raise UnknownCatalogueEntry(f"La categoría {data.catalogue_code} no existe.")
+            kind = data.kind or entry.kind
+            if kind not in REQUEST_KINDS:
+                raise UnknownCatalogueEntry(f"El tipo de solicitud «{kind}» no existe.")
+            if data.alcaldia is not None and data.alcaldia not in ALCALDIAS:
+                raise UnknownAuthority(f"«{data.alcaldia}» no es una alcaldía de la Ciudad.")
+            local_year = received_at.astimezone(self.calendar.zone).year
+            request = ServiceRequest(
+                **data.model_dump(exclude={"kind"}),
+                kind=kind,
+                folio=issue_folio(session, local_year),
+                received_at=received_at,
+                due_at=self.calendar.due_at(received_at, None),
+                status=Status.RECEIVED,
+            )
+            session.add(request)
+            session.flush()
+            session.add(
+                RequestHistory(
+                    request_id=request.id,
+                    at=received_at,
+                    actor=actor,
+                    field="status",
+                    to_value=Status.RECEIVED,
+                    note=f"Registrada por canal {data.channel}.",
+                )
+            )
+            target = route(entry, alcaldia=data.alcaldia, road_class=data.road_class)
+            if target is not None:
+                self._set_authority(session, request, *target, actor=SYSTEM_ACTOR)
+                request.status = Status.ASSIGNED
+                session.add(
+                    RequestHistory(
+                        request_id=request.id,
+                        at=received_at,
+                        actor=SYSTEM_ACTOR,
+                        field="status",
+                        from_value=Status.RECEIVED,
+                        to_value=Status.ASSIGNED,
+                        note="Turnada automáticamente según el catálogo.",
+                    )
+                )
+            events.append(
+                RequestRegistered(
+                    folio=request.folio,
+                    catalogue_code=entry.code,
+                    channel=request.channel,
+                    status=request.status,
+                    authority_code=request.authority_code,
+                    alcaldia=request.alcaldia,
+                    due_at=request.due_at,
+                    call_id=request.call_id,
+                )
+            )
+            return request
+
+        return await self._run(work)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def get(self, folio: str) -> ServiceRequest:
+        """The request with ``folio`` (validated first)."""
+        return await self._run(lambda session, _events: self._load(session, folio))
+
+    async def history(self, folio: str) -> list[RequestHistory]:
+        """Every recorded change of the request, oldest first."""
+
+        def work(session: Session, _events: list[BaseEvent]) -> list[RequestHistory]:
+            request = self._load(session, folio)
+            statement = (
+                select(RequestHistory)
+                .where(RequestHistory.request_id == request.id)
+                .order_by(RequestHistory.id)
+            )
+            return list(session.exec(statement))
+
+        return await self._run(work)
+
+    async def authority(self, code: str) -> Authority | None:
+        """An authority by code."""
+        return await self._run(lambda session, _events: session.get(Authority, code))
+
+    def deadline_state(self, request: ServiceRequest, now: datetime | None = None) -> DeadlineState:
+        """Whether the request is on time, due soon, overdue, or was answered on time."""
+        assert request.due_at is not None
+        return self.calendar.state(
+            due_at=request.due_at,
+            now=now or self._clock(),
+            authority=request.authority_code,
+            answered_at=request.answered_at,
+            due_soon_days=self._due_soon_days,
+        )
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    async def assign(
+        self, folio: str, *, authority_code: str, unit_code: str, actor: str, note: str = ""
+    ) -> ServiceRequest:
+        """Turn the request over to an authority (re-assignment when it already had one)."""
+
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio)
+            target = Status.ASSIGNED if request.status == Status.RECEIVED else Status.REASSIGNED
+            check_transition(request.status, target)
+            self._set_authority(session, request, authority_code, unit_code, actor=actor, note=note)
+            self._change(session, events, request, target, actor=actor, note=note)
+            return request
+
+        return await self._run(work)
+
+    async def start_progress(self, folio: str, *, actor: str, note: str = "") -> ServiceRequest:
+        """The authority started working on the request."""
+        return await self._transition(folio, Status.IN_PROGRESS, actor=actor, note=note)
+
+    async def reject(self, folio: str, *, reason: str, actor: str) -> ServiceRequest:
+        """Reject the request; a reason is required."""
+        if not reason.strip():
+            raise MissingAnswerData("Para rechazar una solicitud hay que dar el motivo.")
+
+        def apply(request: ServiceRequest) -> None:
+            request.rejection_reason = reason.strip()
+            request.closed_at = self._clock()
+
+        return await self._transition(folio, Status.REJECTED, actor=actor, note=reason, apply=apply)
+
+    async def answer(
+        self, folio: str, *, text: str, responsible_person: str, unit_code: str, actor: str
+    ) -> ServiceRequest:
+        """Record the authority's answer: text, responsible person and unit are all required."""
+        if not (text.strip() and responsible_person.strip() and unit_code.strip()):
+            raise MissingAnswerData(
+                "La respuesta requiere el texto, la persona responsable y la unidad administrativa."
+            )
+
+        def apply(request: ServiceRequest) -> None:
+            request.answer_text = text.strip()
+            request.responsible_person = responsible_person.strip()
+            request.unit_code = unit_code.strip()
+            request.answered_at = self._clock()
+
+        return await self._transition(
+            folio, Status.ANSWERED, actor=actor, note=text.strip(), apply=apply
+        )
+
+    async def confirm(self, folio: str, *, solved: bool, citizen_words: str = "") -> ServiceRequest:
+        """The citizen's answer within the confirmation window: closes or re-opens the request."""
+
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio)
+            check_transition(request.status, Status.CLOSED)
+            assert request.answered_at is not None
+            if self._clock() > request.answered_at + self.confirmation_window:
+                raise ConfirmationWindowClosed(
+                    "El plazo de 72 horas para confirmar la solución ya terminó."
+                )
+            if solved:
+                request.closed_at = self._clock()
+                note = citizen_words or "El ciudadano confirmó la solución."
+                self._change(
+                    session, events, request, Status.CLOSED, actor=CITIZEN_ACTOR, note=note
+                )
+            else:
+                request.answered_at = None
+                note = citizen_words or "El ciudadano indicó que no se resolvió."
+                self._change(
+                    session, events, request, Status.IN_PROGRESS, actor=CITIZEN_ACTOR, note=note
+                )
+            return request
+
+        return await self._run(work)
+
+    async def close_unconfirmed(self) -> list[str]:
+        """Close every answered request whose confirmation window has lapsed; their folios."""
+        limit = self._clock() - self.confirmation_window
+
+        def work(session: Session, events: list[BaseEvent]) -> list[str]:
+            statement = (
+                select(ServiceRequest)
+                .where(ServiceRequest.status == Status.ANSWERED)
+                .where(ServiceRequest.answered_at <= limit)
+                .with_for_update()
+            )
+            closed = []
+            for request in session.exec(statement):
+                request.closed_at = self._clock()
+                self._change(
+                    session,
+                    events,
+                    request,
+                    Status.CLOSED,
+                    actor=SYSTEM_ACTOR,
+                    note="Cerrada automáticamente: sin respuesta del ciudadano en 72 horas.",
+                )
+                closed.append(request.folio)
+            return closed
+
+        return await self._run(work)
+
+    async def _transition(
+        self,
+        folio: str,
+        target: Status,
+        *,
+        actor: str,
+        note: str = "",
+        apply: Callable[[ServiceRequest], None] | None = None,
+    ) -> ServiceRequest:
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio)
+            check_transition(request.status, target)
+            if apply is not None:
+                apply(request)
+            self._change(session, events, request, target, actor=actor, note=note)
+            return request
+
+        return await self._run(work)

@@ -1,0 +1,18 @@
+"""Imports every table module so ``SQLModel.metadata`` knows the whole schema."""
+
+from models.authorities import AdministrativeUnit, Authority
+from models.calls import CallRecord
+from models.catalogue import CatalogueEntry
+from models.requests import FolioCounter, RequestHistory, ServiceRequest
+from models.users import User
+
+__all__ = [
+    "AdministrativeUnit",
+    "Authority",
+    "CallRecord",
+    "CatalogueEntry",
+    "FolioCounter",
+    "RequestHistory",
+    "ServiceRequest",
+    "User",
+]
