@@ -1,0 +1,112 @@
+"""Shared fixtures: an embedded database per test, and the real servers for the scale-out path.
+
+PostgreSQL and Redis tests run against real servers (``SUAC_TEST_POSTGRES_URL``,
+``SUAC_TEST_REDIS_URL``, defaulting to this machine's). When a server is missing they are
+skipped with the reason, except under ``CI=true``, where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from agent_console.container import prepare_database
+from models.bus import InProcessBus
+from models.business_days import BusinessCalendar
+from models.config import Settings
+from models.db import make_engine
+from models.request_service import RequestService
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+POSTGRES_URL = os.environ.get(
+    "SUAC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("SUAC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def unavailable(what: str, error: Exception) -> None:
+    """Fail under CI, skip elsewhere, always saying why."""
+    message = f"{what} is not reachable ({error.__class__.__name__}: {error})"
+    if IN_CI:
+        pytest.fail(f"CI=true requires it: {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded defaults in a private data folder."""
+    return Settings(data_dir=tmp_path, database_url="", redis_url="", _env_file=None)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A migrated, seeded SQLite database."""
+    engine = prepare_database(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def calendar() -> BusinessCalendar:
+    """The shipped calendar."""
+    return BusinessCalendar.default()
+
+
+@pytest.fixture
+async def bus() -> AsyncIterator[InProcessBus]:
+    """An in-process bus."""
+    bus = InProcessBus()
+    yield bus
+    await bus.close()
+
+
+@pytest.fixture
+def service(engine: Engine, calendar: BusinessCalendar, bus: InProcessBus) -> RequestService:
+    """The request service over the embedded database."""
+    return RequestService(engine=engine, calendar=calendar, bus=bus)
+
+
+def _reset_postgres(url: str) -> Engine:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    return engine
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A real, emptied PostgreSQL database."""
+    try:
+        engine = _reset_postgres(POSTGRES_URL)
+    except Exception as error:  # noqa: BLE001  (any driver error means: not reachable)
+        unavailable("PostgreSQL", error)
+    engine.dispose()
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def pg_settings(tmp_path: Path, postgres_url: str) -> Settings:
+    """Settings pointing at the real PostgreSQL."""
+    return Settings(data_dir=tmp_path, database_url=postgres_url, _env_file=None)
+
+
+@pytest.fixture
+async def redis_url() -> str:
+    """A real Redis server."""
+    import redis.asyncio as redis
+
+    client = redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as error:  # noqa: BLE001
+        unavailable("Redis", error)
+    finally:
+        await client.aclose()
+    return REDIS_URL
