@@ -1,0 +1,45 @@
+"""Pieces shared by the flow's step modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ivr.flow.state import CallState, Step
+from ivr.flow.steps import Part, Say, Turn
+
+if TYPE_CHECKING:
+    from ivr.flow.engine import CallFlow
+
+
+@dataclass(frozen=True)
+class Retry:
+    """The caller's input did not fit: explain with prompt ``reason`` and ask again."""
+
+    reason: str
+    values: dict[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class ToAgent:
+    """The call goes to an agent, saying ``prompt`` first (and ``before``, if any)."""
+
+    reason: str
+    prompt: str = "asesor"
+    before: tuple[Say, ...] = ()
+
+
+Outcome = tuple[CallState, Turn] | Retry | ToAgent
+
+
+def say(*parts: Part) -> Say:
+    """A ``Say`` of ``parts``."""
+    return Say(parts=tuple(parts))
+
+
+async def move(
+    flow: CallFlow, state: CallState, step: Step, *actions: Say
+) -> tuple[CallState, Turn]:
+    """Go to ``step``, say ``actions`` and ask that step's question."""
+    state = state.goto(step)
+    return state, Turn(actions=tuple(actions), then=await flow.ask(state))

@@ -1,0 +1,77 @@
+"""Read-only look-ups the flow needs: catalogue entries, authority and unit names, speech hints.
+
+The catalogue and the authorities change rarely, so they are read once per process and then
+served from memory (``refresh()`` reloads them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from anyio import to_thread
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from models.authorities import AdministrativeUnit, Authority
+from models.catalogue import CatalogueEntry
+from models.db import session_scope
+
+MAX_HINTS = 100
+MAX_HINT_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    entries: dict[str, CatalogueEntry]
+    authorities: dict[str, str]
+    units: dict[tuple[str, str], str]
+
+
+class Directory:
+    """Names and rules the IVR reads while it talks to a caller."""
+
+    def __init__(self, *, engine: Engine) -> None:
+        self._engine = engine
+        self._snapshot: _Snapshot | None = None
+
+    def _load(self) -> _Snapshot:
+        with session_scope(self._engine) as session:
+            entries = {e.code: e for e in session.exec(select(CatalogueEntry))}
+            authorities = {a.code: a.short_name or a.name for a in session.exec(select(Authority))}
+            units = {
+                (u.authority_code, u.code): u.name for u in session.exec(select(AdministrativeUnit))
+            }
+        return _Snapshot(entries=entries, authorities=authorities, units=units)
+
+    async def _data(self) -> _Snapshot:
+        if self._snapshot is None:
+            self._snapshot = await to_thread.run_sync(self._load)
+        return self._snapshot
+
+    async def refresh(self) -> None:
+        """Read the catalogue and authorities again."""
+        self._snapshot = await to_thread.run_sync(self._load)
+
+    async def entry(self, code: str) -> CatalogueEntry | None:
+        """An active catalogue entry by code."""
+        entry = (await self._data()).entries.get(code)
+        return entry if entry is not None and entry.active else None
+
+    async def authority_name(self, code: str | None) -> str | None:
+        """The short name of an authority."""
+        return (await self._data()).authorities.get(code) if code else None
+
+    async def unit_name(self, authority_code: str | None, unit_code: str | None) -> str | None:
+        """The name of an administrative unit."""
+        if not (authority_code and unit_code):
+            return None
+        return (await self._data()).units.get((authority_code, unit_code))
+
+    async def speech_hints(self) -> tuple[str, ...]:
+        """Phrases from the catalogue that help a recogniser (names first, then synonyms)."""
+        entries = [e for e in (await self._data()).entries.values() if e.active]
+        phrases: list[str] = [e.name for e in entries]
+        phrases += [s for e in entries for s in e.synonyms]
+        unique = dict.fromkeys(p.strip().lower() for p in phrases if p.strip())
+        short = [p for p in unique if len(p) <= MAX_HINT_LENGTH]
+        return tuple(short[:MAX_HINTS])

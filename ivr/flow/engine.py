@@ -1,0 +1,206 @@
+"""The call flow engine: one state machine that both fronts (Twilio, Asterisk) drive.
+
+flow = CallFlow(requests=service, classifier=classifier, bus=bus, directory=directory)
+state, turn = await flow.start(CallInfo(call_id="CA1", transport="twilio", caller="+52…"))
+state, turn = await flow.handle(state, CallerInput(digits="2"))
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from ivr.flow import menu, register, status
+from ivr.flow.common import Outcome, Retry, ToAgent, say
+from ivr.flow.directory import Directory
+from ivr.flow.ports import CallbackBook, ClassifierLike, FolioNotifier, WaitEstimator
+from ivr.flow.state import CallState, Step
+from ivr.flow.steps import CallerInput, CallInfo, Gather, HandoffContext, Hangup, Transfer, Turn
+from ivr.flow.understanding import wants_agent
+from ivr.prompts import PromptBook
+from models.bus import EventBus
+from models.events import CallEnded, CallHandedOver, CallIvrStep, CallSpeechResult, CallStarted
+from models.request_service import RequestService
+
+log = logging.getLogger(__name__)
+
+AGENT_KEY = "0"
+CLOSING_STEPS = frozenset({Step.REGISTERED, Step.STATUS_READ})
+Asker = Callable[["CallFlow", CallState], Awaitable[Gather]]
+Answerer = Callable[["CallFlow", CallState, CallerInput], Awaitable[Outcome]]
+
+
+@dataclass(frozen=True)
+class FlowOptions:
+    """Tunable behaviour of the flow (from ``Settings.ivr``)."""
+
+    agent_queue: str = "locatel"
+    max_failures: int = 3
+    callback_wait_seconds: float = 300.0
+    speech_engine: str = "twilio"
+
+
+class CallFlow:
+    """Serves a call turn by turn; holds no per-call data (that lives in ``CallState``)."""
+
+    def __init__(
+        self,
+        *,
+        requests: RequestService,
+        classifier: ClassifierLike,
+        bus: EventBus,
+        directory: Directory,
+        prompts: PromptBook | None = None,
+        options: FlowOptions | None = None,
+        notifier: FolioNotifier | None = None,
+        wait_estimator: WaitEstimator | None = None,
+        callbacks: CallbackBook | None = None,
+    ) -> None:
+        self.requests = requests
+        self.classifier = classifier
+        self.bus = bus
+        self.directory = directory
+        self.prompts = prompts or PromptBook()
+        self.options = options or FlowOptions()
+        self.notifier = notifier
+        self.wait_estimator = wait_estimator
+        self.callbacks = callbacks
+        self._askers: dict[Step, Asker] = {**menu.ASKERS, **register.ASKERS, **status.ASKERS}
+        self._answerers: dict[Step, Answerer] = {
+            **menu.ANSWERERS,
+            **register.ANSWERERS,
+            **status.ANSWERERS,
+        }
+
+    # --- the contract -------------------------------------------------------------------------
+
+    async def start(self, call: CallInfo) -> tuple[CallState, Turn]:
+        """Greet a new call and offer the main menu."""
+        state = CallState(
+            call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
+        ).goto(Step.MENU)
+        await self.bus.publish(
+            CallStarted(
+                call_id=call.call_id,
+                transport=call.transport,
+                caller=call.caller,
+                called=call.called,
+                source="ivr",
+            )
+        )
+        await self._step_event(state)
+        greeting = say(self.prompts.prompt("bienvenida"))
+        return state, Turn(actions=(greeting,), then=await self.ask(state))
+
+    async def handle(self, state: CallState, caller: CallerInput) -> tuple[CallState, Turn]:
+        """Apply the caller's input at the current step; any failure goes to an agent."""
+        if state.finished:
+            return state, Turn(then=Hangup())
+        try:
+            if caller.speech:
+                state = state.with_(transcript=[*state.transcript, caller.speech.strip()])
+                await self.bus.publish(
+                    CallSpeechResult(
+                        call_id=state.call_id,
+                        transcript=caller.speech.strip(),
+                        confidence=caller.speech_confidence,
+                        engine=self.options.speech_engine,
+                        source="ivr",
+                    )
+                )
+            outcome = await self._answer(state, caller)
+        except Exception:
+            log.exception("call %s failed at step %s", state.call_id, state.step)
+            outcome = ToAgent(reason="falla del sistema", prompt="falla-asesor")
+        if isinstance(outcome, Retry):
+            return await self._retry(state, outcome)
+        if isinstance(outcome, ToAgent):
+            return await self.to_agent(state, outcome)
+        new_state, turn = outcome
+        if new_state.step != state.step or new_state.path != state.path:
+            await self._step_event(new_state)
+        return new_state, turn
+
+    async def hangup(
+        self, state: CallState, *, duration_seconds: float | None = None, status: str = ""
+    ) -> CallState:
+        """The call ended: nothing is registered after this; the end is published once."""
+        if state.ended:
+            return state
+        await self.bus.publish(
+            CallEnded(
+                call_id=state.call_id,
+                cause="ivr-complete" if state.finished else "caller-hangup",
+                duration_seconds=duration_seconds,
+                status=status or "completed",
+                source="ivr",
+            )
+        )
+        return state.with_(finished=True, ended=True)
+
+    # --- shared behaviour ---------------------------------------------------------------------
+
+    async def ask(self, state: CallState) -> Gather:
+        """The question of the current step."""
+        return await self._askers[state.step](self, state)
+
+    async def _answer(self, state: CallState, caller: CallerInput) -> Outcome:
+        if (caller.digits or "").strip() == AGENT_KEY or wants_agent(caller.speech):
+            return ToAgent(reason="el ciudadano pidió un asesor")
+        if caller.empty and state.step in CLOSING_STEPS:
+            done = state.goto(Step.DONE).with_(finished=True)
+            return done, Turn(actions=(say(self.prompts.prompt("despedida")),), then=Hangup())
+        if caller.empty:
+            return Retry("sin-respuesta")
+        return await self._answerers[state.step](self, state, caller)
+
+    async def _retry(self, state: CallState, retry: Retry) -> tuple[CallState, Turn]:
+        state = state.with_(failures=state.failures + 1)
+        if state.failures >= self.options.max_failures:
+            return await self.to_agent(state, ToAgent(reason="tres intentos sin éxito"))
+        reason = say(self.prompts.prompt(retry.reason, **(retry.values or {})))
+        return state, Turn(actions=(reason,), then=await self.ask(state))
+
+    def handoff_context(self, state: CallState, reason: str) -> HandoffContext:
+        """What the agent gets with the call."""
+        return HandoffContext(
+            path=list(state.path),
+            transcript=list(state.transcript),
+            categories=[c.model_dump() for c in state.candidates],
+            alcaldia=state.alcaldia,
+            colonia=state.colonia,
+            reference=state.reference,
+            folio=state.folio,
+            reason=reason,
+        )
+
+    async def to_agent(self, state: CallState, why: ToAgent) -> tuple[CallState, Turn]:
+        """The single way to a human: offer a call-back on a long wait, else transfer."""
+        state = state.with_(handoff_reason=why.reason)
+        offer = state.step != Step.CALLBACK_OFFER and bool(state.caller)
+        if offer and self.callbacks is not None and self.wait_estimator is not None:
+            wait = await self.wait_estimator.expected_wait_seconds(self.options.agent_queue)
+            if wait is not None and wait >= self.options.callback_wait_seconds:
+                state = state.goto(Step.CALLBACK_OFFER)
+                await self._step_event(state)
+                return state, Turn(actions=why.before, then=await self.ask(state))
+        return await self.transfer(state, why.prompt, before=why.before)
+
+    async def transfer(
+        self, state: CallState, prompt: str = "asesor", *, before: tuple = ()
+    ) -> tuple[CallState, Turn]:
+        """Hand the call to the agent queue now, publishing the context for the console."""
+        context = self.handoff_context(state, state.handoff_reason)
+        queue = self.options.agent_queue
+        state = state.goto(Step.DONE).with_(finished=True)
+        await self.bus.publish(
+            CallHandedOver(
+                call_id=state.call_id, queue=queue, context=context.model_dump(), source="ivr"
+            )
+        )
+        actions = (*before, say(self.prompts.prompt(prompt)))
+        return state, Turn(actions=actions, then=Transfer(queue=queue, context=context))
+
+    async def _step_event(self, state: CallState) -> None:
+        await self.bus.publish(CallIvrStep(call_id=state.call_id, step=state.step, source="ivr"))

@@ -1,0 +1,63 @@
+"""The narrow interfaces the call flow needs from the rest of the system.
+
+The classifier is built by its own package (``ivr.classifier``); the flow depends only on the
+shape of its answer, so either front can run it with the real one or a test double.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from typing import Protocol
+
+from models.requests import ServiceRequest
+
+
+class CandidateLike(Protocol):
+    """One category proposed by the classifier."""
+
+    code: str
+    name: str
+    tema: str
+    confidence: float
+
+
+class ClassificationLike(Protocol):
+    """The classifier's verdict on one utterance."""
+
+    candidates: Sequence[CandidateLike]
+    decision: str
+    alcaldia: str | None
+    colonia: str | None
+
+
+class ClassifierLike(Protocol):
+    """``Classifier.classify(text)`` (sync or async)."""
+
+    def classify(self, text: str) -> ClassificationLike | Awaitable[ClassificationLike]:
+        """Classify a caller's description of their problem."""
+
+
+class FolioNotifier(Protocol):
+    """Sends the citizen their folio by message after a phone registration."""
+
+    def can_receive(self, phone: str) -> bool:
+        """True when ``phone`` can receive a text message."""
+
+    async def folio_registered(self, *, phone: str, request: ServiceRequest) -> bool:
+        """Send the folio confirmation; True when it was handed to the carrier."""
+
+
+class WaitEstimator(Protocol):
+    """How long a new caller would wait in an agent queue."""
+
+    async def expected_wait_seconds(self, queue: str) -> float | None:
+        """The expected wait, or None when unknown."""
+
+
+class CallbackBook(Protocol):
+    """Keeps a caller's place in line and calls them back when their turn comes."""
+
+    async def request_callback(
+        self, *, call_id: str, phone: str, queue: str, context: dict
+    ) -> None:
+        """Record a call-back for ``phone`` in ``queue``."""

@@ -1,0 +1,72 @@
+"""The state of one call in the flow: JSON-serialisable, so any worker can serve the next step.
+
+>>> state = CallState(call_id="CA1", transport="twilio")
+>>> CallState.model_validate_json(state.model_dump_json()).step
+'menu'
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Step(StrEnum):
+    """Where a call is waiting for the caller."""
+
+    MENU = "menu"
+    DESCRIBE = "describe"
+    CONFIRM_CATEGORY = "confirm_category"
+    CHOOSE_CATEGORY = "choose_category"
+    ALCALDIA = "alcaldia"
+    REFERENCE = "reference"
+    REGISTERED = "registered"
+    FOLIO = "folio"
+    STATUS_READ = "status_read"
+    CALLBACK_OFFER = "callback_offer"
+    DONE = "done"
+
+
+class Candidate(BaseModel):
+    """One category the classifier proposed."""
+
+    code: str
+    name: str
+    tema: str = ""
+    confidence: float = 0.0
+
+
+class CallState(BaseModel):
+    """Everything the flow remembers between two turns of one call."""
+
+    call_id: str
+    transport: Literal["twilio", "asterisk"]
+    caller: str = ""
+    called: str = ""
+    step: Step = Step.MENU
+    failures: int = 0
+    path: list[str] = Field(default_factory=list)
+    transcript: list[str] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list)
+    catalogue_code: str | None = None
+    description: str = ""
+    alcaldia: str | None = None
+    colonia: str | None = None
+    reference: str | None = None
+    folio: str | None = None
+    due_date: str | None = None
+    handoff_reason: str = ""
+    finished: bool = False
+    ended: bool = False
+
+    def goto(self, step: Step) -> CallState:
+        """A copy at ``step`` with the failure count reset (the path records the move)."""
+        return self.model_copy(
+            update={"step": step, "failures": 0, "path": [*self.path, step.value]}
+        )
+
+    def with_(self, **changes: object) -> CallState:
+        """A copy with ``changes`` applied."""
+        return self.model_copy(update=changes)

@@ -1,0 +1,108 @@
+"""Hearing a folio's status: key the folio, hear status, authority, answer and deadline."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ivr.flow.common import Outcome, Retry, move, say
+from ivr.flow.state import CallState, Step
+from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
+from ivr.flow.understanding import digits_from_speech
+from models.business_days import DeadlineState
+from models.errors import FolioNotFound, InvalidFolio
+from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
+from models.requests import ServiceRequest, Status
+
+if TYPE_CHECKING:
+    from ivr.flow.engine import CallFlow
+
+FOLIO_KEYS = 12
+GIST_CHARS = 220
+
+
+async def ask_folio(flow: CallFlow, state: CallState) -> Gather:
+    """Key the ten digits and #."""
+    return Gather(
+        say=say(flow.prompts.prompt("folio-pida")),
+        speech=True,
+        max_digits=FOLIO_KEYS,
+        finish_on_key="#",
+        timeout_seconds=10,
+    )
+
+
+async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
+    """Validate the folio before any look-up, then read its status."""
+    keyed = (caller.digits or "").strip() or digits_from_speech(caller.speech)
+    try:
+        request = await flow.requests.get(keyed)
+    except InvalidFolio as error:
+        return Retry("folio-verificador" if error.reason == "check-digit" else "folio-longitud")
+    except FolioNotFound:
+        return Retry("folio-no-encontrado")
+    state = state.with_(folio=request.folio)
+    return await move(flow, state, Step.STATUS_READ, *await readback(flow, request))
+
+
+def gist(text: str) -> str:
+    """The first sentence of an answer, cut at a word boundary."""
+    first = text.strip().split(". ")[0].strip()
+    if len(first) <= GIST_CHARS:
+        return first.rstrip(".") + "."
+    return first[:GIST_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
+    """Status, authority and unit, the answer when there is one, and the deadline."""
+    prompts = flow.prompts
+    status = Status(request.status)
+    lines = [
+        say(
+            prompts.prompt("estado-folio"),
+            Digits(request.folio),
+            prompts.prompt("estado-situacion", estado=STATUS_LABELS[status]),
+        )
+    ]
+    authority = await flow.directory.authority_name(request.authority_code)
+    if authority:
+        unit = await flow.directory.unit_name(request.authority_code, request.unit_code)
+        lines.append(say(prompts.prompt("estado-autoridad", autoridad=authority, unidad=unit)))
+    if request.answer_text and request.responsible_person:
+        lines.append(
+            say(
+                prompts.prompt(
+                    "estado-respuesta",
+                    responsable=request.responsible_person,
+                    resumen=gist(request.answer_text),
+                )
+            )
+        )
+    if status == Status.REJECTED and request.rejection_reason:
+        lines.append(say(prompts.prompt("estado-rechazo", motivo=gist(request.rejection_reason))))
+    if status in OPEN_STATUSES and request.due_at is not None:
+        due = DateSpoken(request.due_at.astimezone(flow.requests.calendar.zone).date())
+        if flow.requests.deadline_state(request) == DeadlineState.OVERDUE:
+            lines.append(say(prompts.prompt("estado-vencido"), due))
+            lines.append(say(prompts.prompt("estado-vencido-nota")))
+        else:
+            lines.append(say(prompts.prompt("estado-plazo"), due))
+    return tuple(lines)
+
+
+async def ask_status_next(flow: CallFlow, state: CallState) -> Gather:
+    """Another folio, the main menu, or an agent."""
+    return Gather(say=say(flow.prompts.prompt("estado-siguiente")), timeout_seconds=5)
+
+
+async def answer_status_next(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
+    """1 another folio, 2 main menu."""
+    digits = (caller.digits or "").strip()
+    if digits == "1":
+        return await move(flow, state, Step.FOLIO)
+    if digits == "2":
+        return await move(flow, state, Step.MENU)
+    return Retry("opcion-invalida")
+
+
+ASKERS = {Step.FOLIO: ask_folio, Step.STATUS_READ: ask_status_next}
+ANSWERERS = {Step.FOLIO: answer_folio, Step.STATUS_READ: answer_status_next}

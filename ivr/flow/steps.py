@@ -1,0 +1,132 @@
+"""What the call flow tells a front to do, and what a front tells the flow the caller did.
+
+Every value here is immutable; a front only translates them (TwiML for Twilio, AGI commands
+for Asterisk). Example::
+
+    >>> turn = Turn(actions=(Say((Prompt("despedida", "Gracias por llamar."),)),), then=Hangup())
+    >>> turn.then.kind
+    'hangup'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A sentence rendered from ``ivr/prompts/templates/<name>.j2`` (also the audio file name)."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Digits:
+    """A string read digit by digit (a folio, a key)."""
+
+    value: str
+
+
+@dataclass(frozen=True)
+class Number:
+    """A whole number read as words ("veintitrés")."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class DateSpoken:
+    """A date read the way people say it ("el miércoles 3 de diciembre")."""
+
+    value: date
+
+
+Part = Prompt | Digits | Number | DateSpoken
+
+
+@dataclass(frozen=True)
+class Say:
+    """Speech parts played one after another."""
+
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Gather:
+    """Play ``say`` and wait for keys and/or speech."""
+
+    say: Say
+    dtmf: bool = True
+    speech: bool = False
+    max_digits: int | None = 1
+    finish_on_key: str | None = None
+    timeout_seconds: int = 6
+    speech_hints: tuple[str, ...] = ()
+    kind: Literal["gather"] = "gather"
+
+
+class HandoffContext(BaseModel):
+    """What the IVR learned, handed to the agent who takes the call."""
+
+    path: list[str] = Field(default_factory=list)
+    transcript: list[str] = Field(default_factory=list)
+    categories: list[dict[str, object]] = Field(default_factory=list)
+    alcaldia: str | None = None
+    colonia: str | None = None
+    reference: str | None = None
+    folio: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Hand the call to an agent queue with the context gathered so far."""
+
+    queue: str
+    context: HandoffContext
+    kind: Literal["transfer"] = "transfer"
+
+
+@dataclass(frozen=True)
+class Hangup:
+    """End the call."""
+
+    kind: Literal["hangup"] = "hangup"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the flow answers each time: things to say, then one way to go on."""
+
+    actions: tuple[Say, ...] = field(default_factory=tuple)
+    then: Gather | Transfer | Hangup = field(default_factory=Hangup)
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """What the caller did at the last gather (nothing at all when ``timed_out``)."""
+
+    digits: str | None = None
+    speech: str | None = None
+    speech_confidence: float | None = None
+    timed_out: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """True when the caller neither keyed nor said anything."""
+        return self.timed_out or not ((self.digits or "").strip() or (self.speech or "").strip())
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    """The call as the front sees it when it arrives."""
+
+    call_id: str
+    transport: Literal["twilio", "asterisk"]
+    caller: str = ""
+    called: str = ""

@@ -1,0 +1,103 @@
+"""Small interpretations of what a caller said: yes/no, "an agent", digits, an alcaldía.
+
+>>> is_yes("Sí, correcto"), is_no("no")
+(True, True)
+>>> digits_from_speech("dos seis cero 0 0 1 dos tres 4 nueve")
+'2600012349'
+>>> match_alcaldia("en la gustavo a madero")
+'Gustavo A. Madero'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz, process
+
+from models.authorities import ALCALDIAS
+
+_WORD_DIGITS = {
+    "cero": "0",
+    "uno": "1",
+    "una": "1",
+    "dos": "2",
+    "tres": "3",
+    "cuatro": "4",
+    "cinco": "5",
+    "seis": "6",
+    "siete": "7",
+    "ocho": "8",
+    "nueve": "9",
+}
+_YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "okay", "s"}
+_NO = {"no", "nop", "incorrecto", "negativo", "n"}
+_AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
+_STATUS = {"folio", "estado", "estatus", "seguimiento", "consultar", "consulta"}
+_ALIASES = {
+    "obregon": "Álvaro Obregón",
+    "cuajimalpa": "Cuajimalpa de Morelos",
+    "gam": "Gustavo A. Madero",
+    "gustavo madero": "Gustavo A. Madero",
+    "magdalena contreras": "La Magdalena Contreras",
+    "contreras": "La Magdalena Contreras",
+    "venustiano": "Venustiano Carranza",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents or punctuation: ``'¡Sí!'`` → ``'si'``."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9ñ]+", plain))
+
+
+def _words(text: str | None) -> set[str]:
+    return set(fold(text or "").split())
+
+
+def is_yes(text: str | None) -> bool:
+    """The caller agreed."""
+    words = _words(text)
+    return bool(words & _YES) and not words & {"no"}
+
+
+def is_no(text: str | None) -> bool:
+    """The caller disagreed."""
+    return bool(_words(text) & _NO)
+
+
+def wants_agent(text: str | None) -> bool:
+    """The caller asked for a person."""
+    return bool(_words(text) & _AGENT)
+
+
+def wants_status(text: str | None) -> bool:
+    """The caller asked about an existing folio."""
+    return bool(_words(text) & _STATUS)
+
+
+def digits_from_speech(text: str | None) -> str:
+    """Digits said as words or numerals, in order; everything else is dropped."""
+    out = []
+    for token in fold(text or "").split():
+        if token.isdigit():
+            out.append(token)
+        elif token in _WORD_DIGITS:
+            out.append(_WORD_DIGITS[token])
+    return "".join(out)
+
+
+_FOLDED_ALCALDIAS = {fold(name): name for name in ALCALDIAS} | _ALIASES
+
+
+def match_alcaldia(text: str | None, *, cutoff: float = 80.0) -> str | None:
+    """The official alcaldía named in ``text``, if one is named clearly enough."""
+    folded = fold(text or "")
+    if not folded:
+        return None
+    # partial_ratio looks for the shorter string inside the longer one: only names no longer
+    # than what was said may match, or "no" would be found inside "Venustiano".
+    choices = [key for key in _FOLDED_ALCALDIAS if len(key) <= len(folded) + 2]
+    found = process.extractOne(folded, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff)
+    return _FOLDED_ALCALDIAS[found[0]] if found else None

@@ -1,0 +1,49 @@
+"""Every text a caller hears or a citizen reads, as Jinja2 templates in ``templates/``.
+
+A template's file name (without ``.j2``) is the prompt's name, which doubles as the name of
+the pre-recorded audio file on Asterisk::
+
+    >>> book = PromptBook()
+    >>> book.prompt("estado-situacion", estado="en proceso").text
+    'está en proceso.'
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ivr.flow.steps import Prompt
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class PromptBook:
+    """Renders prompts by name; unknown names and missing variables fail loudly."""
+
+    def __init__(self, folder: Path = TEMPLATES) -> None:
+        self._folder = folder
+
+    @cached_property
+    def _env(self) -> Environment:
+        return Environment(
+            loader=FileSystemLoader(self._folder),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+
+    def names(self) -> list[str]:
+        """Every prompt name, sorted."""
+        return sorted(p.stem for p in self._folder.glob("*.j2"))
+
+    def text(self, name: str, **values: object) -> str:
+        """The rendered text of prompt ``name``, on one line."""
+        rendered = self._env.get_template(f"{name}.j2").render(**values)
+        return " ".join(rendered.split())
+
+    def prompt(self, name: str, **values: object) -> Prompt:
+        """Prompt ``name`` rendered with ``values``."""
+        return Prompt(name=name, text=self.text(name, **values))
