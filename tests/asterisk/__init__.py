@@ -1,0 +1,1 @@
+"""Tests of the Asterisk front (ivr.asterisk, dialplans, asterisk_conf)."""

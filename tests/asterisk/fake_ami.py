@@ -1,0 +1,188 @@
+"""A scripted AMI peer, faithful to the protocol where the recorded transcripts do not reach.
+
+It speaks like Asterisk 22: the ``Asterisk Call Manager/11.0.0`` banner, ``Response:`` frames
+echoing ``ActionID``, event lists (``EventList: start`` … ``EventList: Complete``), ``Message``
+headers and ``\\r\\n\\r\\n`` framing. Tests set its channels and queue, push events, and drop
+the connection at will.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+Headers = dict[str, str]
+
+
+def frame(headers: Headers | list[tuple[str, str]]) -> bytes:
+    """One AMI frame: ``Key: value`` lines ended by a blank line."""
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    return ("".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n").encode()
+
+
+def parse_frame(raw: bytes) -> Headers:
+    """Headers of one frame the client sent."""
+    lines = raw.decode().strip().split("\r\n")
+    return dict(line.split(": ", 1) for line in lines if ": " in line)
+
+
+def channel(uniqueid: str, linkedid: str, name: str, **extra: str) -> Headers:
+    """A channel snapshot as Asterisk describes it in events and CoreShowChannel."""
+    return {
+        "Channel": name,
+        "ChannelState": "6",
+        "ChannelStateDesc": "Up",
+        "CallerIDNum": extra.pop("CallerIDNum", "5512345678"),
+        "CallerIDName": "Ciudadano",
+        "Context": extra.pop("Context", "locatel-entrada"),
+        "Exten": "s",
+        "Priority": "1",
+        "Uniqueid": uniqueid,
+        "Linkedid": linkedid,
+        **extra,
+    }
+
+
+@dataclass
+class FakeAmi:
+    """The peer: answers actions from its state; ``answers`` overrides any action."""
+
+    secret: str = "s3cret"
+    channels: list[Headers] = field(default_factory=list)
+    members: list[Headers] = field(default_factory=list)
+    entries: list[Headers] = field(default_factory=list)
+    summary: Headers = field(default_factory=dict)
+    answers: dict[str, Callable[[Headers], list[bytes]]] = field(default_factory=dict)
+    received: list[Headers] = field(default_factory=list)
+    logins: int = 0
+    _writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    _server: asyncio.AbstractServer | None = None
+
+    async def start(self) -> int:
+        """Listen on a free loopback port and return it."""
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        """Stop listening and drop every client."""
+        await self.drop()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def drop(self) -> None:
+        """Cut every client connection, the way a restart or a network fault does."""
+        for writer in self._writers:
+            writer.close()
+        self._writers.clear()
+        await asyncio.sleep(0)
+
+    async def push(self, *frames: bytes | Headers) -> None:
+        """Send events (frames or header dicts) to every connected client."""
+        data = b"".join(f if isinstance(f, bytes) else frame(f) for f in frames)
+        for writer in self._writers:
+            writer.write(data)
+            await writer.drain()
+
+    async def wait_for_action(self, name: str, count: int = 1, timeout: float = 5.0) -> None:
+        """Wait until the client has sent ``count`` actions called ``name``."""
+        async with asyncio.timeout(timeout):
+            while sum(1 for a in self.received if a.get("Action") == name) < count:
+                await asyncio.sleep(0.005)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.append(writer)
+        writer.write(BANNER)
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                action = parse_frame(await reader.readuntil(b"\r\n\r\n"))
+                self.received.append(action)
+                for data in self._answer(action):
+                    writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    def _answer(self, action: Headers) -> list[bytes]:
+        name = action.get("Action", "")
+        if name in self.answers:
+            return self.answers[name](action)
+        handler = getattr(self, f"_on_{name.lower()}", None)
+        if handler is None:
+            return [self.response(action, "Error", "Invalid/unknown command")]
+        return handler(action)
+
+    @staticmethod
+    def response(action: Headers, status: str, message: str, **extra: str) -> bytes:
+        """A ``Response:`` frame echoing the action's ``ActionID``."""
+        headers = {"Response": status, "ActionID": action.get("ActionID", ""), **extra}
+        if message:
+            headers["Message"] = message
+        return frame(headers)
+
+    def event_list(self, action: Headers, items: list[Headers], complete: str) -> list[bytes]:
+        """A list answer: start response, items, then the ``…Complete`` event."""
+        action_id = action.get("ActionID", "")
+        out = [self.response(action, "Success", "List will follow", EventList="start")]
+        out += [frame({**item, "ActionID": action_id}) for item in items]
+        out.append(
+            frame(
+                {
+                    "Event": complete,
+                    "ActionID": action_id,
+                    "EventList": "Complete",
+                    "ListItems": str(len(items)),
+                }
+            )
+        )
+        return out
+
+    def _on_login(self, action: Headers) -> list[bytes]:
+        if action.get("Secret") != self.secret:
+            return [self.response(action, "Error", "Authentication failed")]
+        self.logins += 1
+        booted = {"Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"}
+        return [self.response(action, "Success", "Authentication accepted"), frame(booted)]
+
+    def _on_ping(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "", Ping="Pong", Timestamp="1.0")]
+
+    def _on_coreshowchannels(self, action: Headers) -> list[bytes]:
+        items = [{"Event": "CoreShowChannel", **c} for c in self.channels]
+        return self.event_list(action, items, "CoreShowChannelsComplete")
+
+    def _on_queuestatus(self, action: Headers) -> list[bytes]:
+        items = [{"Event": "QueueMember", **m} for m in self.members]
+        items += [{"Event": "QueueEntry", **e} for e in self.entries]
+        return self.event_list(action, items, "QueueStatusComplete")
+
+    def _on_queuesummary(self, action: Headers) -> list[bytes]:
+        items = [{"Event": "QueueSummary", **self.summary}] if self.summary else []
+        return self.event_list(action, items, "QueueSummaryComplete")
+
+    def _on_queueadd(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "Added interface to queue")]
+
+    def _on_queueremove(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "Removed interface from queue")]
+
+    def _on_queuepause(self, action: Headers) -> list[bytes]:
+        paused = action.get("Paused") == "true"
+        text = "Interface paused successfully" if paused else "Interface unpaused successfully"
+        return [self.response(action, "Success", text)]
+
+    def _on_originate(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "Originate successfully queued")]
+
+    def _on_redirect(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "Redirect successful")]
+
+    def _on_hangup(self, action: Headers) -> list[bytes]:
+        if not any(c["Channel"] == action.get("Channel") for c in self.channels):
+            return [self.response(action, "Error", "No such channel")]
+        return [self.response(action, "Success", "Channel Hungup")]
+
+    def _on_logoff(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Goodbye", "Thanks for all the fish.")]
