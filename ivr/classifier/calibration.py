@@ -1,0 +1,106 @@
+"""Turning raw scores into calibrated confidences, and confidences into an IVR decision.
+
+The confidence of a candidate is a logistic function of its score and of its margin over the
+best *other* candidate (Platt scaling with two features), fitted by ``fit`` on one half of the
+evaluation set and checked on the other half (``benchmarks/classifier.py``). The thresholds
+come from the same measurements; see ``ivr.classifier`` for the figures.
+
+    >>> DEFAULT_THRESHOLDS.decide(0.95)
+    <Decision.CONFIRM: 'confirm'>
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+
+class Decision(StrEnum):
+    """What the IVR does with a classification."""
+
+    CONFIRM = "confirm"
+    """Read back the best candidate and ask "¿Es correcto?"."""
+    CHOOSE = "choose"
+    """Offer the two or three best candidates."""
+    AGENT = "agent"
+    """Hand the caller and the text over to an agent."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """``confidence = σ(score_weight·score + margin_weight·margin + bias)``."""
+
+    score_weight: float
+    margin_weight: float
+    bias: float
+
+    def confidence(self, score: float, margin: float) -> float:
+        """The probability that a candidate with this score and margin is the right one."""
+        z = self.score_weight * score + self.margin_weight * margin + self.bias
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Confidence cut-offs: ``confirm`` and above confirms, below ``choose`` goes to an agent."""
+
+    confirm: float
+    choose: float
+
+    def decide(self, confidence: float | None) -> Decision:
+        """The decision for the best candidate's confidence (``None``: no candidate)."""
+        if confidence is None or confidence < self.choose:
+            return Decision.AGENT
+        return Decision.CONFIRM if confidence >= self.confirm else Decision.CHOOSE
+
+
+def fit(samples: Sequence[tuple[float, float, bool]], *, l2: float = 1e-3) -> Calibration:
+    """Fit the logistic model to ``(score, margin, was_right)`` samples (Newton's method).
+
+    >>> cal = fit([(0.9, 0.5, True), (0.3, 0.0, False)] * 10 + [(0.6, 0.1, True)])
+    >>> cal.confidence(0.9, 0.5) > 0.8 > 0.2 > cal.confidence(0.3, 0.0)
+    True
+    """
+    if not samples:
+        raise ValueError("no samples to calibrate on")
+    x = np.array([[s, m, 1.0] for s, m, _ in samples])
+    y = np.array([1.0 if right else 0.0 for _, _, right in samples])
+    weights = np.zeros(3)
+    penalty = l2 * np.diag([1.0, 1.0, 0.0])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -50, 50)))
+        gradient = x.T @ (p - y) + penalty @ weights
+        hessian = (x.T * (p * (1 - p))) @ x + penalty + 1e-9 * np.eye(3)
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    return Calibration(float(weights[0]), float(weights[1]), float(weights[2]))
+
+
+def confirm_threshold(samples: Sequence[tuple[float, bool]], *, precision: float = 0.97) -> float:
+    """The lowest confidence above which the best candidate is right ``precision`` of the time."""
+    ranked = sorted(samples, key=lambda s: -s[0])
+    best = 1.0
+    right = 0
+    for count, (confidence, correct) in enumerate(ranked, start=1):
+        right += correct
+        if right / count >= precision:
+            best = confidence
+    return best
+
+
+def choose_threshold(outside: Sequence[float], *, caught: float = 0.9) -> float:
+    """The confidence below which ``caught`` of out-of-catalogue utterances fall."""
+    if not outside:
+        return 0.0
+    ordered = sorted(outside)
+    return ordered[min(len(ordered) - 1, math.ceil(caught * len(ordered)) - 1)] + 1e-6
+
+
+DEFAULT_CALIBRATION = Calibration(score_weight=8.0, margin_weight=6.0, bias=-4.0)
+DEFAULT_THRESHOLDS = Thresholds(confirm=0.8, choose=0.3)

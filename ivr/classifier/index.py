@@ -1,0 +1,168 @@
+"""The catalogue as an inverted index of stems, and the query side that resolves words to it.
+
+Each entry's name, synonyms, example phrasings, tema and description are normalised to stems;
+a stem's weight in an entry is the weight of the strongest field that has it, and its rarity
+across entries (IDF) says how much it tells. A caller's word that is not in the vocabulary is
+resolved by its sound key ("vache" → "bache"), by joining it with its neighbour
+("a lumbrado" → "alumbrado") or by a ``rapidfuzz`` edit-distance match ("coladeraa").
+
+    >>> index = CatalogueIndex.build([entry])         # doctest: +SKIP
+    >>> index.query("se me fue el agua".split()).terms  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from ivr.classifier.text import normalise, phonetic, stem
+
+FIELD_WEIGHTS = {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.4}
+EXPANSION_WEIGHT = 0.6
+_FUZZY_CUTOFF = 80.0
+_FUZZY_MIN_LENGTH = 4
+
+
+class EntryLike(Protocol):
+    """What the classifier reads of a catalogue entry (``models.catalogue.CatalogueEntry``)."""
+
+    code: str
+    name: str
+    tema: str
+    description: str
+    synonyms: list[str]
+    examples: list[str]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A query stem resolved to a vocabulary stem, with how sure the resolution is."""
+
+    stem: str
+    similarity: float
+    weight: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """A caller's words resolved against the vocabulary."""
+
+    terms: tuple[Term, ...]
+    unknown: tuple[str, ...]
+    text: str
+
+    @property
+    def empty(self) -> bool:
+        """Nothing in it the catalogue knows."""
+        return not self.terms
+
+
+class CatalogueIndex:
+    """Postings, IDF and normalised phrases of a catalogue."""
+
+    def __init__(self, entries: Sequence[EntryLike]) -> None:
+        self.entries = list(entries)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.bigrams: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.phrases: list[list[str]] = []
+        surface: dict[str, str] = {}
+        for position, entry in enumerate(self.entries):
+            weights, pairs, phrases = _entry_features(entry, surface)
+            for token, weight in weights.items():
+                self.postings[token].append((position, weight))
+            for pair in pairs:
+                self.bigrams[pair].append(position)
+            self.phrases.append(phrases)
+        total = max(len(self.entries), 1)
+        self.idf = {
+            token: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5))
+            for token, p in self.postings.items()
+        }
+        self.unknown_mass = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
+        self.surface = sorted(surface.items())
+        """Every content word of the catalogue with its stem, sorted (for prefix search)."""
+        self._vocabulary = list(self.postings)
+        self._by_sound = {phonetic(t): t for t in sorted(self._vocabulary, key=len)}
+        self.resolve = lru_cache(maxsize=32768)(self._resolve)
+
+    def query(self, words: Sequence[str]) -> Query:
+        """Resolve folded ``words`` (place words already removed) to weighted terms."""
+        normalised = normalise(" ".join(self._join_split_words(words)))
+        terms: list[Term] = []
+        unknown: list[str] = []
+        for token in normalised.tokens:
+            found = self.resolve(token)
+            if found:
+                terms.append(Term(found[0], found[1], 1.0))
+            else:
+                unknown.append(token)
+        for token in normalised.expansions:
+            found = self.resolve(token)
+            if found:
+                terms.append(Term(found[0], found[1], EXPANSION_WEIGHT))
+        text = " ".join(t.stem for t in terms if t.weight == 1.0)
+        return Query(terms=tuple(terms), unknown=tuple(unknown), text=text)
+
+    def _join_split_words(self, words: Sequence[str]) -> list[str]:
+        """Rejoin a word that speech recognition split in two ("a lumbrado", "de sazolve")."""
+        joined: list[str] = []
+        skip = False
+        for first, second in zip(words, [*words[1:], ""], strict=False):
+            if skip:
+                skip = False
+                continue
+            merged = stem(first + second)
+            if second and stem(second) not in self.postings and merged in self.postings:
+                joined.append(first + second)
+                skip = True
+            else:
+                joined.append(first)
+        return joined
+
+    def _resolve(self, token: str) -> tuple[str, float] | None:
+        if token in self.postings:
+            return token, 1.0
+        sound = self._by_sound.get(phonetic(token))
+        if sound:
+            return sound, 0.95
+        if len(token) < _FUZZY_MIN_LENGTH or token.isdigit():
+            return None
+        match = process.extractOne(
+            token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
+        )
+        return (match[0], match[1] / 100.0) if match else None
+
+
+def _entry_features(
+    entry: EntryLike, surface: dict[str, str]
+) -> tuple[dict[str, float], set[tuple[str, str]], list[str]]:
+    """Stem weights, stem bigrams and normalised phrases of one entry; fills ``surface``."""
+    weights: dict[str, float] = {}
+    pairs: set[tuple[str, str]] = set()
+    phrases: list[str] = []
+    for field, weight in FIELD_WEIGHTS.items():
+        for phrase in _field_phrases(entry, field):
+            normalised = normalise(phrase)
+            tokens = normalised.tokens
+            surface.update(zip(normalised.words, tokens, strict=True))
+            for token in tokens:
+                weights[token] = max(weights.get(token, 0.0), weight)
+            for token in normalised.expansions:
+                weights[token] = max(weights.get(token, 0.0), weight * EXPANSION_WEIGHT)
+            pairs.update(zip(tokens, tokens[1:], strict=False))
+            if tokens and field != "description":
+                phrases.append(" ".join(tokens))
+    return weights, pairs, sorted(set(phrases))
+
+
+def _field_phrases(entry: EntryLike, field: str) -> Iterable[str]:
+    value = getattr(entry, field, "") or ""
+    if isinstance(value, str):
+        return [value.replace("/", " ")]
+    return [str(v) for v in value]

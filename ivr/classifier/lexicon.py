@@ -1,0 +1,240 @@
+"""Spanish word lists for the classifier: stop-words, numbers, colloquialisms, sound-alikes.
+
+Every table is read-only (``frozenset`` or ``MappingProxyType``) and keyed by the *folded*
+form of a word (lower case, no accents, ``ñ`` kept as ``n``), the form ``text.fold`` yields.
+
+    >>> COLLOQUIAL["hoyo"]
+    'bache'
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+_STOPWORDS_TEXT = """
+    a al algo algun alguna algunas alguno algunos ante antes aqui asi aun
+    bien buen buena buenas bueno buenos buen
+    cada casi como con contra cual cuales cuando cuanto
+    de del desde donde dos el ella ellas ellos en entonces entre era eran es esa esas ese eso
+    esos esta estaba estamos estan estar estas este esto estos estoy fue fueron
+    ha habia han hasta hay he hola
+    la las le les lo los mas me mi mis mucha muchas mucho muchos muy
+    nada ni nos nosotros nuestra nuestro o otra otras otro otros
+    para pero poco por porque pues que quien quienes
+    se sea ser si sido siempre sobre solo son su sus
+    tal tambien tan tanto te tenemos tener tengo ti tiene tienen toda todas todo todos tu tus
+    u un una unas uno unos usted ustedes va van vez y ya yo
+    oiga oye mire fijese ahi alla aca eh em mmm este pos pus orale
+    senorita senor seniorita joven licenciado licenciada amigo amiga
+    favor gracias disculpe perdon quisiera quiero queria necesito necesitamos
+    hablo llamo llamando marco marcaba marcando habla reportar reporto reporte reporta
+    solicitar solicito solicitud pedir pido apoyo ayuda ayudar ayudeme porfa
+    pasa paso sucede ocurre problema caso cosa cosas favorcito
+    calle avenida colonia alcaldia delegacion numero esquina casa domicilio
+    ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
+    """
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+"""Function words and call-centre fillers: they say nothing about what the caller needs.
+
+``no`` and ``sin`` are deliberately kept: "no hay agua" is not "hay agua".
+"""
+
+NUMBERS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "cero": "0",
+        "uno": "1",
+        "un": "1",
+        "una": "1",
+        "dos": "2",
+        "tres": "3",
+        "cuatro": "4",
+        "cinco": "5",
+        "seis": "6",
+        "siete": "7",
+        "ocho": "8",
+        "nueve": "9",
+        "diez": "10",
+        "once": "11",
+        "doce": "12",
+        "trece": "13",
+        "catorce": "14",
+        "quince": "15",
+        "veinte": "20",
+        "treinta": "30",
+        "cuarenta": "40",
+        "cincuenta": "50",
+        "cien": "100",
+        "ciento": "100",
+        "mil": "1000",
+    }
+)
+"""Numbers written as words; only used where a number is expected (street numbers)."""
+
+SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "vache": "bache",
+        "vaches": "baches",
+        "vacheo": "bacheo",
+        "culadera": "coladera",
+        "colader": "coladera",
+        "alcantarias": "alcantarillas",
+        "lumbrado": "alumbrado",
+        "alumbrao": "alumbrado",
+        "cemaforo": "semaforo",
+        "basur": "basura",
+        "vasura": "basura",
+        "bazura": "basura",
+        "arvol": "arbol",
+        "arvoles": "arboles",
+        "enundacion": "inundacion",
+        "inundasion": "inundacion",
+        "desasolve": "desazolve",
+        "desolve": "desazolve",
+        "asolve": "azolve",
+        "escombros": "escombro",
+        "patruya": "patrulla",
+        "patruyas": "patrullas",
+        "poli": "policia",
+        "polis": "policia",
+        "piipa": "pipa",
+        "fuja": "fuga",
+        "juga": "fuga",
+        "ahua": "agua",
+        "awa": "agua",
+        "gua": "agua",
+        "drenage": "drenaje",
+        "dreanje": "drenaje",
+        "tianguiz": "tianguis",
+        "bocho": "vocho",
+        "micro": "microbus",
+        "combi": "microbus",
+    }
+)
+"""Misspellings and speech-to-text sound-alike errors, word for word.
+
+Split words ("a lumbrado", "de sazolve") are rejoined against the catalogue's vocabulary by
+``index.VocabularyResolver``; this table only holds what that cannot infer.
+"""
+
+COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "hoyo": "bache",
+        "hoyos": "bache",
+        "hoyote": "bache",
+        "socavon": "bache hundimiento",
+        "zanja": "bache",
+        "coladera": "coladera alcantarilla",
+        "coladeras": "coladera alcantarilla",
+        "tapa": "tapa alcantarilla",
+        "pipa": "pipa agua",
+        "chelas": "cerveza alcohol",
+        "chela": "cerveza alcohol",
+        "caguama": "cerveza alcohol",
+        "caguamas": "cerveza alcohol",
+        "pisto": "alcohol",
+        "borrachos": "alcohol",
+        "mota": "droga",
+        "tachas": "droga",
+        "piedra": "droga",
+        "cristal": "droga",
+        "narcomenudeo": "droga venta",
+        "tiendita": "droga venta",
+        "franelero": "franelero apartar lugar via publica",
+        "franeleros": "franelero apartar lugar via publica",
+        "apartalugares": "franelero apartar lugar via publica",
+        "tianguis": "tianguis ambulante puesto",
+        "puestos": "puesto ambulante",
+        "puestero": "puesto ambulante",
+        "ambulantes": "ambulante",
+        "changarro": "puesto ambulante",
+        "foco": "luminaria",
+        "focos": "luminaria",
+        "lampara": "luminaria",
+        "poste": "luminaria poste",
+        "oscuridad": "luminaria oscuro",
+        "oscuro": "luminaria oscuro",
+        "tiradero": "basura tiradero",
+        "cochinero": "basura",
+        "mugrero": "basura",
+        "carcacha": "vehiculo abandonado",
+        "cacharro": "vehiculo abandonado",
+        "chatarra": "vehiculo abandonado chatarra",
+        "vocho": "vehiculo",
+        "carro": "vehiculo",
+        "coche": "vehiculo",
+        "auto": "vehiculo",
+        "pesero": "transporte publico microbus",
+        "microbus": "transporte publico microbus",
+        "chofer": "chofer conductor",
+        "ruletero": "taxi",
+        "pasto": "pasto barbecho chaponeo",
+        "hierba": "pasto barbecho chaponeo",
+        "yerba": "pasto barbecho chaponeo",
+        "maleza": "pasto barbecho chaponeo",
+        "monte": "pasto barbecho chaponeo",
+        "ramas": "ramas arbol",
+        "cascajo": "cascajo escombro",
+        "tabique": "escombro",
+        "cachivaches": "tiliches",
+        "chamba": "empleo trabajo",
+        "jale": "empleo trabajo",
+        "desempleado": "desempleo",
+        "corrieron": "despido desempleo",
+        "tembloroso": "sismo",
+        "temblor": "sismo alerta sismica",
+        "rateros": "robo vigilancia",
+        "ratero": "robo vigilancia",
+        "asaltan": "asalto vigilancia",
+        "asaltos": "asalto vigilancia",
+        "malandros": "vigilancia",
+        "patrulla": "patrulla vigilancia",
+        "policia": "policia vigilancia",
+        "musicon": "musica ruido",
+        "bafles": "musica ruido",
+        "sonidero": "musica ruido",
+        "fiesta": "fiesta ruido",
+        "perrito": "perro",
+        "perritos": "perro",
+        "lomito": "perro",
+        "lomitos": "perro",
+        "gatito": "gato",
+        "michi": "gato",
+        "abogado": "asesoria juridica",
+        "tramitar": "tramite",
+        "placas": "placas vehicular",
+        "tenencia": "tenencia vehicular",
+        "charco": "encharcamiento",
+        "inundado": "inundacion",
+        "inundada": "inundacion",
+        "encharcado": "encharcamiento",
+        "peste": "olor",
+        "apesta": "olor",
+        "huele": "olor",
+    }
+)
+"""Mexico City colloquial words and what they mean in catalogue vocabulary.
+
+The meaning is *added* to the utterance (at a lower weight), never substituted, so a
+catalogue that names the colloquial word itself still matches it first.
+"""
+
+PHRASES: tuple[tuple[str, str], ...] = (
+    ("se fue", "falta"),
+    ("se nos fue", "falta"),
+    ("se me fue", "falta"),
+    ("no hay", "falta"),
+    ("no tenemos", "falta"),
+    ("no tengo", "falta"),
+    ("no llega", "falta"),
+    ("no nos llega", "falta"),
+    ("no cae", "falta"),
+    ("no sale", "falta"),
+    ("ya no sale", "falta"),
+    ("sin", "falta"),
+    ("no sirve", "descompuesto"),
+    ("no funciona", "descompuesto"),
+    ("no prende", "descompuesto apagado"),
+    ("no enciende", "descompuesto apagado"),
+    ("no pasa", "pasa"),
+)
+"""Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""

@@ -1,0 +1,227 @@
+"""Finding the place in an utterance: alcaldía, colonia (which implies its alcaldía) and street.
+
+Works on the folded words of the utterance and reports the word positions it used, so the
+classifier scores the topic without them ("fuga de agua en Agua Bendita" is about water
+once, not twice).
+
+    >>> finder = PlaceFinder.default()
+    >>> place = finder.find("hay un bache en la colonia roma".split())
+    >>> place.alcaldia, place.colonia, place.source
+    ('Cuauhtémoc', 'Roma', 'colonia')
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ivr.classifier.alcaldias import AlcaldiaMatch, find_alcaldia
+from ivr.classifier.text import phonetic
+
+COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
+COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
+STREET_CUES = frozenset(
+    {
+        "calle",
+        "avenida",
+        "av",
+        "calzada",
+        "eje",
+        "privada",
+        "cerrada",
+        "andador",
+        "callejon",
+        "boulevard",
+        "periferico",
+        "circuito",
+        "prolongacion",
+        "carretera",
+        "camino",
+        "esquina",
+    }
+)
+_STREET_STOPS = frozenset(
+    {
+        "en",
+        "colonia",
+        "col",
+        "alcaldia",
+        "delegacion",
+        "por",
+        "frente",
+        "cerca",
+        "que",
+        "hay",
+        "esta",
+        "desde",
+        "ya",
+        "no",
+        "se",
+        "donde",
+        "porque",
+        "pero",
+        "y",
+        "a",
+        "tiene",
+        "hace",
+    }
+)
+_ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
+_NAHUATL = re.compile(r"tl|tz|x|hu|pa$|co$")
+_MAX_COLONIA_WORDS = 6
+_FUZZY_CUTOFF = 88.0
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the caller says the problem is."""
+
+    alcaldia: str | None = None
+    source: str | None = None
+    named_alcaldia: str | None = None
+    colonia: str | None = None
+    colonia_alcaldias: tuple[str, ...] = ()
+    contradiction: bool = False
+    street: str | None = None
+    used: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class _Colonia:
+    name: str
+    alcaldias: tuple[str, ...]
+    start: int
+    end: int
+
+
+class PlaceFinder:
+    """Alcaldía, colonia and street extraction over the shipped colonias catalogue."""
+
+    def __init__(self, colonias: dict[str, list[tuple[str, str]]]) -> None:
+        self._colonias = colonias
+        self._keys_by_length: dict[int, list[str]] = defaultdict(list)
+        for key in colonias:
+            self._keys_by_length[key.count(" ")].append(key)
+        self._by_sound = {" ".join(phonetic(w) for w in key.split()): key for key in colonias}
+
+    @classmethod
+    def from_file(cls, path: Path = COLONIAS_FILE) -> PlaceFinder:
+        """Load a ``key,colonia,alcaldia`` file (see ``build_colonias``)."""
+        table: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        with Path(path).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                table[row["key"]].append((row["colonia"], row["alcaldia"]))
+        return cls(dict(table))
+
+    @classmethod
+    def default(cls) -> PlaceFinder:
+        """The finder over the shipped colonias file."""
+        return cls.from_file(COLONIAS_FILE)
+
+    def find(self, words: Sequence[str]) -> Place:
+        """The place in the folded ``words`` of an utterance."""
+        street, used = _street(words)
+        cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
+        colonia = self._first(words, cued, used, cued=True)
+        if colonia:
+            used |= set(range(colonia.start, colonia.end))
+        named = find_alcaldia(words, blocked=used)
+        if named:
+            used |= named.positions
+        if colonia is None:
+            colonia = self._first(words, range(len(words)), used, cued=False)
+            if colonia:
+                used |= set(range(colonia.start, colonia.end))
+        return _combine(named, colonia, street, used)
+
+    def _first(
+        self, words: Sequence[str], starts: Iterable[int], blocked: set[int], *, cued: bool
+    ) -> _Colonia | None:
+        for start in starts:
+            found = self._longest(words, start, blocked, cued=cued)
+            if found:
+                return found
+        return None
+
+    def _longest(
+        self, words: Sequence[str], start: int, blocked: set[int], *, cued: bool
+    ) -> _Colonia | None:
+        top = min(len(words), start + _MAX_COLONIA_WORDS)
+        for end in range(top, start, -1):
+            if any(i in blocked for i in range(start, end)):
+                continue
+            phrase = " ".join(words[start:end])
+            key = self._lookup(phrase, fuzzy=cued)
+            if key and (cued or _distinctive(words[start:end])):
+                rows = self._colonias[key]
+                return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
+        return None
+
+    def _lookup(self, phrase: str, *, fuzzy: bool) -> str | None:
+        if phrase in self._colonias:
+            return phrase
+        by_sound = self._by_sound.get(" ".join(phonetic(w) for w in phrase.split()))
+        if by_sound or not fuzzy or len(phrase) < 5:
+            return by_sound
+        keys = self._keys_by_length.get(phrase.count(" "), ())
+        match = process.extractOne(phrase, keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+        return match[0] if match else None
+
+
+def _distinctive(words: Sequence[str]) -> bool:
+    """Whether an uncued phrase is surely a colonia name, not ordinary speech."""
+    content = [w for w in words if w not in _ARTICLES]
+    if len(content) >= 2:
+        return True
+    return len(content) == 1 and len(content[0]) >= 6 and bool(_NAHUATL.search(content[0]))
+
+
+def _street(words: Sequence[str]) -> tuple[str | None, set[int]]:
+    for index, word in enumerate(words):
+        if word not in STREET_CUES:
+            continue
+        end = index + 1
+        if end < len(words) and words[end] == "con":
+            end += 1
+        name_start = end
+        while end < len(words) and end - name_start < 4 and not _ends_street(words[end]):
+            end += 1
+        while end > name_start and words[end - 1] in _ARTICLES:
+            end -= 1
+        if end > name_start:
+            name = " ".join(words[name_start:end]).title()
+            return f"{word.capitalize()} {name}", set(range(index, end))
+    return None, set()
+
+
+def _ends_street(word: str) -> bool:
+    return word in _STREET_STOPS or word in STREET_CUES or word == "con"
+
+
+def _combine(
+    named: AlcaldiaMatch | None, colonia: _Colonia | None, street: str | None, used: set[int]
+) -> Place:
+    named_name = named.name if named else None
+    used_all = frozenset(used)
+    if colonia is None:
+        source = "named" if named else None
+        return Place(named_name, source, named_name, street=street, used=used_all)
+    implied = colonia.alcaldias[0] if len(set(colonia.alcaldias)) == 1 else None
+    contradiction = named_name is not None and named_name not in colonia.alcaldias
+    alcaldia, source = (named_name, "named") if named_name else (implied, "colonia")
+    return Place(
+        alcaldia=alcaldia,
+        source=source if alcaldia else None,
+        named_alcaldia=named_name,
+        colonia=colonia.name,
+        colonia_alcaldias=tuple(sorted(set(colonia.alcaldias))),
+        contradiction=contradiction,
+        street=street,
+        used=used_all,
+    )

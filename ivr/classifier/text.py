@@ -1,0 +1,134 @@
+"""Normalising Spanish as people say it and as speech recognisers write it.
+
+Three layers, each a pure function:
+
+- ``fold``: lower case, accents and punctuation away, ``ñ`` → ``n``, digits split from letters.
+- ``stem``: a light Spanish stemmer (plural, gender, diminutive, augmentative) so "baches",
+  "bachecito" and "bache" meet; ``phonetic`` a sound key (b/v, s/z/c, y/ll, silent h, qu/k…)
+  so "vache" and "bache" meet.
+- ``normalise``: the whole chain to the content tokens the scorer uses, with stop-words and
+  fillers removed, sound-alikes fixed and colloquialisms expanded.
+
+    >>> normalise("¡Oiga, hay un VACHE enorme!").tokens
+    ('bach', 'enorm')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ivr.classifier.lexicon import COLLOQUIAL, PHRASES, SOUND_ALIKES, STOPWORDS
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
+_SUFFIXES = ("cit", "sit", "it")
+_PHONETIC_RULES = (
+    (re.compile(r"(?<!c)h"), ""),
+    (re.compile(r"qu(?=[ei])"), "k"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"gu(?=[ei])"), "g"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"[cq]"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or punctuation, single-spaced.
+
+    >>> fold("¿Dónde está la Coladera?, Ñandú 12B")
+    'donde esta la coladera nandu 12 b'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = _NON_WORD.sub(" ", bare)
+    return " ".join(_DIGIT_LETTER.sub(" ", bare).split())
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light stem of a folded word: plural, final vowel, diminutive/augmentative off.
+
+    >>> [stem(w) for w in ("baches", "bache", "arbolitos", "luces", "coladeras", "inundaciones")]
+    ['bach', 'bach', 'arbol', 'luz', 'colader', 'inundacion']
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ces") and len(word) > 4:
+        return word[:-3] + "z"
+    base = word
+    if base.endswith("s") and len(base) > 4:
+        base = base[:-1]
+    if base[-1] in "aeo" and len(base) > 3:
+        base = base[:-1]
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix) and len(base) - len(suffix) >= 4:
+            base = base[: -len(suffix)]
+            break
+    return base
+
+
+@lru_cache(maxsize=65536)
+def phonetic(word: str) -> str:
+    """A Spanish sound key: words that sound alike share it.
+
+    >>> phonetic("vache") == phonetic("bache"), phonetic("cemaforo") == phonetic("semaforo")
+    (True, True)
+    """
+    key = word
+    for pattern, replacement in _PHONETIC_RULES:
+        key = pattern.sub(replacement, key)
+    return key
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """An utterance ready to score: its folded words, content stems and colloquial additions."""
+
+    folded: str
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]
+    expansions: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing meaningful was said."""
+        return not self.tokens and not self.expansions
+
+
+def content_words(folded: str) -> list[str]:
+    """The folded words without stop-words, with sound-alike spellings fixed."""
+    words = [SOUND_ALIKES.get(w, w) for w in folded.split()]
+    return [w for w in words if w not in STOPWORDS]
+
+
+def normalise(text: str) -> Normalised:
+    """Fold, drop fillers, fix sound-alikes, stem, and add colloquial meanings.
+
+    >>> n = normalise("la coladera está tapada")
+    >>> n.tokens, n.expansions
+    (('colader', 'tapad'), ('alcantarill',))
+    """
+    folded = fold(text)
+    words = content_words(folded)
+    tokens = tuple(stem(w) for w in words)
+    seen = set(tokens)
+    expansions: list[str] = []
+    padded = f" {folded} "
+    cues = [meaning for cue, meaning in PHRASES if f" {cue} " in padded]
+    for meaning in [*cues, *(COLLOQUIAL.get(word, "") for word in words)]:
+        for extra in meaning.split():
+            token = stem(extra)
+            if token not in seen and extra not in STOPWORDS:
+                seen.add(token)
+                expansions.append(token)
+    return Normalised(
+        folded=folded, words=tuple(words), tokens=tokens, expansions=tuple(expansions)
+    )
