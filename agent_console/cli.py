@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from models.config import get_settings
-from models.db import make_engine, session_scope, upgrade
+from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
 
 app = typer.Typer(
@@ -31,7 +31,7 @@ app.add_typer(user_app, name="user")
 console = Console()
 
 
-@app.command()
+@app.command(help="Inicia el servicio web (SQLite y bus en proceso salvo otra configuración).")
 def serve(
     host: Annotated[str, typer.Option(help="Dirección donde escuchar.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Puerto.")] = 8000,
@@ -40,6 +40,15 @@ def serve(
     """Start the web service (SQLite and in-process bus unless configured otherwise)."""
     import uvicorn
 
+    settings = get_settings()
+    if not settings.is_embedded_database:
+        missing = pending_migrations(make_engine(settings.resolved_database_url))
+        if missing:
+            console.print(
+                "[red]La base de datos no está actualizada "
+                f"(faltan {', '.join(sorted(missing))}). Ejecute: suac db upgrade[/red]"
+            )
+            raise typer.Exit(1)
     uvicorn.run(
         "agent_console.app:create_app",
         factory=True,
@@ -50,7 +59,7 @@ def serve(
     )
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help="Aplica las migraciones pendientes a la base configurada.")
 def db_upgrade() -> None:
     """Apply every pending migration to the configured database."""
     settings = get_settings()
@@ -58,7 +67,7 @@ def db_upgrade() -> None:
     console.print("[green]Base de datos actualizada.[/green]")
 
 
-@catalogue_app.command("import")
+@catalogue_app.command("import", help="Carga o actualiza el catálogo desde un CSV, sin duplicar.")
 def catalogue_import(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Archivo CSV.")],
 ) -> None:
@@ -86,7 +95,7 @@ def catalogue_import(
         console.print(table)
 
 
-@folio_app.command("show")
+@folio_app.command("show", help="Muestra una solicitud, su plazo y su historial.")
 def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.")]) -> None:
     """Show a request and its history."""
     from agent_console.container import build_container
@@ -130,7 +139,7 @@ def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.
         raise typer.Exit(1) from error
 
 
-@user_app.command("add")
+@user_app.command("add", help="Crea una cuenta del personal con contraseña cifrada.")
 def user_add(
     username: Annotated[str, typer.Argument(help="Nombre de usuario.")],
     full_name: Annotated[str, typer.Option("--name", help="Nombre completo.")],

@@ -110,3 +110,14 @@ def test_folio_show_explains_bad_folios() -> None:
     assert result.exit_code == 1 and "no es válido" in result.output
     missing = runner.invoke(app, ["folio", "show", "26-0001234-9"])
     assert missing.exit_code == 1 and "No existe" in missing.output
+
+
+@pytest.mark.postgres
+def test_serve_refuses_an_unmigrated_external_database(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUAC_DATABASE_URL", postgres_url)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "suac db upgrade" in result.output
