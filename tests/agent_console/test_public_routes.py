@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -18,8 +20,9 @@ def test_public_lookup_hides_personal_data(settings: Settings) -> None:
             entry = session.exec(
                 select(CatalogueEntry).where(CatalogueEntry.tema == "ALUMBRADO")
             ).first()
+        register = partial(container.requests.register, actor="web")
         request = client.portal.call(
-            container.requests.register,
+            register,
             RequestCreate(
                 catalogue_code=entry.code,
                 channel=Channel.WEB,
@@ -30,7 +33,6 @@ def test_public_lookup_hides_personal_data(settings: Settings) -> None:
                 street="Calle Secreta 12",
                 description="La lámpara frente a mi casa",
             ),
-            actor="web",
         )
         response = client.get(f"/api/public/folios/{request.folio[:2]}-{request.folio[2:]}")
         assert response.status_code == 200
