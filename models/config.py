@@ -32,6 +32,23 @@ class TwilioSettings(BaseModel):
     validate_signatures: bool = True
 
 
+class IvrSettings(BaseModel):
+    """The call flow, its speech engines, the Twilio voice front and text messages."""
+
+    agent_queue: str = "locatel"
+    max_failures: int = Field(default=3, ge=1)
+    callback_wait_seconds: float = Field(default=300.0, ge=0)
+    transfer: Literal["enqueue", "sip"] = "enqueue"
+    sip_uri: str = ""
+    speech_engine: Literal["twilio", "vosk", "whisper"] = "twilio"
+    vosk_model_path: Path | None = None
+    whisper_model_path: Path | None = None
+    gather_speech_model: str = "phone_call"
+    status_queries_per_hour: int = Field(default=5, ge=1)
+    sms_retries: int = Field(default=3, ge=0)
+    sms_status_callbacks: bool = True
+
+
 class AsteriskServer(BaseModel):
     """One Asterisk server reached over AMI."""
 
@@ -76,6 +93,7 @@ class Settings(BaseSettings):
     confirmation_window_hours: int = Field(default=72, ge=1)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)
+    ivr: IvrSettings = Field(default_factory=IvrSettings)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -22,12 +22,14 @@ class CandidateLike(Protocol):
 
 
 class ClassificationLike(Protocol):
-    """The classifier's verdict on one utterance."""
+    """The classifier's verdict on one utterance.
+
+    The alcaldía and colonia are read from ``.alcaldia``/``.colonia`` or, as the real
+    classifier has them, from ``.place.alcaldia``/``.place.colonia``.
+    """
 
     candidates: Sequence[CandidateLike]
     decision: str
-    alcaldia: str | None
-    colonia: str | None
 
 
 class ClassifierLike(Protocol):

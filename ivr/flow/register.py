@@ -41,6 +41,12 @@ async def _classify(flow: CallFlow, text: str) -> ClassificationLike:
     return await result if inspect.isawaitable(result) else result
 
 
+def _place(found: ClassificationLike, name: str) -> str | None:
+    """The classification's alcaldía or colonia (on it directly, or on its ``place``)."""
+    value = getattr(found, name, None) or getattr(getattr(found, "place", None), name, None)
+    return value if isinstance(value, str) else None
+
+
 async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     """Classify a description and confirm, offer choices, or hand over."""
     if len(fold(text).split()) < MIN_WORDS:
@@ -54,8 +60,8 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     state = state.with_(
         candidates=candidates,
         description=description,
-        alcaldia=found.alcaldia or state.alcaldia,
-        colonia=found.colonia or state.colonia,
+        alcaldia=_place(found, "alcaldia") or state.alcaldia,
+        colonia=_place(found, "colonia") or state.colonia,
     )
     if not candidates:
         return Retry("no-entendi")

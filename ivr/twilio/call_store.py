@@ -1,0 +1,136 @@
+"""Call state between webhooks, in the database, so any worker serves a call's next step.
+
+Each stored call has ``seq``, the number of turns served. A webhook answering turn ``n``
+first *claims* turn ``n + 1`` (one conditional UPDATE); only the claimer computes the turn.
+A retried webhook for an already served turn gets the stored answer again, so nothing is
+ever registered twice::
+
+    store = CallStore(engine=engine)
+    claim = await store.claim("CA…", seq=1)
+    if claim.state is not None:            # ours to compute
+        await store.save("CA…", seq=1, state=new_state_json, response=twiml)
+    else:                                  # served before (or being served)
+        twiml = claim.response
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from anyio import to_thread
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError
+
+from models.db import session_scope
+from models.db_types import utcnow
+from models.ivr_sessions import IvrSession
+
+WAIT_STEP_SECONDS = 0.05
+WAIT_LIMIT_SECONDS = 8.0
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Either the state to compute the next turn from, or the answer already served."""
+
+    state: str | None = None
+    response: str | None = None
+    found: bool = True
+
+
+class CallStore:
+    """Stores each live call's flow state and last answer."""
+
+    def __init__(self, *, engine: Engine) -> None:
+        self._engine = engine
+
+    async def create(self, call_id: str, *, state: str, response: str) -> str:
+        """Store a new call at turn 1; a retried first webhook gets the first answer again."""
+
+        def work() -> str:
+            try:
+                with session_scope(self._engine) as session:
+                    row = IvrSession(
+                        call_id=call_id, seq=1, claimed_seq=1, state=state, last_response=response
+                    )
+                    session.add(row)
+                return response
+            except IntegrityError:
+                with session_scope(self._engine) as session:
+                    existing = session.get(IvrSession, call_id)
+                    return existing.last_response if existing else response
+
+        return await to_thread.run_sync(work)
+
+    async def claim(self, call_id: str, *, seq: int) -> Claim:
+        """Claim turn ``seq + 1``; if it was served (or is being served), its answer."""
+
+        def grab() -> tuple[str | None, IvrSession | None]:
+            with session_scope(self._engine) as session:
+                statement = (
+                    update(IvrSession)
+                    .where(IvrSession.call_id == call_id)
+                    .where(IvrSession.seq == seq)
+                    .where(IvrSession.claimed_seq == seq)
+                    .values(claimed_seq=seq + 1)
+                    .returning(IvrSession.state)
+                )
+                state = session.execute(statement).scalar_one_or_none()
+                if state is not None:
+                    return state, None
+                return None, session.get(IvrSession, call_id)
+
+        state, row = await to_thread.run_sync(grab)
+        if state is not None:
+            return Claim(state=state)
+        if row is None:
+            return Claim(found=False)
+        return Claim(response=await self._served(call_id, seq, row))
+
+    async def _served(self, call_id: str, seq: int, row: IvrSession) -> str:
+        """The answer of turn ``seq + 1``, waiting while another worker computes it."""
+        waited = 0.0
+        while row.seq <= seq and row.claimed_seq > seq and waited < WAIT_LIMIT_SECONDS:
+            await asyncio.sleep(WAIT_STEP_SECONDS)
+            waited += WAIT_STEP_SECONDS
+            fresh = await self.load(call_id)
+            if fresh is None:
+                break
+            row = fresh
+        return row.last_response
+
+    async def load(self, call_id: str) -> IvrSession | None:
+        """The stored call, if any."""
+
+        def work() -> IvrSession | None:
+            with session_scope(self._engine) as session:
+                return session.get(IvrSession, call_id)
+
+        return await to_thread.run_sync(work)
+
+    async def save(self, call_id: str, *, seq: int, state: str, response: str) -> None:
+        """Record turn ``seq + 1`` as served, with the state it leaves."""
+
+        def work() -> None:
+            with session_scope(self._engine) as session:
+                session.execute(
+                    update(IvrSession)
+                    .where(IvrSession.call_id == call_id)
+                    .values(seq=seq + 1, state=state, last_response=response, updated_at=utcnow())
+                )
+
+        await to_thread.run_sync(work)
+
+    async def put_state(self, call_id: str, *, state: str) -> None:
+        """Replace the state without serving a turn (after a hang-up)."""
+
+        def work() -> None:
+            with session_scope(self._engine) as session:
+                session.execute(
+                    update(IvrSession)
+                    .where(IvrSession.call_id == call_id)
+                    .values(state=state, updated_at=utcnow())
+                )
+
+        await to_thread.run_sync(work)

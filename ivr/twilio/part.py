@@ -1,0 +1,72 @@
+"""Building the IVR's parts from the settings: the call flow (shared with Asterisk) and the
+Twilio fronts. ``agent_console.container.build_container`` calls :func:`build_ivr`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from ivr.flow.directory import Directory
+from ivr.flow.engine import CallFlow, FlowOptions
+from ivr.flow.ports import ClassifierLike
+from ivr.prompts import PromptBook
+from ivr.twilio.call_store import CallStore
+from ivr.twilio.twiml import TwimlRenderer
+from ivr.twilio.voice import VoiceFront
+from models.bus import EventBus
+from models.config import Settings
+from models.request_service import RequestService
+
+
+@dataclass
+class IvrPart:
+    """The call flow and the Twilio fronts that drive it."""
+
+    flow: CallFlow
+    directory: Directory
+    voice: VoiceFront
+    renderer: TwimlRenderer
+
+
+def build_ivr(
+    settings: Settings,
+    *,
+    engine: Engine,
+    bus: EventBus,
+    requests: RequestService,
+    classifier: ClassifierLike,
+) -> IvrPart:
+    """Create the IVR's parts in dependency order."""
+    ivr = settings.ivr
+    directory = Directory(engine=engine)
+    prompts = PromptBook()
+    flow = CallFlow(
+        requests=requests,
+        classifier=classifier,
+        bus=bus,
+        directory=directory,
+        prompts=prompts,
+        options=FlowOptions(
+            agent_queue=ivr.agent_queue,
+            max_failures=ivr.max_failures,
+            callback_wait_seconds=ivr.callback_wait_seconds,
+            speech_engine=ivr.speech_engine,
+        ),
+    )
+    base = settings.public_base_url.rstrip("/")
+    renderer = TwimlRenderer(
+        voice=settings.twilio.voice,
+        step_url=lambda seq: f"{base}/twilio/voice/step?seq={seq}",
+        transfer=ivr.transfer,
+        sip_uri=ivr.sip_uri,
+        speech_model=ivr.gather_speech_model,
+    )
+    voice = VoiceFront(
+        flow=flow,
+        store=CallStore(engine=engine),
+        renderer=renderer,
+        today=lambda: datetime.now(settings.zone).date(),
+    )
+    return IvrPart(flow=flow, directory=directory, voice=voice, renderer=renderer)

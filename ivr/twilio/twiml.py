@@ -1,0 +1,114 @@
+"""Turning the flow's turns into TwiML with the ``twilio`` library's ``VoiceResponse``.
+
+renderer = TwimlRenderer(voice="Polly.Mia", step_url=lambda seq: f"/twilio/voice/step?seq={seq}")
+xml = renderer.render(turn, seq=3)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from ivr.flow.steps import DateSpoken, Digits, Gather, Hangup, Number, Part, Prompt, Say, Transfer
+from ivr.flow.steps import Turn as FlowTurn
+from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number
+
+LANGUAGE = "es-MX"
+MAX_HINTS_CHARS = 4000
+
+
+def part_text(part: Part, *, today: date | None = None) -> str:
+    """What the text-to-speech engine should read for one part."""
+    if isinstance(part, Prompt):
+        return part.text
+    if isinstance(part, Digits):
+        return spoken_digits(part.value)
+    if isinstance(part, Number):
+        return spoken_number(part.value)
+    if isinstance(part, DateSpoken):
+        return spoken_date(part.value, today=today)
+    raise TypeError(f"unknown speech part: {part!r}")
+
+
+def say_text(say: Say, *, today: date | None = None) -> str:
+    """One ``Say`` as one sentence."""
+    return " ".join(part_text(p, today=today) for p in say.parts)
+
+
+def join_hints(hints: tuple[str, ...], limit: int = MAX_HINTS_CHARS) -> str:
+    """Twilio's comma-separated ``hints``, cut at a whole phrase under ``limit`` characters."""
+    kept: list[str] = []
+    size = 0
+    for hint in hints:
+        phrase = hint.replace(",", " ").strip()
+        if size + len(phrase) + 1 > limit:
+            break
+        kept.append(phrase)
+        size += len(phrase) + 1
+    return ",".join(kept)
+
+
+@dataclass(frozen=True)
+class TwimlRenderer:
+    """Renders turns for one deployment (voice, URLs, how to reach the agents)."""
+
+    voice: str
+    step_url: Callable[[int], str]
+    transfer: str = "enqueue"
+    sip_uri: str = ""
+    speech_model: str = "phone_call"
+
+    def render(self, turn: FlowTurn, *, seq: int, today: date | None = None) -> str:
+        """The TwiML document for ``turn``; its gather answers come back as turn ``seq``."""
+        response = VoiceResponse()
+        for say in turn.actions:
+            self._say(response, say_text(say, today=today))
+        then = turn.then
+        if isinstance(then, Gather):
+            self._gather(response, then, seq=seq, today=today)
+        elif isinstance(then, Transfer):
+            self._transfer(response, then)
+        elif isinstance(then, Hangup):
+            response.hangup()
+        return str(response)
+
+    def _say(self, target: VoiceResponse, text: str) -> None:
+        target.say(text, language=LANGUAGE, voice=self.voice)
+
+    def _gather(self, response: VoiceResponse, gather: Gather, *, seq: int, today) -> None:  # noqa: ANN001
+        inputs = [name for name, on in (("dtmf", gather.dtmf), ("speech", gather.speech)) if on]
+        options: dict[str, object] = {
+            "input": " ".join(inputs),
+            "action": self.step_url(seq),
+            "method": "POST",
+            "timeout": gather.timeout_seconds,
+            "language": LANGUAGE,
+        }
+        if gather.max_digits:
+            options["num_digits"] = gather.max_digits
+        if gather.finish_on_key:
+            options["finish_on_key"] = gather.finish_on_key
+        if gather.speech:
+            options["speech_timeout"] = "auto"
+            options["speech_model"] = self.speech_model
+            hints = join_hints(gather.speech_hints)
+            if hints:
+                options["hints"] = hints
+        node = response.gather(**options)
+        self._say(node, say_text(gather.say, today=today))
+        response.redirect(self.step_url(seq) + "&silence=1", method="POST")
+
+    def _transfer(self, response: VoiceResponse, transfer: Transfer) -> None:
+        if self.transfer == "sip" and self.sip_uri:
+            dial = Dial()
+            joiner = "&" if "?" in self.sip_uri else "?"
+            folio = transfer.context.folio or ""
+            headers = f"X-SUAC-Queue={quote(transfer.queue)}&X-SUAC-Folio={folio}"
+            dial.sip(f"{self.sip_uri}{joiner}{headers}")
+            response.append(dial)
+        else:
+            response.enqueue(transfer.queue)

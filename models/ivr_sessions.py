@@ -1,0 +1,27 @@
+"""IVR call sessions: the flow state of each live call, shared by every worker process."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.db_types import UTCDateTime, utcnow
+
+
+class IvrSession(SQLModel, table=True):
+    """One call's flow state and the last answer served, keyed by the transport's call id.
+
+    ``seq`` counts the turns served; ``claimed_seq`` marks a turn being computed, so a
+    retried webhook waits for (and repeats) the answer instead of computing it twice.
+    """
+
+    __tablename__ = "ivr_session"
+
+    call_id: str = Field(primary_key=True, max_length=64)
+    seq: int = 0
+    claimed_seq: int = 0
+    state: str = ""
+    last_response: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

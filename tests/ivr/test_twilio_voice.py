@@ -1,0 +1,234 @@
+"""End-to-end calls through signed Twilio webhooks against the real app and classifier."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from agent_console.app import create_app
+from ivr.twilio.simulator import SimulatedCall
+from models.config import Settings, TwilioSettings
+from models.db import session_scope
+from models.events import CallEnded, CallHandedOver, RequestRegistered
+from models.folio import verhoeff_digit
+from models.requests import Channel, RequestCreate, ServiceRequest
+
+PUBLIC = "https://locatel.example.mx"
+TOKEN = "test-auth-token"
+
+
+@pytest.fixture
+def voice_settings(tmp_path: Path) -> Settings:
+    """Embedded database, signatures on, a public base URL unlike the test server's."""
+    return Settings(
+        data_dir=tmp_path,
+        public_base_url=PUBLIC,
+        twilio=TwilioSettings(auth_token=TOKEN),
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+async def app(voice_settings: Settings) -> AsyncIterator:
+    """The whole application, with its lifespan running."""
+    application = create_app(voice_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def http(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+    """An HTTP client speaking to the app in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def call(http: httpx.AsyncClient) -> SimulatedCall:
+    """A new simulated call."""
+    return SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
+
+
+def container(app):  # noqa: ANN001, ANN201
+    return app.state.container
+
+
+def registered(app, call_id: str) -> list[ServiceRequest]:  # noqa: ANN001
+    with session_scope(container(app).engine) as session:
+        return list(session.exec(select(ServiceRequest).where(ServiceRequest.call_id == call_id)))
+
+
+async def test_register_by_keys_and_speech(app, call: SimulatedCall) -> None:  # noqa: ANN001
+    page = await call.start()
+    assert "Bienvenido a Locatel" in page.text and "marque 1" in page.text
+    assert page.gather["input"] == "dtmf speech" and page.gather["language"] == "es-MX"
+    page = await call.press("1")
+    assert "Describa" in page.text
+    page = await call.say("no tengo agua en mi casa desde ayer")
+    assert "Entendí que su solicitud es sobre: Falta de agua" in page.text
+    page = await call.press("1")
+    assert "alcaldía" in page.text
+    page = await call.press("09")
+    assert "referencia" in page.text
+    page = await call.say("calle Morelos esquina con Ermita frente a la escuela")
+    assert "quedó registrada" in page.text and "a más tardar" in page.text
+    rows = registered(app, call.call_sid)
+    assert len(rows) == 1 and rows[0].alcaldia == "Iztapalapa"
+    assert rows[0].channel == Channel.TWILIO_CALL and rows[0].reference.startswith("calle Morelos")
+    digits = " ".join(
+        ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"][int(d)]
+        for d in rows[0].folio[:2]
+    )
+    assert digits in page.text
+    again = await call.press("1")
+    assert "quedó registrada" in again.text
+    end = await call.silence()
+    assert "Gracias por llamar" in end.text and end.end == "hangup"
+
+
+async def test_retried_webhook_gets_the_same_answer_and_registers_once(app, call) -> None:  # noqa: ANN001
+    await call.start()
+    await call.press("1")
+    page = await call.say("hay una fuga de agua en la banqueta de mi calle en coyoacán")
+    page = await call.press("1")
+    while "alcaldía" in page.text:
+        page = await call.press("04")
+    action = call.last.action
+    first, second = await asyncio.gather(
+        call.post(action, {"SpeechResult": "avenida Universidad frente al parque"}),
+        call.post(action, {"SpeechResult": "avenida Universidad frente al parque"}),
+    )
+    assert first.status_code == second.status_code == 200
+    assert first.text == second.text and "quedó registrada" in first.text
+    third = await call.post(action, {"SpeechResult": "avenida Universidad frente al parque"})
+    assert third.text == first.text
+    assert len(registered(app, call.call_sid)) == 1
+
+
+async def test_forged_and_missing_signatures_are_refused(http, call, caplog) -> None:  # noqa: ANN001
+    page = await call.start()
+    assert page.status_code == 200
+    url = page.action
+    params = {"CallSid": call.call_sid, "Digits": "2"}
+    forged = call.sign(url, {**params, "Digits": "1"})
+    local = url.removeprefix(PUBLIC)
+    response = await http.post(local, data=params, headers={"X-Twilio-Signature": forged})
+    assert response.status_code == 403
+    response = await http.post(local, data=params)
+    assert response.status_code == 403
+    wrong_host = SimulatedCall(http=http, public_base_url="https://evil.example", auth_token=TOKEN)
+    assert (await wrong_host.start()).status_code == 403
+    assert "refused an unsigned or forged Twilio request" in caplog.text
+
+
+async def _folio(app, *, answered: bool = False, overdue: bool = False) -> str:  # noqa: ANN001
+    service = container(app).requests
+    request = await service.register(
+        RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
+        actor="agente:prueba",
+    )
+    if answered:
+        await service.start_progress(request.folio, actor="autoridad")
+        await service.answer(
+            request.folio,
+            text="Se envió una pipa y se reparó la válvula. Queda en observación.",
+            responsible_person="Ing. Laura Méndez",
+            unit_code=request.unit_code,
+            actor="autoridad",
+        )
+    if overdue:
+        with session_scope(container(app).engine) as session:
+            row = session.exec(
+                select(ServiceRequest).where(ServiceRequest.folio == request.folio)
+            ).one()
+            row.received_at -= timedelta(days=40)
+            row.due_at -= timedelta(days=40)
+            session.add(row)
+    return request.folio
+
+
+async def _status(call: SimulatedCall, folio: str):  # noqa: ANN202
+    await call.start()
+    page = await call.press("2")
+    assert "tecla de gato" in page.text and page.gather["finishOnKey"] == "#"
+    return await call.press(folio)
+
+
+async def test_status_of_an_open_folio(app, call) -> None:  # noqa: ANN001
+    page = await _status(call, await _folio(app))
+    assert "está turnada" in page.text and "El plazo para responderle vence el" in page.text
+    assert "La atiende" in page.text
+
+
+async def test_status_of_an_answered_folio(app, call) -> None:  # noqa: ANN001
+    page = await _status(call, await _folio(app, answered=True))
+    assert "está atendida" in page.text
+    assert "Respondió Ing. Laura Méndez" in page.text and "se reparó la válvula." in page.text
+    assert "plazo" not in page.text
+
+
+async def test_status_of_an_overdue_folio(app, call) -> None:  # noqa: ANN001
+    page = await _status(call, await _folio(app, overdue=True))
+    assert "venció" in page.text and "fuera de plazo" in page.text
+
+
+async def test_wrong_check_digit_is_explained_then_three_failures_go_to_an_agent(app, call) -> None:  # noqa: ANN001
+    folio = await _folio(app)
+    wrong = folio[:-1] + str((int(folio[-1]) + 1) % 10)
+    assert verhoeff_digit(folio[:-1]) != wrong[-1]
+    page = await _status(call, wrong)
+    assert "último dígito" in page.text and page.action
+    page = await call.press("12345")
+    assert "diez dígitos" in page.text
+    async with container(app).bus.subscribe() as events:
+        page = await call.silence()
+        assert page.end == "enqueue:locatel" and "Le comunico con un asesor" in page.text
+        event = await asyncio.wait_for(anext(events), 2)
+        while not isinstance(event, CallHandedOver):
+            event = await asyncio.wait_for(anext(events), 2)
+    assert event.context["path"] == ["menu", "folio"]
+    assert event.context["reason"] == "tres intentos sin éxito"
+
+
+async def test_silence_reprompts_and_zero_reaches_an_agent(call) -> None:  # noqa: ANN001
+    await call.start()
+    page = await call.silence()
+    assert "No recibimos su respuesta" in page.text and page.action
+    page = await call.press("0")
+    assert page.end == "enqueue:locatel"
+
+
+async def test_hang_up_mid_registration_leaves_nothing(app, call) -> None:  # noqa: ANN001
+    await call.start()
+    await call.press("1")
+    await call.say("hay un bache enorme en mi calle")
+    async with container(app).bus.subscribe() as events:
+        response = await call.hang_up(duration=42)
+        assert response.status_code == 204
+        event = await asyncio.wait_for(anext(events), 2)
+    assert isinstance(event, CallEnded) and event.cause == "caller-hangup"
+    assert event.duration_seconds == 42
+    assert registered(app, call.call_sid) == []
+    assert (await call.hang_up()).status_code == 204
+
+
+async def test_registration_publishes_the_call_id(app, call) -> None:  # noqa: ANN001
+    async with container(app).bus.subscribe() as events:
+        await call.start()
+        await call.say("no tengo agua en mi casa desde ayer en iztapalapa")
+        page = await call.press("1")
+        if "alcaldía" in page.text:
+            page = await call.press("09")
+        await call.say("calle Morelos frente al mercado")
+        seen = []
+        while not any(isinstance(e, RequestRegistered) for e in seen):
+            seen.append(await asyncio.wait_for(anext(events), 2))
+    event = next(e for e in seen if isinstance(e, RequestRegistered))
+    assert event.call_id == call.call_sid and event.channel == Channel.TWILIO_CALL
