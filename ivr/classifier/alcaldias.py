@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
+from ivr.classifier.lexicon import STOPWORDS
 from ivr.classifier.text import fold
 from models.authorities import ALCALDIAS
 
@@ -87,16 +88,18 @@ def find_alcaldia(words: Sequence[str], *, blocked: Collection[int] = ()) -> Alc
         for end in range(min(len(words), start + _MAX_WORDS), start, -1):
             if any(i in blocked for i in range(start, end)):
                 continue
-            official = _lookup("".join(words[start:end]))
+            window = words[start:end]
+            fuzzy = window[0] not in STOPWORDS and window[-1] not in STOPWORDS
+            official = _lookup("".join(window), fuzzy=fuzzy)
             if official:
                 return AlcaldiaMatch(official, frozenset(range(start, end)))
     return None
 
 
-def _lookup(compact: str) -> str | None:
+def _lookup(compact: str, *, fuzzy: bool) -> str | None:
     if compact in _TABLE:
         return _TABLE[compact]
-    if len(compact) < _FUZZY_MIN_LENGTH:
+    if not fuzzy or len(compact) < _FUZZY_MIN_LENGTH:
         return None
     match = process.extractOne(compact, _LONG_FORMS, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
     return _TABLE[match[0]] if match else None

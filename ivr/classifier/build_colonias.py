@@ -23,9 +23,10 @@ from models.authorities import ALCALDIAS
 DEFAULT_OUTPUT = Path(__file__).parent / "data" / "colonias.csv"
 _EXPANSIONS = {"ampl": "ampliacion", "sn": "san", "sta": "santa", "secc": "seccion"}
 _PREFIX = re.compile(r"^(pueblo|barrio|u hab|unidad habitacional|fracc) ")
+_ROMAN = "i|ii|iii|iv|v|vi"
 _QUALIFIER = re.compile(
-    r"( (norte|sur|oriente|poniente|centro|i|ii|iii|iv|v|vi)"
-    r"| \d+ (a|ra|o|er|da)? ?seccion( \w+)?| seccion \w+| \d+)$"
+    rf" (norte|sur|oriente|poniente|centro|{_ROMAN}|\d+)$"
+    rf"|( ({_ROMAN}|\d+)( (a|ra|o|er|da))?)? seccion( \w+)?$"
 )
 _ACCENTS = {
     "Alvaro": "Álvaro",
@@ -58,6 +59,7 @@ def display(name: str) -> str:
     words = []
     for index, word in enumerate(name.lower().split()):
         titled = word if (index and word in small) else word.capitalize()
+        titled = titled.upper() if word in _ROMAN.split("|") else titled
         words.append(_ACCENTS.get(titled, titled))
     return " ".join(words)
 
@@ -67,9 +69,9 @@ def spoken_forms(name: str) -> Iterator[str]:
     key = " ".join(_EXPANSIONS.get(word, word) for word in fold(name).split())
     yield key
     for candidate in {_PREFIX.sub("", key), _QUALIFIER.sub("", key)}:
-        shorter = _QUALIFIER.sub("", _PREFIX.sub("", candidate))
+        shorter = _QUALIFIER.sub("", _QUALIFIER.sub("", _PREFIX.sub("", candidate)))
         for form in (candidate, shorter):
-            if form != key and len(form) >= 4 and not form.isdigit():
+            if form != key and any(len(w) >= 4 and w.isalpha() for w in form.split()):
                 yield form
 
 
@@ -79,7 +81,7 @@ def derive(rows: Iterable[dict[str, str]]) -> list[tuple[str, str, str]]:
     result: set[tuple[str, str, str]] = set()
     for row in rows:
         alcaldia = official[fold(row["alc"])]
-        words = {fold(word): word for word in row["colonia"].split()}
+        words = {fold(word): word.strip("()[],") for word in row["colonia"].split()}
         for form in spoken_forms(row["colonia"]):
             spoken = " ".join(words.get(word, word) for word in form.split())
             result.add((form, display(spoken), alcaldia))

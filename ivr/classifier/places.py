@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import takewhile
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -73,7 +75,7 @@ _STREET_STOPS = frozenset(
     }
 )
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
-_NAHUATL = re.compile(r"tl|tz|x|hu|pa$|co$")
+_NAHUATL = re.compile(r"tl|tz|x|hu")
 _MAX_COLONIA_WORDS = 6
 _FUZZY_CUTOFF = 88.0
 
@@ -108,6 +110,7 @@ class PlaceFinder:
         self._keys_by_length: dict[int, list[str]] = defaultdict(list)
         for key in colonias:
             self._keys_by_length[key.count(" ")].append(key)
+        self._sorted = sorted(colonias)
         self._by_sound = {" ".join(phonetic(w) for w in key.split()): key for key in colonias}
 
     @classmethod
@@ -171,7 +174,16 @@ class PlaceFinder:
             return by_sound
         keys = self._keys_by_length.get(phrase.count(" "), ())
         match = process.extractOne(phrase, keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-        return match[0] if match else None
+        return match[0] if match else self._prefix(phrase)
+
+    def _prefix(self, phrase: str) -> str | None:
+        """The one colonia a cued multi-word phrase begins ("Jardines de San Lorenzo")."""
+        if " " not in phrase:
+            return None
+        start = bisect_left(self._sorted, phrase + " ")
+        found = list(takewhile(lambda k: k.startswith(phrase + " "), self._sorted[start:]))
+        alcaldias = {a for key in found for _, a in self._colonias[key]}
+        return min(found, key=len) if len(alcaldias) == 1 else None
 
 
 def _distinctive(words: Sequence[str]) -> bool:
@@ -179,7 +191,7 @@ def _distinctive(words: Sequence[str]) -> bool:
     content = [w for w in words if w not in _ARTICLES]
     if len(content) >= 2:
         return True
-    return len(content) == 1 and len(content[0]) >= 6 and bool(_NAHUATL.search(content[0]))
+    return len(content) == 1 and len(content[0]) >= 7 and bool(_NAHUATL.search(content[0]))
 
 
 def _street(words: Sequence[str]) -> tuple[str | None, set[int]]:

@@ -71,7 +71,7 @@ def stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if base.endswith(suffix) and len(base) - len(suffix) >= 4:
             base = base[: -len(suffix)]
-            break
+            return base[:-1] if base[-1] in "aeo" else base
     return base
 
 
