@@ -16,13 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-
-@dataclass(frozen=True)
-class Prompt:
-    """A sentence rendered from ``ivr/prompts/templates/<name>.j2`` (also the audio file name)."""
-
-    name: str
-    text: str
+from ivr.prompts import Prompt
 
 
 @dataclass(frozen=True)

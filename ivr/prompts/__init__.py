@@ -10,14 +10,21 @@ the pre-recorded audio file on Asterisk::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ivr.flow.steps import Prompt
-
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A sentence rendered from ``templates/<name>.j2`` (also the audio file name)."""
+
+    name: str
+    text: str
 
 
 class PromptBook:

@@ -54,5 +54,5 @@ def spoken_date(value: date, *, today: date | None = None) -> str:
 
 
 def written_date(value: date) -> str:
-    """A short written date for messages: ``'mié 2 dic 2026'`` style, in full words."""
-    return f"{WEEKDAYS[value.weekday()]} {value.day} de {MONTHS[value.month - 1]} de {value.year}"
+    """A date for messages: ``written_date(date(2026, 12, 2))`` → ``'2 de diciembre de 2026'``."""
+    return f"{value.day} de {MONTHS[value.month - 1]} de {value.year}"

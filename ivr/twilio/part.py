@@ -13,6 +13,9 @@ from ivr.flow.engine import CallFlow, FlowOptions
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.twilio.call_store import CallStore
+from ivr.twilio.consumers import StatusMessenger
+from ivr.twilio.messaging import MessagingFront
+from ivr.twilio.outbound import MessageSender
 from ivr.twilio.twiml import TwimlRenderer
 from ivr.twilio.voice import VoiceFront
 from models.bus import EventBus
@@ -28,6 +31,17 @@ class IvrPart:
     directory: Directory
     voice: VoiceFront
     renderer: TwimlRenderer
+    sender: MessageSender
+    messaging: MessagingFront
+    status_messenger: StatusMessenger
+
+    async def start(self) -> None:
+        """Start the background consumers."""
+        await self.status_messenger.start()
+
+    async def close(self) -> None:
+        """Stop the background consumers."""
+        await self.status_messenger.stop()
 
 
 def build_ivr(
@@ -42,6 +56,7 @@ def build_ivr(
     ivr = settings.ivr
     directory = Directory(engine=engine)
     prompts = PromptBook()
+    sender = MessageSender(settings=settings, engine=engine, bus=bus, prompts=prompts)
     flow = CallFlow(
         requests=requests,
         classifier=classifier,
@@ -54,6 +69,7 @@ def build_ivr(
             callback_wait_seconds=ivr.callback_wait_seconds,
             speech_engine=ivr.speech_engine,
         ),
+        notifier=sender,
     )
     base = settings.public_base_url.rstrip("/")
     renderer = TwimlRenderer(
@@ -69,4 +85,15 @@ def build_ivr(
         renderer=renderer,
         today=lambda: datetime.now(settings.zone).date(),
     )
-    return IvrPart(flow=flow, directory=directory, voice=voice, renderer=renderer)
+    messaging = MessagingFront(
+        engine=engine, requests=requests, sender=sender, per_hour=ivr.status_queries_per_hour
+    )
+    return IvrPart(
+        flow=flow,
+        directory=directory,
+        voice=voice,
+        renderer=renderer,
+        sender=sender,
+        messaging=messaging,
+        status_messenger=StatusMessenger(bus=bus, requests=requests, sender=sender),
+    )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from ivr.twilio.messaging import MessageWebhook
 from ivr.twilio.security import signed_form
 from ivr.twilio.voice import VoiceWebhook
 
@@ -60,4 +61,27 @@ async def call_step(
 async def call_status(request: Request, form: SignedForm) -> Response:
     """Twilio's call status callback."""
     await _part(request).voice.status(_voice_hook(form))
+    return Response(status_code=204)
+
+
+@router.post("/messaging")
+async def incoming_message(request: Request, form: SignedForm) -> Response:
+    """An SMS or WhatsApp message to the City's line."""
+    try:
+        hook = MessageWebhook.model_validate(dict(form))
+    except ValidationError as error:
+        raise HTTPException(status_code=400, detail="Mensaje de Twilio mal formado.") from error
+    xml = await _part(request).messaging.incoming(hook)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/messaging/status", status_code=204)
+async def message_status(request: Request, form: SignedForm) -> Response:
+    """Twilio's delivery status callback for a message the City sent."""
+    sid = str(form.get("MessageSid", ""))[:64]
+    status = str(form.get("MessageStatus", ""))[:32]
+    error = form.get("ErrorCode")
+    if not (sid and status):
+        raise HTTPException(status_code=400, detail="Faltan MessageSid o MessageStatus.")
+    await _part(request).sender.record_status(sid, status, str(error)[:16] if error else None)
     return Response(status_code=204)

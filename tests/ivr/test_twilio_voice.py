@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -16,20 +20,76 @@ from ivr.twilio.simulator import SimulatedCall
 from models.config import Settings, TwilioSettings
 from models.db import session_scope
 from models.events import CallEnded, CallHandedOver, RequestRegistered
-from models.folio import verhoeff_digit
+from models.folio import format_folio, verhoeff_digit
 from models.requests import Channel, RequestCreate, ServiceRequest
 
 PUBLIC = "https://locatel.example.mx"
 TOKEN = "test-auth-token"
+ACCOUNT = "AC" + "1" * 32
+
+
+class FakeTwilioApi(ThreadingHTTPServer):
+    """Twilio's Messages REST endpoint on 127.0.0.1: records each POST, can fail on purpose."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ApiHandler)
+        self.messages: list[dict[str, str]] = []
+        self.paths: list[str] = []
+        self.failures: list[int] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ApiHandler(BaseHTTPRequestHandler):
+    server: FakeTwilioApi
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        length = int(self.headers.get("Content-Length", 0))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        self.server.paths.append(self.path)
+        status = self.server.failures.pop(0) if self.server.failures else 201
+        body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
+        if status == 201:
+            self.server.messages.append(form)
+            sid = f"SM{len(self.server.messages):032x}"
+            body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
 
 
 @pytest.fixture
-def voice_settings(tmp_path: Path) -> Settings:
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """A local stand-in for api.twilio.com."""
+    server = FakeTwilioApi()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def voice_settings(tmp_path: Path, twilio_api: FakeTwilioApi) -> Settings:
     """Embedded database, signatures on, a public base URL unlike the test server's."""
     return Settings(
         data_dir=tmp_path,
         public_base_url=PUBLIC,
-        twilio=TwilioSettings(auth_token=TOKEN),
+        twilio=TwilioSettings(
+            account_sid=ACCOUNT,
+            auth_token=TOKEN,
+            api_base_url=twilio_api.url,
+            sms_sender="LOCATEL",
+            whatsapp_sender="+5215599990000",
+        ),
         _env_file=None,
     )
 
@@ -65,7 +125,7 @@ def registered(app, call_id: str) -> list[ServiceRequest]:  # noqa: ANN001
         return list(session.exec(select(ServiceRequest).where(ServiceRequest.call_id == call_id)))
 
 
-async def test_register_by_keys_and_speech(app, call: SimulatedCall) -> None:  # noqa: ANN001
+async def test_register_by_keys_and_speech(app, call: SimulatedCall, twilio_api) -> None:  # noqa: ANN001
     page = await call.start()
     assert "Bienvenido a Locatel" in page.text and "marque 1" in page.text
     assert page.gather["input"] == "dtmf speech" and page.gather["language"] == "es-MX"
@@ -87,6 +147,12 @@ async def test_register_by_keys_and_speech(app, call: SimulatedCall) -> None:  #
         for d in rows[0].folio[:2]
     )
     assert digits in page.text
+    assert "mensaje de texto" in page.text
+    (sms,) = twilio_api.messages
+    assert sms["To"] == call.caller and sms["From"] == "LOCATEL"
+    assert sms["StatusCallback"] == f"{PUBLIC}/twilio/messaging/status"
+    assert format_folio(rows[0].folio) in sms["Body"] and "Respuesta a mas tardar" in sms["Body"]
+    assert twilio_api.paths == [f"/2010-04-01/Accounts/{ACCOUNT}/Messages.json"]
     again = await call.press("1")
     assert "quedó registrada" in again.text
     end = await call.silence()

@@ -1,0 +1,156 @@
+"""Incoming SMS and WhatsApp messages (one webhook for both): folio status, AYUDA, SÍ/NO.
+
+Replies never carry personal data (only the folio, its status and its deadline), fit in as few
+SMS segments as possible, and status queries are limited per number so folios cannot be
+enumerated.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+
+from anyio import to_thread
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import Engine, func
+from sqlmodel import select
+from twilio.twiml.messaging_response import MessagingResponse
+
+from ivr.flow.understanding import fold
+from ivr.prompts.spoken import written_date
+from ivr.twilio.outbound import MessageSender
+from models.business_days import DeadlineState
+from models.db import session_scope
+from models.db_types import utcnow
+from models.errors import ConfirmationWindowClosed, DomainError, FolioNotFound, InvalidFolio
+from models.folio import format_folio, parse_folio
+from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
+from models.messages import InboundQuery, OutboundMessage
+from models.request_service import RequestService
+from models.requests import Status
+
+MAX_BODY = 1600
+FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
+YES, NO = frozenset({"si", "s", "sip"}), frozenset({"no", "n"})
+HELP = frozenset({"ayuda", "help", "info", "menu"})
+
+
+class MessageWebhook(BaseModel):
+    """The fields of an incoming-message webhook the service reads."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    message_sid: str = Field(default="", alias="MessageSid", max_length=64)
+    sender: str = Field(alias="From", min_length=1, max_length=64)
+    to: str = Field(default="", alias="To", max_length=64)
+    body: str = Field(default="", alias="Body")
+
+    @field_validator("body")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        """Normalised, printable, and cut to what one message can carry."""
+        value = unicodedata.normalize("NFKC", value[: MAX_BODY * 2])
+        printable = "".join(c for c in value if c.isprintable() or c in "\n ")
+        return printable.strip()[:MAX_BODY]
+
+
+class MessagingFront:
+    """Answers citizens' messages."""
+
+    def __init__(
+        self, *, engine: Engine, requests: RequestService, sender: MessageSender, per_hour: int
+    ) -> None:
+        self._engine = engine
+        self._requests = requests
+        self._sender = sender
+        self._per_hour = per_hour
+
+    async def incoming(self, hook: MessageWebhook) -> str:
+        """The TwiML reply to one incoming message."""
+        text = await self.reply_text(hook)
+        response = MessagingResponse()
+        response.message(self._sender.body_for(hook.sender, text))
+        return str(response)
+
+    async def reply_text(self, hook: MessageWebhook) -> str:
+        """What to answer, in Spanish."""
+        prompts = self._sender.prompts
+        words = fold(hook.body).split()
+        if len(words) == 1 and (words[0] in YES or words[0] in NO):
+            return await self._confirmation(hook, solved=words[0] in YES)
+        if words and words[0] in HELP and len(words) <= 2:
+            return prompts.text("sms-ayuda")
+        if FOLIO_MESSAGE.match(hook.body):
+            if not await self._allowed(hook.sender):
+                return prompts.text("sms-limite")
+            return await self._status(hook.body)
+        return prompts.text("sms-guia")
+
+    async def _allowed(self, sender: str) -> bool:
+        """Count this status query; False when the number exceeded its hourly allowance."""
+        since = utcnow() - timedelta(hours=1)
+
+        def work() -> bool:
+            with session_scope(self._engine) as session:
+                count = session.exec(
+                    select(func.count())
+                    .select_from(InboundQuery)
+                    .where(InboundQuery.sender == sender, InboundQuery.at >= since)
+                ).one()
+                if count >= self._per_hour:
+                    return False
+                session.add(InboundQuery(sender=sender))
+                return True
+
+        return await to_thread.run_sync(work)
+
+    async def _status(self, body: str) -> str:
+        prompts = self._sender.prompts
+        try:
+            request = await self._requests.get(parse_folio(body))
+        except InvalidFolio:
+            return prompts.text("sms-folio-invalido")
+        except FolioNotFound:
+            return prompts.text("sms-folio-no-encontrado")
+        status = Status(request.status)
+        overdue = False
+        date_text = ""
+        if status in OPEN_STATUSES and request.due_at is not None:
+            overdue = self._requests.deadline_state(request) == DeadlineState.OVERDUE
+            date_text = written_date(request.due_at.astimezone(self._requests.calendar.zone).date())
+        return prompts.text(
+            "sms-estado",
+            folio=format_folio(request.folio),
+            estado=STATUS_LABELS[status],
+            vencido=overdue,
+            fecha=date_text,
+        )
+
+    async def _confirmation(self, hook: MessageWebhook, *, solved: bool) -> str:
+        prompts = self._sender.prompts
+        folio = await self._asked_folio(hook.sender)
+        if folio is None:
+            return prompts.text("sms-guia")
+        shown = format_folio(folio)
+        try:
+            await self._requests.confirm(folio, solved=solved, citizen_words=hook.body[:200])
+        except ConfirmationWindowClosed:
+            return prompts.text("sms-confirmacion-cerrada", folio=shown)
+        except DomainError:
+            return prompts.text("sms-guia")
+        return prompts.text("sms-confirmacion-si" if solved else "sms-confirmacion-no", folio=shown)
+
+    async def _asked_folio(self, sender: str) -> str | None:
+        """The folio of the latest confirmation question sent to ``sender``."""
+
+        def work() -> str | None:
+            with session_scope(self._engine) as session:
+                row = session.exec(
+                    select(OutboundMessage)
+                    .where(OutboundMessage.to == sender, OutboundMessage.purpose == "confirmation")
+                    .order_by(OutboundMessage.id.desc())  # type: ignore[union-attr]
+                ).first()
+                return row.folio if row else None
+
+        return await to_thread.run_sync(work)

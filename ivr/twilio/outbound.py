@@ -1,0 +1,178 @@
+"""Outbound SMS and WhatsApp through the ``twilio`` REST client, with retries and a record of
+each message and of every status callback Twilio sends about it.
+
+    sender = MessageSender(settings=settings, engine=engine, bus=bus)
+    await sender.send("+5255…", "Locatel: …", purpose="folio", folio="2600000012")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+from anyio import to_thread
+from sqlalchemy import Engine
+from sqlmodel import select
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+from ivr.prompts import PromptBook
+from ivr.prompts.spoken import written_date
+from ivr.twilio.sms_text import fit_sms
+from models.bus import EventBus
+from models.config import Settings
+from models.db import session_scope
+from models.db_types import utcnow
+from models.events import MessageStatusChanged
+from models.folio import format_folio
+from models.lifecycle import STATUS_LABELS
+from models.messages import OutboundMessage
+from models.requests import ServiceRequest, Status
+
+log = logging.getLogger(__name__)
+
+WHATSAPP = "whatsapp:"
+MEXICAN_MOBILE = re.compile(r"^\+52\d{10}$")
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+BACKOFF_SECONDS = 0.5
+
+
+class MessageSender:
+    """Sends citizens their folio, status changes and the 72-hour confirmation question."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        bus: EventBus,
+        prompts: PromptBook | None = None,
+        client: Client | None = None,
+    ) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._bus = bus
+        self.prompts = prompts or PromptBook()
+        self._client = client
+
+    @property
+    def client(self) -> Client:
+        """The REST client, pointed at the configured API base URL."""
+        if self._client is None:
+            twilio = self._settings.twilio
+            self._client = Client(twilio.account_sid, twilio.auth_token.get_secret_value())
+            self._client.api.base_url = twilio.api_base_url.rstrip("/")
+        return self._client
+
+    def sender_for(self, to: str) -> str:
+        """The configured sender for the channel of ``to`` ("" when there is none)."""
+        twilio = self._settings.twilio
+        if to.startswith(WHATSAPP):
+            return f"{WHATSAPP}{twilio.whatsapp_sender}" if twilio.whatsapp_sender else ""
+        return twilio.sms_sender
+
+    def can_receive(self, phone: str) -> bool:
+        """A WhatsApp address, or a Mexican number, with a sender configured for it."""
+        if not self.sender_for(phone):
+            return False
+        return phone.startswith(WHATSAPP) or bool(MEXICAN_MOBILE.match(phone))
+
+    def body_for(self, to: str, text: str) -> str:
+        """SMS bodies are fitted to the fewest segments; WhatsApp keeps every accent."""
+        return text if to.startswith(WHATSAPP) else fit_sms(text)
+
+    async def send(
+        self, to: str, text: str, *, purpose: str, folio: str | None = None
+    ) -> OutboundMessage:
+        """Send one message, retrying transient failures; the stored record is returned."""
+        body = self.body_for(to, text)
+        record = OutboundMessage(
+            channel="whatsapp" if to.startswith(WHATSAPP) else "sms",
+            to=to,
+            body=body,
+            purpose=purpose,
+            folio=folio,
+        )
+        options: dict[str, str] = {"to": to, "from_": self.sender_for(to), "body": body}
+        if self._settings.ivr.sms_status_callbacks:
+            base = self._settings.public_base_url.rstrip("/")
+            options["status_callback"] = f"{base}/twilio/messaging/status"
+        for attempt in range(1, self._settings.ivr.sms_retries + 2):
+            record.attempts = attempt
+            try:
+                message = await to_thread.run_sync(lambda: self.client.messages.create(**options))
+            except TwilioRestException as error:
+                record.status, record.error_code = "failed", str(error.code or error.status)
+                if error.status not in RETRY_STATUSES:
+                    break
+            except (TwilioException, OSError) as error:
+                record.status, record.error_code = "failed", type(error).__name__
+            else:
+                record.sid, record.status, record.error_code = message.sid, message.status, None
+                break
+            await asyncio.sleep(BACKOFF_SECONDS * attempt)
+        if record.status == "failed":
+            log.warning("message to %s failed after %d attempts", purpose, record.attempts)
+        return await to_thread.run_sync(self._store, record)
+
+    def _store(self, record: OutboundMessage) -> OutboundMessage:
+        with session_scope(self._engine) as session:
+            session.add(record)
+            session.flush()
+            session.refresh(record)
+            return record
+
+    async def record_status(self, sid: str, status: str, error_code: str | None) -> bool:
+        """A status callback from Twilio: update the record and publish the change."""
+
+        def work() -> str | None:
+            with session_scope(self._engine) as session:
+                row = session.exec(
+                    select(OutboundMessage).where(OutboundMessage.sid == sid)
+                ).first()
+                if row is None:
+                    return None
+                row.status, row.error_code, row.updated_at = status, error_code, utcnow()
+                session.add(row)
+                return row.folio or ""
+
+        folio = await to_thread.run_sync(work)
+        if folio is None:
+            return False
+        await self._bus.publish(
+            MessageStatusChanged(
+                message_sid=sid, status=status, folio=folio or None, source="twilio"
+            )
+        )
+        return True
+
+    # --- what the City sends ------------------------------------------------------------------
+
+    def _due(self, request: ServiceRequest) -> str:
+        if request.due_at is None:
+            return ""
+        return written_date(request.due_at.astimezone(self._settings.zone).date())
+
+    async def folio_registered(self, *, phone: str, request: ServiceRequest) -> bool:
+        """The folio of a request registered by phone."""
+        text = self.prompts.text(
+            "sms-folio", folio=format_folio(request.folio), fecha=self._due(request)
+        )
+        record = await self.send(phone, text, purpose="folio", folio=request.folio)
+        return record.status != "failed"
+
+    async def ask_confirmation(self, *, phone: str, request: ServiceRequest) -> bool:
+        """Ask whether the answered request solved the problem (SÍ/NO within 72 hours)."""
+        text = self.prompts.text("sms-confirmacion-pregunta", folio=format_folio(request.folio))
+        record = await self.send(phone, text, purpose="confirmation", folio=request.folio)
+        return record.status != "failed"
+
+    async def status_changed(self, *, phone: str, request: ServiceRequest) -> bool:
+        """Tell the citizen their request changed status."""
+        label = STATUS_LABELS[Status(request.status)]
+        text = self.prompts.text(
+            "sms-cambio-estado", folio=format_folio(request.folio), estado=label
+        )
+        record = await self.send(phone, text, purpose="status", folio=request.folio)
+        return record.status != "failed"
