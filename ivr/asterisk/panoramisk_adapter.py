@@ -90,10 +90,9 @@ class AmiAnswer:
     message: str
     headers: AmiHeaders
     items: list[AmiHeaders] = field(default_factory=list)
-    events_seen: int = 0
 
     @classmethod
-    def from_messages(cls, messages: list[Message], events_seen: int) -> AmiAnswer:
+    def from_messages(cls, messages: list[Message]) -> AmiAnswer:
         """Build from panoramisk messages: the response first, the list's items after it."""
         first = dict(messages[0].items())
         items = [dict(m.items()) for m in messages[1:] if "event" in m]
@@ -104,15 +103,16 @@ class AmiAnswer:
             message=str(first.get("Message", "")),
             headers=first,
             items=items,
-            events_seen=events_seen,
         )
+
+
+AnswerHook = Callable[["AmiAnswer"], None]
 
 
 class _Action(Action):
     """An action that resolves on its response, or on the end of its list (trap 3)."""
 
-    events_seen = 0
-    counter: Callable[[], int] = staticmethod(lambda: 0)
+    on_answer: AnswerHook | None = None
 
     def add_message(self, message: Message) -> bool:
         self.responses.append(message)
@@ -126,8 +126,10 @@ class _Action(Action):
             or str(message.get("event", "")).endswith("Complete")
         )
         if finished:
-            self.events_seen = self.counter()
-            self.future.set_result(list(self.responses))
+            answer = AmiAnswer.from_messages(self.responses)
+            if self.on_answer is not None:  # runs here, at the answer's place in the stream
+                self.on_answer(answer)
+            self.future.set_result(answer)
         return finished
 
 
@@ -253,16 +255,26 @@ class AmiConnection:
         return answer
 
     async def send(
-        self, action: str, *, as_list: bool = False, timeout: float | None = None, **headers: Any
+        self,
+        action: str,
+        *,
+        as_list: bool = False,
+        timeout: float | None = None,
+        on_answer: AnswerHook | None = None,
+        **headers: Any,
     ) -> AmiAnswer:
-        """Send ``action`` and wait for Asterisk's answer (a list's items when ``as_list``)."""
+        """Send ``action`` and wait for Asterisk's answer (a list's items when ``as_list``).
+
+        ``on_answer`` runs synchronously when the answer completes, before any later event
+        is dispatched: a snapshot list is applied exactly where it belongs in the stream.
+        """
         check_header_values(headers)
         if action.lower() == "originate":
             headers.setdefault("Async", "true")  # trap 4
         if self.closed:
             raise AmiConnectionFailed(f"La conexión AMI con {self.name} está cerrada.")
         request = _Action({"Action": action, **headers}, as_list=as_list)
-        request.counter = lambda: self._manager.events_seen
+        request.on_answer = on_answer
         future = self._manager.send_action(request, as_list=as_list)
         done, _ = await asyncio.wait(
             {future, self._manager.lost},
@@ -270,7 +282,7 @@ class AmiConnection:
             return_when=asyncio.FIRST_COMPLETED,
         )
         if future in done:
-            return AmiAnswer.from_messages(future.result(), request.events_seen)
+            return future.result()
         self._manager.responses.pop(request.id, None)
         if self._manager.lost in done:
             raise AmiConnectionFailed(f"Se perdió la conexión AMI con {self.name} ({action}).")

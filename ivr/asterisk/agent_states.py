@@ -1,0 +1,94 @@
+"""Queue members' states and queue figures from AMI events; pure state, no I/O.
+
+A state is only published when it changes, so the ``QueueMember`` items of every
+resynchronisation and repeated ``QueueMemberStatus`` events do not flood the bus::
+
+    >>> book = AgentBook(source="asterisk:locatel")
+    >>> member = {"Queue": "locatel", "Interface": "PJSIP/agente01", "Status": "1", "Paused": "0"}
+    >>> [e.state for e in book.feed("QueueMemberStatus", member)]
+    ['available']
+    >>> book.feed("QueueMemberStatus", member)
+    []
+"""
+
+from __future__ import annotations
+
+from models.events import AgentState, AgentStateChanged, BaseEvent, QueueSnapshot
+
+Headers = dict[str, str]
+
+# Asterisk device states (``Status:`` of queue members) → the domain's agent states.
+DEVICE_STATES: dict[str, AgentState] = {
+    "0": "available",  # unknown: Local channels and fresh phones report it
+    "1": "available",  # not in use
+    "2": "in_use",
+    "3": "in_use",  # busy
+    "4": "unavailable",  # invalid
+    "5": "unavailable",
+    "6": "ringing",
+    "7": "ringing",  # ringing while in use
+    "8": "in_use",  # on hold
+}
+MEMBER_EVENTS = ("QueueMemberStatus", "QueueMember", "QueueMemberAdded", "QueueMemberPause")
+
+
+def _number(value: str | None) -> float:
+    try:
+        return float(value or 0)
+    except ValueError:
+        return 0.0
+
+
+class AgentBook:
+    """Last known state of every (queue, member) pair."""
+
+    wanted = frozenset({*MEMBER_EVENTS, "QueueMemberRemoved", "QueueSummary"})
+
+    def __init__(self, *, source: str) -> None:
+        self.source = source
+        self.states: dict[tuple[str, str], tuple[AgentState, str]] = {}
+
+    def feed(self, name: str, headers: Headers) -> list[BaseEvent]:
+        """Apply one member or queue event; unknown names are ignored."""
+        if name in MEMBER_EVENTS:
+            return self._member(headers)
+        if name == "QueueMemberRemoved":
+            return self._set(headers, "logged_out", "")
+        if name == "QueueSummary":
+            return [self.snapshot(headers)]
+        return []
+
+    def _member(self, headers: Headers) -> list[BaseEvent]:
+        if headers.get("Paused") == "1":
+            reason = headers.get("PausedReason") or headers.get("Reason", "")
+            return self._set(headers, "paused", reason)
+        return self._set(headers, DEVICE_STATES.get(headers.get("Status", ""), "available"), "")
+
+    def _set(self, headers: Headers, state: AgentState, reason: str) -> list[BaseEvent]:
+        queue = headers.get("Queue", "")
+        agent = headers.get("Interface") or headers.get("Location") or headers.get("MemberName")
+        if not agent:
+            return []
+        key = (queue, agent)
+        if self.states.get(key) == (state, reason):
+            return []
+        if state == "logged_out":
+            self.states.pop(key, None)
+        else:
+            self.states[key] = (state, reason)
+        return [
+            AgentStateChanged(
+                agent=agent, queue=queue, state=state, reason=reason, source=self.source
+            )
+        ]
+
+    def snapshot(self, headers: Headers) -> QueueSnapshot:
+        """A ``QueueSummary`` item as a queue snapshot."""
+        return QueueSnapshot(
+            queue=headers.get("Queue", ""),
+            waiting=int(_number(headers.get("Callers"))),
+            available_agents=int(_number(headers.get("Available"))),
+            logged_in_agents=int(_number(headers.get("LoggedIn"))),
+            longest_wait_seconds=_number(headers.get("LongestHoldTime")),
+            source=self.source,
+        )

@@ -1,0 +1,214 @@
+"""The AMI bridge: one long-lived connection per Asterisk server, events fanned out on the bus.
+
+Each :class:`ServerLink` owns its connection: it logs in, resynchronises
+(``CoreShowChannels``, ``QueueStatus``, ``QueueSummary``) on every (re)connect, keeps the link
+alive with ``Ping`` and reconnects with exponential back-off. The socket callback only
+updates the :class:`CallTracker` and queues domain events; publishing (possibly to Redis)
+and database writes run in other tasks and threads, because Asterisk drops an AMI client
+that stops reading for more than 100 ms.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from ivr.asterisk.call_tracker import CallTracker
+from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFailed, AsteriskError
+from ivr.asterisk.panoramisk_adapter import AmiAnswer, AmiConnection
+from ivr.asterisk.records import CallRecordWriter
+from models.bus import EventBus
+from models.config import AsteriskServer
+from models.events import BaseEvent
+
+log = logging.getLogger(__name__)
+RESYNC_ACTIONS = ("CoreShowChannels", "QueueStatus", "QueueSummary")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Reconnection delays: ``first``, doubling up to ``ceiling``."""
+
+    first: float = 0.5
+    ceiling: float = 30.0
+
+    def delays(self):  # noqa: ANN201  (an endless generator of floats)
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(delay * 2, self.ceiling)
+
+
+class ServerLink:
+    """One Asterisk server: connection, resynchronisation and event fan-out."""
+
+    def __init__(
+        self,
+        *,
+        server: AsteriskServer,
+        outbox: asyncio.Queue[BaseEvent],
+        timeout: float,
+        keepalive: float,
+        backoff: Backoff,
+    ) -> None:
+        self.server = server
+        self.tracker = CallTracker(source=f"asterisk:{server.name}")
+        self._outbox = outbox
+        self._timeout, self._keepalive, self._backoff = timeout, keepalive, backoff
+        self.connection: AmiConnection | None = None
+        self.connected = asyncio.Event()
+        self.last_error = ""
+        self.connects = 0
+
+    def _on_event(self, headers: dict[str, str]) -> None:
+        for event in self.tracker.feed(headers):
+            self._outbox.put_nowait(event)
+
+    async def run(self) -> None:
+        """Stay connected until cancelled."""
+        delays = self._backoff.delays()
+        while True:
+            connects = self.connects
+            try:
+                await self._session()
+            except AmiLoginFailed as error:
+                self.last_error = error.message
+                log.error("%s", error.message)
+            except (AsteriskError, OSError) as error:
+                self.last_error = str(error)
+                log.warning("AMI link %s down: %s", self.server.name, error)
+            finally:
+                self.connected.clear()
+                if self.connection is not None:
+                    self.connection.close()
+            if self.connects > connects:  # it was up: start the back-off again
+                delays = self._backoff.delays()
+            await asyncio.sleep(next(delays))
+
+    async def _session(self) -> None:
+        connection = AmiConnection(
+            host=self.server.host,
+            port=self.server.port,
+            username=self.server.username,
+            secret=self.server.secret.get_secret_value(),
+            sink=self._on_event,
+            wanted=self.tracker.wanted,
+            timeout=self._timeout,
+            name=self.server.name,
+        )
+        self.connection = connection
+        await connection.open()
+        await self.resync(connection)
+        self.connects += 1
+        self.last_error = ""
+        self.connected.set()
+        log.info("AMI link %s up (connection %d)", self.server.name, self.connects)
+        while not connection.closed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(connection.wait_closed(), self._keepalive)
+                break
+            await connection.send("Ping")
+        raise AmiConnectionFailed(f"Asterisk {self.server.name} cerró la conexión AMI.")
+
+    async def resync(self, connection: AmiConnection) -> None:
+        """Reconcile calls, members and queues with what Asterisk reports now."""
+        answers = await asyncio.gather(
+            *(
+                connection.send(name, as_list=True, on_answer=self._apply_snapshot)
+                for name in RESYNC_ACTIONS
+            ),
+            return_exceptions=True,
+        )
+        for name, answer in zip(RESYNC_ACTIONS, answers, strict=True):
+            if isinstance(answer, AmiConnectionFailed):
+                raise answer
+            if isinstance(answer, BaseException) or not answer.success:
+                reason = answer if isinstance(answer, BaseException) else answer.message
+                log.warning("resync %s on %s failed: %s", name, self.server.name, reason)
+
+    def _apply_snapshot(self, answer: AmiAnswer) -> None:
+        """Apply a resync list at its place in the event stream (called by the adapter)."""
+        if not answer.success:
+            return
+        if (
+            answer.items
+            and answer.items[0].get("Event") == "CoreShowChannel"
+            or (answer.headers.get("Message", "").startswith("Channels"))
+        ):
+            events = self.tracker.resync_channels(answer.items)
+        else:
+            events = [e for item in answer.items for e in self.tracker.feed(item)]
+        for event in events:
+            self._outbox.put_nowait(event)
+
+
+class AmiBridge:
+    """Every configured server's link, the bus publisher and the call-record writer."""
+
+    def __init__(
+        self,
+        *,
+        servers: list[AsteriskServer],
+        bus: EventBus,
+        writer: CallRecordWriter | None,
+        timeout: float = 10.0,
+        keepalive: float = 10.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self._bus, self._writer = bus, writer
+        self._outbox: asyncio.Queue[BaseEvent] = asyncio.Queue()
+        self.links = {
+            s.name: ServerLink(
+                server=s,
+                outbox=self._outbox,
+                timeout=timeout,
+                keepalive=keepalive,
+                backoff=backoff or Backoff(),
+            )
+            for s in servers
+        }
+        self._tasks: list[asyncio.Task] = []
+
+    async def start(self) -> None:
+        """Start every link, the publisher and the writer."""
+        self._tasks = [asyncio.create_task(link.run()) for link in self.links.values()]
+        self._tasks.append(asyncio.create_task(self._publish()))
+        if self._writer is not None:
+            self._tasks.append(asyncio.create_task(self._writer.run()))
+
+    async def stop(self) -> None:
+        """Stop everything and close the connections."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for link in self.links.values():
+            if link.connection is not None:
+                link.connection.close()
+
+    async def _publish(self) -> None:
+        while True:
+            event = await self._outbox.get()
+            try:
+                await self._bus.publish(event)
+            except Exception:  # noqa: BLE001  (a bus hiccup must not stop the bridge)
+                log.exception("could not publish %s", event.type)
+            if self._writer is not None:
+                self._writer.offer(event)
+            self._outbox.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every event so far is published and written."""
+        await self._outbox.join()
+        if self._writer is not None:
+            await self._writer.drain()
+
+    async def send(self, server: str, action: str, **headers: object) -> AmiAnswer:
+        """Send an action on ``server``'s link (the only one when ``server`` is empty)."""
+        link = self.links.get(server) if server else next(iter(self.links.values()), None)
+        if link is None:
+            raise AmiBadAction(f"No hay un servidor Asterisk llamado «{server}».")
+        if link.connection is None or not link.connected.is_set():
+            raise AmiConnectionFailed(f"Asterisk {link.server.name} no está conectado.")
+        return await link.connection.send(action, **headers)

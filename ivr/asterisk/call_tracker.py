@@ -1,0 +1,321 @@
+"""Turns AMI events into the domain's typed events; pure state, no I/O.
+
+A call is identified by its ``Linkedid``: every leg (trunk, IVR, queue, agent's phone,
+Local-channel halves) carries it, so all legs of one call fold into one :class:`_Call`.
+Unknown events are ignored; events of an ended call, duplicates and replays change
+nothing, so out-of-order input cannot resurrect or double-count a call::
+
+    >>> tracker = CallTracker(source="asterisk:locatel")
+    >>> [e.type for e in tracker.feed({"Event": "Newchannel", "Uniqueid": "1.1",
+    ...     "Linkedid": "1.1", "CallerIDNum": "5512345678", "Exten": "0311"})]
+    ['call.started']
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ivr.asterisk import constants as names
+from ivr.asterisk.agent_states import AgentBook
+from models.events import (
+    BaseEvent,
+    CallAbandoned,
+    CallAgentRinging,
+    CallConnected,
+    CallEnded,
+    CallHeld,
+    CallIvrStep,
+    CallQueued,
+    CallStarted,
+    CallTransferred,
+)
+
+Headers = dict[str, str]
+UNKNOWN = {"", "<unknown>", "unknown"}
+ENDED_MEMORY = 50_000
+
+
+@dataclass
+class _Call:
+    call_id: str
+    started: float = field(default_factory=time.monotonic)
+    caller: str = ""
+    called: str = ""
+    announced: bool = False
+    channels: set[str] = field(default_factory=set)
+    queue: str = ""
+    position: int | None = None
+    in_ivr: bool = False
+    connected: bool = False
+    abandoned: bool = False
+    on_hold: bool = False
+    cause: str = ""
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+class CallTracker:
+    """The bridge's view of one Asterisk server's calls and agents."""
+
+    def __init__(self, *, source: str) -> None:
+        self.source = source
+        self.seq = 0
+        self._calls: dict[str, _Call] = {}
+        self._channels: dict[str, str] = {}
+        self._ended: OrderedDict[str, None] = OrderedDict()
+        self.agents = AgentBook(source=source)
+        self._handlers: dict[str, Callable[[Headers], list[BaseEvent]]] = {
+            "Newchannel": self._on_channel,
+            "NewCallerid": self._on_channel,
+            "Newexten": self._on_exten,
+            "QueueCallerJoin": self._on_queue_join,
+            "QueueEntry": self._on_queue_join,
+            "AgentCalled": self._on_agent_called,
+            "AgentRingNoAnswer": self._on_agent_no_answer,
+            "AgentConnect": self._on_agent_connect,
+            "QueueCallerAbandon": self._on_abandon,
+            "Hold": self._on_hold,
+            "Unhold": self._on_hold,
+            "BlindTransfer": self._on_transfer,
+            "AttendedTransfer": self._on_transfer,
+            "Hangup": self._on_hangup,
+        }
+
+    @property
+    def wanted(self) -> frozenset[str]:
+        """The AMI events this tracker reads; the adapter drops the rest unparsed."""
+        return frozenset(self._handlers) | self.agents.wanted
+
+    @property
+    def active_calls(self) -> set[str]:
+        """Linkedids of the calls in progress."""
+        return set(self._calls)
+
+    def feed(self, headers: Headers) -> list[BaseEvent]:
+        """Apply one AMI event; return the domain events it causes (often none)."""
+        self.seq += 1
+        name = headers.get("Event", "")
+        handler = self._handlers.get(name)
+        if handler is not None:
+            return handler(headers)
+        return self.agents.feed(name, headers)
+
+    # --- calls -----------------------------------------------------------------------------
+
+    def _call(self, headers: Headers, prefix: str = "") -> _Call | None:
+        """The call an event belongs to, created on first sight; None once it has ended."""
+        uniqueid = headers.get(f"{prefix}Uniqueid", "")
+        linkedid = headers.get(f"{prefix}Linkedid") or self._channels.get(uniqueid, "")
+        if not linkedid or linkedid in self._ended:
+            return None
+        call = self._calls.get(linkedid)
+        if call is None:
+            call = self._calls[linkedid] = _Call(call_id=linkedid)
+        if uniqueid and uniqueid not in self._channels:
+            self._channels[uniqueid] = linkedid
+            call.channels.add(uniqueid)
+        number = headers.get(f"{prefix}CallerIDNum", "")
+        if not call.caller and number not in UNKNOWN:
+            call.caller = number
+        if not call.called and uniqueid == linkedid:
+            call.called = headers.get(f"{prefix}Exten", "")
+        return call
+
+    def _announce(self, call: _Call, events: list[BaseEvent], *, force: bool = True) -> None:
+        if call.announced or not (force or call.caller):
+            return
+        call.announced = True
+        events.append(
+            CallStarted(
+                call_id=call.call_id,
+                transport="asterisk",
+                caller=call.caller,
+                called=call.called,
+                source=self.source,
+            )
+        )
+
+    def _events(self, call: _Call | None, *events: BaseEvent) -> list[BaseEvent]:
+        if call is None:
+            return []
+        out: list[BaseEvent] = []
+        self._announce(call, out)
+        out.extend(events)
+        return out
+
+    def _on_channel(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        out: list[BaseEvent] = []
+        if call is not None:
+            self._announce(call, out, force=False)
+        return out
+
+    def _on_exten(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        if call is None:
+            return []
+        if call.in_ivr or headers.get("Application") != "AGI":
+            out: list[BaseEvent] = []
+            self._announce(call, out, force=False)
+            return out
+        call.in_ivr = True
+        return self._events(call, CallIvrStep(call_id=call.call_id, step="ivr", source=self.source))
+
+    def _on_queue_join(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        queue, position = headers.get("Queue", ""), _int(headers.get("Position"))
+        if call is None or (call.queue == queue and call.position == position) or call.connected:
+            return []
+        call.queue, call.position = queue, position
+        src = self.source
+        joined = CallQueued(call_id=call.call_id, queue=queue, position=position, source=src)
+        return self._events(call, joined)
+
+    def _member(self, headers: Headers) -> str:
+        return headers.get("Interface") or headers.get("MemberName", "")
+
+    def _on_agent_called(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        if call is None or call.connected:
+            return []
+        return self._events(call, self._ringing(call, headers, None))
+
+    def _on_agent_no_answer(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        if call is None or call.connected:
+            return []
+        return self._events(call, self._ringing(call, headers, False))
+
+    def _ringing(self, call: _Call, headers: Headers, answered: bool | None) -> CallAgentRinging:
+        return CallAgentRinging(
+            call_id=call.call_id,
+            queue=headers.get("Queue", call.queue),
+            agent=self._member(headers),
+            answered=answered,
+            source=self.source,
+        )
+
+    def _on_agent_connect(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        if call is None or call.connected:
+            return []
+        call.connected = True
+        hold = _int(headers.get("HoldTime"))
+        return self._events(
+            call,
+            CallConnected(
+                call_id=call.call_id,
+                queue=headers.get("Queue", call.queue),
+                agent=self._member(headers),
+                wait_seconds=float(hold) if hold is not None else None,
+                source=self.source,
+            ),
+        )
+
+    def _on_abandon(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        if call is None or call.abandoned or call.connected:
+            return []
+        call.abandoned = True
+        hold = _int(headers.get("HoldTime"))
+        return self._events(
+            call,
+            CallAbandoned(
+                call_id=call.call_id,
+                queue=headers.get("Queue", call.queue),
+                position=_int(headers.get("OriginalPosition") or headers.get("Position")),
+                wait_seconds=float(hold) if hold is not None else None,
+                source=self.source,
+            ),
+        )
+
+    def _on_hold(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers)
+        on_hold = headers.get("Event") == "Hold"
+        if call is None or call.on_hold == on_hold:
+            return []
+        call.on_hold = on_hold
+        return self._events(
+            call, CallHeld(call_id=call.call_id, on_hold=on_hold, source=self.source)
+        )
+
+    def _on_transfer(self, headers: Headers) -> list[BaseEvent]:
+        call = self._call(headers, "Transferee") or self._call(headers, "Transferer")
+        if call is None:
+            return []
+        if headers.get("Event") == "BlindTransfer":
+            target = f"{headers.get('Extension', '')}@{headers.get('Context', '')}"
+        else:
+            target = headers.get("TransferTargetChannel") or headers.get("DestApp", "")
+        return self._events(
+            call, CallTransferred(call_id=call.call_id, target=target, source=self.source)
+        )
+
+    def _on_hangup(self, headers: Headers) -> list[BaseEvent]:
+        uniqueid = headers.get("Uniqueid", "")
+        linkedid = headers.get("Linkedid") or self._channels.get(uniqueid, "")
+        call = self._calls.get(linkedid)
+        if call is None or uniqueid not in call.channels:
+            return []
+        self._channels.pop(uniqueid, None)
+        call.channels.discard(uniqueid)
+        if uniqueid == call.call_id or not call.cause:
+            call.cause = headers.get("Cause-txt") or headers.get("Cause", "")
+        if call.channels:
+            return []
+        return self._end(call, call.cause)
+
+    def _end(self, call: _Call, cause: str, status: str | None = None) -> list[BaseEvent]:
+        self._calls.pop(call.call_id, None)
+        for uniqueid in call.channels:
+            self._channels.pop(uniqueid, None)
+        self._ended[call.call_id] = None
+        while len(self._ended) > ENDED_MEMORY:
+            self._ended.popitem(last=False)
+        if status is None:
+            status = (
+                names.STATUS_ANSWERED
+                if call.connected
+                else names.STATUS_ABANDONED
+                if call.abandoned
+                else names.STATUS_UNANSWERED
+            )
+        ended = CallEnded(
+            call_id=call.call_id,
+            cause=cause,
+            duration_seconds=round(time.monotonic() - call.started, 3),
+            status=status,
+            source=self.source,
+        )
+        return self._events(call, ended)
+
+    # --- resynchronisation -----------------------------------------------------------------
+
+    def resync_channels(self, items: list[Headers]) -> list[BaseEvent]:
+        """Reconcile with a ``CoreShowChannels`` list, applied at its place in the stream.
+
+        Calls in the list that are new are started; legs and calls missing from it ended
+        while the bridge was away.
+        """
+        out: list[BaseEvent] = []
+        present: set[str] = set()
+        for item in items:
+            call = self._call(item)
+            if call is not None:
+                present.add(item.get("Uniqueid", ""))
+                self._announce(call, out)
+        for call in list(self._calls.values()):
+            for uniqueid in call.channels - present:
+                call.channels.discard(uniqueid)
+                self._channels.pop(uniqueid, None)
+            if not call.channels:
+                out += self._end(call, "resync", names.STATUS_LOST)
+        return out

@@ -1,0 +1,55 @@
+"""Names shared by the Python side and the rendered dialplan, so the two cannot drift.
+
+The dialplan templates receive every upper-case name of this module (see
+``ivr.asterisk.render``)::
+
+    >>> CONTEXT_INBOUND, AGI_ROUTE_IVR, VAR_NEXT
+    ('locatel-entrada', 'ivr', 'SUAC_SIGUIENTE')
+"""
+
+from __future__ import annotations
+
+# --- dialplan contexts -----------------------------------------------------------------------
+CONTEXT_INBOUND = "locatel-entrada"  # calls from the trunk land here and go to the FastAGI IVR
+CONTEXT_QUEUE = "locatel-cola"  # the agent queue (also the fall-back when the IVR is down)
+CONTEXT_STATUS = "locatel-estado"  # re-entry into the IVR's status reading (AMI Redirect)
+CONTEXT_AGENTS = "locatel-agentes"  # agents' phones: what they may dial
+CONTEXT_AGENT_DIAL = "locatel-asesor"  # how a queue member's interface reaches a phone
+CONTEXT_SUPERVISOR = "locatel-supervision"  # listen / whisper / barge on an agent
+CONTEXT_HANGUP = "locatel-colgar"  # end a call politely
+
+EXTEN_START = "s"
+
+# --- FastAGI routes (agi://host:port/<route>) --------------------------------------------------
+AGI_ROUTE_IVR = "ivr"
+AGI_ROUTE_STATUS = "estado"
+
+# --- channel variables set by the IVR before the dialplan takes the call on ------------------
+VAR_NEXT = "SUAC_SIGUIENTE"  # "cola" (to an agent) or "colgar"
+VAR_QUEUE = "SUAC_COLA"
+VAR_CALL_ID = "SUAC_LLAMADA"  # the call's Linkedid
+VAR_FOLIO = "SUAC_FOLIO"
+VAR_CATEGORY = "SUAC_CATEGORIA"
+VAR_ALCALDIA = "SUAC_ALCALDIA"
+VAR_REASON = "SUAC_MOTIVO"
+VAR_CONTEXT = "SUAC_CONTEXTO"  # the whole hand-off context, JSON in base64 (no quotes to escape)
+VAR_RECORDING = "SUAC_GRABACION"  # path of the MixMonitor recording
+
+NEXT_QUEUE = "cola"
+NEXT_HANGUP = "colgar"
+
+# --- supervisors' spying: extension prefix → ChanSpy options ---------------------------------
+# q: no beep announcement, S: stop when the spied call ends, w: whisper, B: barge (talk to both)
+SPY_MODES = {"escuchar": "qS", "susurrar": "qwS", "intervenir": "qBS"}
+
+# --- the queue and the recordings ------------------------------------------------------------
+DEFAULT_QUEUE = "locatel"
+RECORDING_FORMAT = "wav"
+
+# --- call statuses written on call records and CallEnded.status -----------------------------
+STATUS_IN_PROGRESS = "in_progress"
+STATUS_QUEUED = "queued"
+STATUS_ANSWERED = "answered"
+STATUS_ABANDONED = "abandoned"
+STATUS_UNANSWERED = "unanswered"
+STATUS_LOST = "lost"  # ended while the bridge was disconnected (seen missing on resync)
