@@ -59,13 +59,58 @@ class AsteriskServer(BaseModel):
     secret: SecretStr = SecretStr("")
 
 
+class AsteriskPhone(BaseModel):
+    """An agent's (or supervisor's) SIP phone: PJSIP endpoint ``extension``."""
+
+    extension: str
+    name: str = ""
+    password: SecretStr = SecretStr("")
+
+
+class AsteriskTrunk(BaseModel):
+    """The carrier trunk that brings 0311 calls (rendered only when ``host`` is set)."""
+
+    host: str = ""
+    port: int = 5060
+    username: str = ""
+    password: SecretStr = SecretStr("")
+    did: str = "0311"
+
+
+class AsteriskQueue(BaseModel):
+    """The agent queue's behaviour (``queues.conf``)."""
+
+    strategy: str = "rrmemory"
+    ring_seconds: int = 15
+    retry_seconds: int = 2
+    wrapup_seconds: int = 10
+    service_level_seconds: int = 20
+    announce_frequency_seconds: int = 60
+    announce_holdtime: bool = True
+
+
 class AsteriskSettings(BaseModel):
-    """AMI servers and the FastAGI listener."""
+    """AMI servers, the FastAGI listener and what ``suac asterisk render`` writes."""
 
     servers: list[AsteriskServer] = Field(default_factory=list)
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
+    agi_reachable_host: str = ""
     action_timeout_seconds: float = 10.0
+    keepalive_seconds: float = 10.0
+    reconnect_max_seconds: float = 30.0
+    ami_bind_address: str = "127.0.0.1"
+    ami_permit: list[str] = Field(default_factory=lambda: ["127.0.0.1/255.255.255.255"])
+    sip_bind: str = "0.0.0.0:5060"
+    language: str = "es"
+    prompts_dir: str = "/var/lib/asterisk/sounds/es/suac"
+    recordings_dir: str = "/var/spool/asterisk/monitor/suac"
+    speech: Literal["dtmf", "record", "asterisk"] = "record"
+    speech_workers: int = Field(default=2, ge=1)
+    queue: AsteriskQueue = Field(default_factory=AsteriskQueue)
+    agents: list[AsteriskPhone] = Field(default_factory=list)
+    supervisors: list[AsteriskPhone] = Field(default_factory=list)
+    trunk: AsteriskTrunk = Field(default_factory=AsteriskTrunk)
 
 
 class Settings(BaseSettings):
