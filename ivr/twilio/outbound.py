@@ -85,7 +85,11 @@ class MessageSender:
     async def send(
         self, to: str, text: str, *, purpose: str, folio: str | None = None
     ) -> OutboundMessage:
-        """Send one message, retrying transient failures; the stored record is returned."""
+        """Send one message, retrying transient failures; the stored record is returned.
+
+        The record is stored before the first attempt, so a reply that races the carrier's
+        answer (a quick SÍ to the confirmation question) still finds what it answers.
+        """
         body = self.body_for(to, text)
         record = OutboundMessage(
             channel="whatsapp" if to.startswith(WHATSAPP) else "sms",
@@ -93,7 +97,9 @@ class MessageSender:
             body=body,
             purpose=purpose,
             folio=folio,
+            status="sending",
         )
+        record = await to_thread.run_sync(self._store, record)
         options: dict[str, str] = {"to": to, "from_": self.sender_for(to), "body": body}
         if self._settings.ivr.sms_status_callbacks:
             base = self._settings.public_base_url.rstrip("/")
@@ -117,8 +123,9 @@ class MessageSender:
         return await to_thread.run_sync(self._store, record)
 
     def _store(self, record: OutboundMessage) -> OutboundMessage:
+        record.updated_at = utcnow()
         with session_scope(self._engine) as session:
-            session.add(record)
+            record = session.merge(record)
             session.flush()
             session.refresh(record)
             return record

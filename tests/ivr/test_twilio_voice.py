@@ -1,131 +1,38 @@
-"""End-to-end calls through signed Twilio webhooks against the real app and classifier."""
+"""End-to-end calls through signed Twilio webhooks against the real twilio_app and classifier."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from conftest import ACCOUNT, PUBLIC, TOKEN
 from sqlmodel import select
 
-from agent_console.app import create_app
 from ivr.twilio.simulator import SimulatedCall
-from models.config import Settings, TwilioSettings
 from models.db import session_scope
 from models.events import CallEnded, CallHandedOver, RequestRegistered
 from models.folio import format_folio, verhoeff_digit
 from models.requests import Channel, RequestCreate, ServiceRequest
 
-PUBLIC = "https://locatel.example.mx"
-TOKEN = "test-auth-token"
-ACCOUNT = "AC" + "1" * 32
-
-
-class FakeTwilioApi(ThreadingHTTPServer):
-    """Twilio's Messages REST endpoint on 127.0.0.1: records each POST, can fail on purpose."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ApiHandler)
-        self.messages: list[dict[str, str]] = []
-        self.paths: list[str] = []
-        self.failures: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _ApiHandler(BaseHTTPRequestHandler):
-    server: FakeTwilioApi
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-        self.server.paths.append(self.path)
-        status = self.server.failures.pop(0) if self.server.failures else 201
-        body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
-        if status == 201:
-            self.server.messages.append(form)
-            sid = f"SM{len(self.server.messages):032x}"
-            body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
-
 
 @pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    """A local stand-in for api.twilio.com."""
-    server = FakeTwilioApi()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def voice_settings(tmp_path: Path, twilio_api: FakeTwilioApi) -> Settings:
-    """Embedded database, signatures on, a public base URL unlike the test server's."""
-    return Settings(
-        data_dir=tmp_path,
-        public_base_url=PUBLIC,
-        twilio=TwilioSettings(
-            account_sid=ACCOUNT,
-            auth_token=TOKEN,
-            api_base_url=twilio_api.url,
-            sms_sender="LOCATEL",
-            whatsapp_sender="+5215599990000",
-        ),
-        _env_file=None,
-    )
-
-
-@pytest.fixture
-async def app(voice_settings: Settings) -> AsyncIterator:
-    """The whole application, with its lifespan running."""
-    application = create_app(voice_settings)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def http(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
-    """An HTTP client speaking to the app in process."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
-
-
-@pytest.fixture
-def call(http: httpx.AsyncClient) -> SimulatedCall:
+def call(twilio_http: httpx.AsyncClient) -> SimulatedCall:
     """A new simulated call."""
-    return SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
+    return SimulatedCall(http=twilio_http, public_base_url=PUBLIC, auth_token=TOKEN)
 
 
-def container(app):  # noqa: ANN001, ANN201
-    return app.state.container
+def container(twilio_app):
+    return twilio_app.state.container
 
 
-def registered(app, call_id: str) -> list[ServiceRequest]:  # noqa: ANN001
-    with session_scope(container(app).engine) as session:
+def registered(twilio_app, call_id: str) -> list[ServiceRequest]:
+    with session_scope(container(twilio_app).engine) as session:
         return list(session.exec(select(ServiceRequest).where(ServiceRequest.call_id == call_id)))
 
 
-async def test_register_by_keys_and_speech(app, call: SimulatedCall, twilio_api) -> None:  # noqa: ANN001
+async def test_register_by_keys_and_speech(twilio_app, call: SimulatedCall, twilio_api) -> None:
     page = await call.start()
     assert "Bienvenido a Locatel" in page.text and "marque 1" in page.text
     assert page.gather["input"] == "dtmf speech" and page.gather["language"] == "es-MX"
@@ -139,7 +46,7 @@ async def test_register_by_keys_and_speech(app, call: SimulatedCall, twilio_api)
     assert "referencia" in page.text
     page = await call.say("calle Morelos esquina con Ermita frente a la escuela")
     assert "quedó registrada" in page.text and "a más tardar" in page.text
-    rows = registered(app, call.call_sid)
+    rows = registered(twilio_app, call.call_sid)
     assert len(rows) == 1 and rows[0].alcaldia == "Iztapalapa"
     assert rows[0].channel == Channel.TWILIO_CALL and rows[0].reference.startswith("calle Morelos")
     digits = " ".join(
@@ -159,7 +66,7 @@ async def test_register_by_keys_and_speech(app, call: SimulatedCall, twilio_api)
     assert "Gracias por llamar" in end.text and end.end == "hangup"
 
 
-async def test_retried_webhook_gets_the_same_answer_and_registers_once(app, call) -> None:  # noqa: ANN001
+async def test_retried_webhook_gets_the_same_answer_and_registers_once(twilio_app, call) -> None:
     await call.start()
     await call.press("1")
     page = await call.say("hay una fuga de agua en la banqueta de mi calle en coyoacán")
@@ -175,27 +82,29 @@ async def test_retried_webhook_gets_the_same_answer_and_registers_once(app, call
     assert first.text == second.text and "quedó registrada" in first.text
     third = await call.post(action, {"SpeechResult": "avenida Universidad frente al parque"})
     assert third.text == first.text
-    assert len(registered(app, call.call_sid)) == 1
+    assert len(registered(twilio_app, call.call_sid)) == 1
 
 
-async def test_forged_and_missing_signatures_are_refused(http, call, caplog) -> None:  # noqa: ANN001
+async def test_forged_and_missing_signatures_are_refused(twilio_http, call, caplog) -> None:
     page = await call.start()
     assert page.status_code == 200
     url = page.action
     params = {"CallSid": call.call_sid, "Digits": "2"}
     forged = call.sign(url, {**params, "Digits": "1"})
     local = url.removeprefix(PUBLIC)
-    response = await http.post(local, data=params, headers={"X-Twilio-Signature": forged})
+    response = await twilio_http.post(local, data=params, headers={"X-Twilio-Signature": forged})
     assert response.status_code == 403
-    response = await http.post(local, data=params)
+    response = await twilio_http.post(local, data=params)
     assert response.status_code == 403
-    wrong_host = SimulatedCall(http=http, public_base_url="https://evil.example", auth_token=TOKEN)
+    wrong_host = SimulatedCall(
+        http=twilio_http, public_base_url="https://evil.example", auth_token=TOKEN
+    )
     assert (await wrong_host.start()).status_code == 403
     assert "refused an unsigned or forged Twilio request" in caplog.text
 
 
-async def _folio(app, *, answered: bool = False, overdue: bool = False) -> str:  # noqa: ANN001
-    service = container(app).requests
+async def _folio(twilio_app, *, answered: bool = False, overdue: bool = False) -> str:
+    service = container(twilio_app).requests
     request = await service.register(
         RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
         actor="agente:prueba",
@@ -210,7 +119,7 @@ async def _folio(app, *, answered: bool = False, overdue: bool = False) -> str: 
             actor="autoridad",
         )
     if overdue:
-        with session_scope(container(app).engine) as session:
+        with session_scope(container(twilio_app).engine) as session:
             row = session.exec(
                 select(ServiceRequest).where(ServiceRequest.folio == request.folio)
             ).one()
@@ -220,40 +129,42 @@ async def _folio(app, *, answered: bool = False, overdue: bool = False) -> str: 
     return request.folio
 
 
-async def _status(call: SimulatedCall, folio: str):  # noqa: ANN202
+async def _status(call: SimulatedCall, folio: str):
     await call.start()
     page = await call.press("2")
     assert "tecla de gato" in page.text and page.gather["finishOnKey"] == "#"
     return await call.press(folio)
 
 
-async def test_status_of_an_open_folio(app, call) -> None:  # noqa: ANN001
-    page = await _status(call, await _folio(app))
+async def test_status_of_an_open_folio(twilio_app, call) -> None:
+    page = await _status(call, await _folio(twilio_app))
     assert "está turnada" in page.text and "El plazo para responderle vence el" in page.text
     assert "La atiende" in page.text
 
 
-async def test_status_of_an_answered_folio(app, call) -> None:  # noqa: ANN001
-    page = await _status(call, await _folio(app, answered=True))
+async def test_status_of_an_answered_folio(twilio_app, call) -> None:
+    page = await _status(call, await _folio(twilio_app, answered=True))
     assert "está atendida" in page.text
     assert "Respondió Ing. Laura Méndez" in page.text and "se reparó la válvula." in page.text
     assert "plazo" not in page.text
 
 
-async def test_status_of_an_overdue_folio(app, call) -> None:  # noqa: ANN001
-    page = await _status(call, await _folio(app, overdue=True))
+async def test_status_of_an_overdue_folio(twilio_app, call) -> None:
+    page = await _status(call, await _folio(twilio_app, overdue=True))
     assert "venció" in page.text and "fuera de plazo" in page.text
 
 
-async def test_wrong_check_digit_is_explained_then_three_failures_go_to_an_agent(app, call) -> None:  # noqa: ANN001
-    folio = await _folio(app)
+async def test_wrong_check_digit_is_explained_then_three_failures_go_to_an_agent(
+    twilio_app, call
+) -> None:
+    folio = await _folio(twilio_app)
     wrong = folio[:-1] + str((int(folio[-1]) + 1) % 10)
     assert verhoeff_digit(folio[:-1]) != wrong[-1]
     page = await _status(call, wrong)
     assert "último dígito" in page.text and page.action
     page = await call.press("12345")
     assert "diez dígitos" in page.text
-    async with container(app).bus.subscribe() as events:
+    async with container(twilio_app).bus.subscribe() as events:
         page = await call.silence()
         assert page.end == "enqueue:locatel" and "Le comunico con un asesor" in page.text
         event = await asyncio.wait_for(anext(events), 2)
@@ -263,7 +174,7 @@ async def test_wrong_check_digit_is_explained_then_three_failures_go_to_an_agent
     assert event.context["reason"] == "tres intentos sin éxito"
 
 
-async def test_silence_reprompts_and_zero_reaches_an_agent(call) -> None:  # noqa: ANN001
+async def test_silence_reprompts_and_zero_reaches_an_agent(call) -> None:
     await call.start()
     page = await call.silence()
     assert "No recibimos su respuesta" in page.text and page.action
@@ -271,22 +182,22 @@ async def test_silence_reprompts_and_zero_reaches_an_agent(call) -> None:  # noq
     assert page.end == "enqueue:locatel"
 
 
-async def test_hang_up_mid_registration_leaves_nothing(app, call) -> None:  # noqa: ANN001
+async def test_hang_up_mid_registration_leaves_nothing(twilio_app, call) -> None:
     await call.start()
     await call.press("1")
     await call.say("hay un bache enorme en mi calle")
-    async with container(app).bus.subscribe() as events:
+    async with container(twilio_app).bus.subscribe() as events:
         response = await call.hang_up(duration=42)
         assert response.status_code == 204
         event = await asyncio.wait_for(anext(events), 2)
     assert isinstance(event, CallEnded) and event.cause == "caller-hangup"
     assert event.duration_seconds == 42
-    assert registered(app, call.call_sid) == []
+    assert registered(twilio_app, call.call_sid) == []
     assert (await call.hang_up()).status_code == 204
 
 
-async def test_registration_publishes_the_call_id(app, call) -> None:  # noqa: ANN001
-    async with container(app).bus.subscribe() as events:
+async def test_registration_publishes_the_call_id(twilio_app, call) -> None:
+    async with container(twilio_app).bus.subscribe() as events:
         await call.start()
         await call.say("no tengo agua en mi casa desde ayer en iztapalapa")
         page = await call.press("1")
