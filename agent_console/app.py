@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from agent_console import public_routes
 from agent_console.container import build_container
+from ivr.twilio import routes as twilio_routes
 from models.config import Settings, get_settings
 from models.errors import DomainError
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="SUAC Locatel", lifespan=lifespan)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.include_router(public_routes.router)
+    app.include_router(twilio_routes.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:

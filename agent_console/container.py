@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from ivr.classifier import Classifier
+from ivr.twilio.part import IvrPart, build_ivr
 from models.bus import EventBus, RedisBus, make_bus
 from models.business_days import BusinessCalendar
 from models.config import Settings
@@ -31,9 +33,13 @@ class Container:
     bus: EventBus
     calendar: BusinessCalendar
     requests: RequestService
+    classifier: Classifier
+    ivr: IvrPart | None = None
 
     async def close(self) -> None:
         """Release connections."""
+        if self.ivr is not None:
+            await self.ivr.close()
         await self.bus.close()
         self.engine.dispose()
 
@@ -69,6 +75,15 @@ async def build_container(settings: Settings) -> Container:
         due_soon_days=settings.due_soon_business_days,
         confirmation_window=timedelta(hours=settings.confirmation_window_hours),
     )
+    classifier = Classifier.from_engine(engine)
+    ivr = build_ivr(settings, engine=engine, bus=bus, requests=requests, classifier=classifier)
+    await ivr.start()
     return Container(
-        settings=settings, engine=engine, bus=bus, calendar=calendar, requests=requests
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        calendar=calendar,
+        requests=requests,
+        classifier=classifier,
+        ivr=ivr,
     )
