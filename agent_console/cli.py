@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import select
 
+from ivr.asterisk.cli import app as asterisk_app
 from models.config import get_settings
 from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
@@ -28,6 +29,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(folio_app, name="folio")
 app.add_typer(user_app, name="user")
+app.add_typer(asterisk_app, name="asterisk")
 console = Console()
 
 

@@ -14,7 +14,6 @@ CONTEXT_INBOUND = "locatel-entrada"  # calls from the trunk land here and go to 
 CONTEXT_QUEUE = "locatel-cola"  # the agent queue (also the fall-back when the IVR is down)
 CONTEXT_STATUS = "locatel-estado"  # re-entry into the IVR's status reading (AMI Redirect)
 CONTEXT_AGENTS = "locatel-agentes"  # agents' phones: what they may dial
-CONTEXT_AGENT_DIAL = "locatel-asesor"  # how a queue member's interface reaches a phone
 CONTEXT_SUPERVISOR = "locatel-supervision"  # listen / whisper / barge on an agent
 CONTEXT_HANGUP = "locatel-colgar"  # end a call politely
 
@@ -44,7 +43,13 @@ SPY_MODES = {"escuchar": "qS", "susurrar": "qwS", "intervenir": "qBS"}
 
 # --- the queue and the recordings ------------------------------------------------------------
 DEFAULT_QUEUE = "locatel"
+QUEUE_MAX_WAIT_SECONDS = 1800
 RECORDING_FORMAT = "wav"
+RECORDING_NOTICE_PROMPT = "aviso-grabacion"  # played before any recording starts
+RECORDING_NOTICE_TEXT = (
+    "Para mejorar la calidad del servicio, esta llamada será grabada. "
+    "Sus datos personales están protegidos conforme a la ley."
+)
 
 # --- call statuses written on call records and CallEnded.status -----------------------------
 STATUS_IN_PROGRESS = "in_progress"

@@ -1,0 +1,156 @@
+"""The rendered Asterisk files parse as Asterisk config and hold only configured secrets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent_console.cli import app
+from ivr.asterisk import constants
+from ivr.asterisk.render import MissingSecret, UnsafeConfigValue, render_config, write_config
+from models.config import Settings, get_settings
+
+SECRETS = {"ami": "ami-S3cr3t", "1001": "tel-1001-x", "1900": "tel-1900-y", "trunk": "tr-9z"}
+SECTION = re.compile(r"^\[([^\]\s]+)\](\([^)]*\))?$")
+ASSIGNMENT = re.compile(r"^([\w\-.]+)\s*=>?\s*(.*)$")
+
+
+def configured(**asterisk: object) -> Settings:
+    base = {
+        "servers": [{"name": "locatel", "username": "suac", "secret": SECRETS["ami"]}],
+        "agents": [{"extension": "1001", "name": "Ana López", "password": SECRETS["1001"]}],
+        "supervisors": [{"extension": "1900", "name": "Supervisión", "password": SECRETS["1900"]}],
+        "trunk": {"host": "sip.example.mx", "username": "locatel", "password": SECRETS["trunk"]},
+    }
+    return Settings(_env_file=None, asterisk={**base, **asterisk})
+
+
+def parse_asterisk_config(text: str) -> list[tuple[str, str, str]]:
+    """``(section, key, value)`` for every line, as Asterisk's config parser reads them.
+
+    Comments start at an unescaped ``;``; ``#include``/``#exec`` are directives; ``same =>``
+    continues an extension. Anything else is a syntax error.
+    """
+    section, out = "", []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = re.split(r"(?<!\\);", raw, maxsplit=1)[0].strip()
+        if not line:
+            continue
+        if line.startswith(("#include", "#tryinclude")):
+            assert re.match(r'^#(try)?include\s+("[^"]+"|\S+)$', line), f"{number}: {raw}"
+            continue
+        if match := SECTION.match(line):
+            section = match[1]
+            continue
+        match = ASSIGNMENT.match(line)
+        assert match and section, f"line {number} is not Asterisk config: {raw!r}"
+        out.append((section, match[1], match[2]))
+    return out
+
+
+@pytest.fixture
+def files() -> dict[str, str]:
+    return render_config(configured())
+
+
+def test_every_file_parses(files: dict[str, str]) -> None:
+    assert set(files) == {
+        "extensions.conf",
+        "manager.conf",
+        "queues.conf",
+        "pjsip.conf",
+        "modules.conf",
+    }
+    for name, text in files.items():
+        assert parse_asterisk_config(text), name
+
+
+def test_dialplan_contexts_and_goto_targets(files: dict[str, str]) -> None:
+    lines = parse_asterisk_config(files["extensions.conf"])
+    contexts = {section for section, _, _ in lines}
+    shared = {v for k, v in vars(constants).items() if k.startswith("CONTEXT_")}
+    assert shared <= contexts
+    body = files["extensions.conf"]
+    for target in re.findall(r"(?:Goto|\?)\(?([\w-]+),s,1\)?", body):
+        assert target in contexts, target
+    for key, value in ((k, v) for _, k, v in lines):
+        assert key in {"exten", "same", "static", "writeprotect", "clearglobalvars"} or (
+            key.startswith("SUAC_")
+        ), (key, value)
+    inbound = [v for s, _, v in lines if s == constants.CONTEXT_INBOUND]
+    assert any("AGI(${SUAC_AGI}/ivr)" in v for v in inbound)
+    assert inbound[-1] == f"n,Goto({constants.CONTEXT_QUEUE},s,1)"  # fall-back: an agent
+    assert "_i[n]terve[n]ir-.,1,Answer()" in body  # a bare n would mean a digit 2-9
+    assert "ChanSpy(PJSIP/${EXTEN:11},qBS)" in body
+
+
+def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
+    entries = parse_asterisk_config(files["manager.conf"])
+    user = {k: v for s, k, v in entries if s == "suac"}
+    assert user["read"] == "call,agent,agi"
+    assert user["write"] == "call,agent,originate,reporting"
+    assert user["deny"] == "0.0.0.0/0.0.0.0" and user["permit"] == "127.0.0.1/255.255.255.255"
+    general = {k: v for s, k, v in entries if s == "general"}
+    assert general["bindaddr"] == "127.0.0.1" and general["webenabled"] == "no"
+
+
+def test_only_configured_secrets_appear(files: dict[str, str]) -> None:
+    secret_keys = {"secret", "password"}
+    found = {
+        value
+        for text in files.values()
+        for _, key, value in parse_asterisk_config(text)
+        if key in secret_keys
+    }
+    assert found == set(SECRETS.values())
+    everything = "\n".join(files.values())
+    assert "locatel-ami-secret" not in everything and "change-me" not in everything
+
+
+def test_missing_secrets_are_refused_not_invented() -> None:
+    with pytest.raises(MissingSecret, match="secreto AMI.*contraseña del teléfono 1001"):
+        render_config(
+            configured(
+                servers=[{"name": "locatel"}],
+                agents=[{"extension": "1001"}],
+            )
+        )
+
+
+def test_a_value_cannot_inject_lines() -> None:
+    with pytest.raises(UnsafeConfigValue):
+        render_config(configured(prompts_dir="/tmp\n[general]"))
+    text = render_config(configured(servers=[{"name": "l", "secret": "a;b"}]))["manager.conf"]
+    assert ("suac", "secret", r"a\;b") in parse_asterisk_config(text)
+
+
+def test_queue_members_and_trunk(files: dict[str, str]) -> None:
+    queues = parse_asterisk_config(files["queues.conf"])
+    assert ("locatel", "member", "PJSIP/1001,0,Ana López") in queues
+    assert ("locatel", "wrapuptime", "10") in queues
+    pjsip = parse_asterisk_config(files["pjsip.conf"])
+    assert ("trunk", "context", constants.CONTEXT_INBOUND) in pjsip
+    assert ("1001", "context", constants.CONTEXT_AGENTS) in pjsip
+    no_trunk = render_config(configured(trunk={}))["pjsip.conf"]
+    assert "[trunk]" not in no_trunk and "trunk-auth" not in no_trunk
+
+
+def test_cli_render_writes_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUAC_ASTERISK__SERVERS", '[{"name": "locatel", "secret": "cli-S3cret"}]')
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["asterisk", "render", "--out", str(tmp_path / "etc")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "etc" / "manager.conf").read_text().count("cli-S3cret") == 1
+    monkeypatch.setenv("SUAC_ASTERISK__SERVERS", '[{"name": "locatel"}]')
+    get_settings.cache_clear()
+    refused = CliRunner().invoke(app, ["asterisk", "render", "--out", str(tmp_path / "x")])
+    get_settings.cache_clear()
+    assert refused.exit_code == 1 and "secreto AMI" in refused.output
+
+
+def test_write_config_returns_paths(tmp_path: Path) -> None:
+    paths = write_config(configured(), tmp_path)
+    assert sorted(p.name for p in paths) == sorted(render_config(configured()))
