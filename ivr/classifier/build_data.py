@@ -1,12 +1,17 @@
-"""Derive the compact colonias file the classifier ships from the City's colonias catalogue.
+"""Derive the compact data files the classifier ships from the City's open data.
 
-Production has no ``../shared``; the classifier reads ``ivr/classifier/data/colonias.csv``
-(columns ``key,colonia,alcaldia``: folded spoken form, display name, official alcaldía). Each
-colonia contributes its full name and the shorter forms people say: "Roma" for "Roma Norte",
-"San Gregorio Atlapulco" for "Pueblo San Gregorio Atlapulco", "Lindavista" for "Lindavista
-Vallejo 2a Sección". Regenerate after the City updates its catalogue::
+Production has no ``../shared``, so the classifier reads two small files of its own:
 
-    python -m ivr.classifier.build_colonias ../shared/data/cdmx/colonias.csv
+- ``data/colonias.csv`` (``key,colonia,alcaldia``: folded spoken form, display name, official
+  alcaldía) from the City's colonias catalogue. Each colonia contributes its full name and the
+  shorter forms people say: "Roma" for "Roma Norte", "San Gregorio Atlapulco" for "Pueblo San
+  Gregorio Atlapulco", "Lindavista Vallejo" for "Lindavista Vallejo 2a Sección".
+- ``data/temas.csv`` (``tema,volumen_2024``): how many requests each official tema received in
+  2024, the prior that breaks near ties towards what callers bring most.
+
+Regenerate after the City updates its data::
+
+    python -m ivr.classifier.build_data ../shared/data/cdmx
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from rapidfuzz import fuzz, process
+
 from ivr.classifier.text import fold
 from models.authorities import ALCALDIAS
 
-DEFAULT_OUTPUT = Path(__file__).parent / "data" / "colonias.csv"
+DATA = Path(__file__).parent / "data"
+TEMAS_FILE = Path(__file__).resolve().parents[2] / "models" / "data" / "temas_0311.txt"
 _EXPANSIONS = {"ampl": "ampliacion", "sn": "san", "sta": "santa", "secc": "seccion"}
 _PREFIX = re.compile(r"^(pueblo|barrio|u hab|unidad habitacional|fracc) ")
 _ROMAN = "i|ii|iii|iv|v|vi"
@@ -88,20 +96,44 @@ def derive(rows: Iterable[dict[str, str]]) -> list[tuple[str, str, str]]:
     return sorted(result)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Read the City's CSV and write the compact file."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", type=Path)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    args = parser.parse_args(argv)
-    with args.source.open(encoding="utf-8-sig", newline="") as handle:
-        rows = derive(csv.DictReader(handle))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    with args.output.open("w", encoding="utf-8", newline="") as handle:
+def tema_volumes(rows: Iterable[dict[str, str]], temas: Iterable[str]) -> list[tuple[str, int]]:
+    """``(official tema, 2024 volume)`` for every tema; spelled differently in the two sources."""
+    volumes = {fold(r["tema"]): int(r["total_incidencias"]) for r in rows}
+    result = []
+    for tema in temas:
+        match = process.extractOne(fold(tema), list(volumes), scorer=fuzz.ratio, score_cutoff=90)
+        result.append((tema, volumes[match[0]] if match else 0))
+    return result
+
+
+def _write(path: Path, header: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> int:
+    rows = list(rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("key", "colonia", "alcaldia"))
+        writer.writerow(header)
         writer.writerows(rows)
-    print(f"{len(rows)} formas de {args.source} → {args.output}")
+    return len(rows)
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Read the City's files and write the compact ones."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", type=Path, help="folder with colonias.csv, 0311_temas_2024.csv")
+    parser.add_argument("--output", type=Path, default=DATA)
+    args = parser.parse_args(argv)
+    args.output.mkdir(parents=True, exist_ok=True)
+    colonias = derive(_read(args.source / "colonias.csv"))
+    count = _write(args.output / "colonias.csv", ("key", "colonia", "alcaldia"), colonias)
+    print(f"{count} formas de colonias → {args.output / 'colonias.csv'}")
+    official = [t.strip() for t in TEMAS_FILE.read_text(encoding="utf-8").splitlines() if t.strip()]
+    volumes = tema_volumes(_read(args.source / "0311_temas_2024.csv"), [*official, "OTRO"])
+    count = _write(args.output / "temas.csv", ("tema", "volumen_2024"), volumes)
+    print(f"{count} temas → {args.output / 'temas.csv'}")
 
 
 if __name__ == "__main__":

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from ivr.classifier.text import normalise, phonetic, stem
 
-FIELD_WEIGHTS = {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.4}
+FIELD_WEIGHTS = {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.25}
 EXPANSION_WEIGHT = 0.6
+TRUNCATION = 6
+TRUNCATION_WEIGHT = 0.3
 _FUZZY_CUTOFF = 80.0
 _FUZZY_MIN_LENGTH = 4
 
@@ -66,29 +69,39 @@ class Query:
 class CatalogueIndex:
     """Postings, IDF and normalised phrases of a catalogue."""
 
-    def __init__(self, entries: Sequence[EntryLike]) -> None:
+    def __init__(
+        self, entries: Sequence[EntryLike], *, priors: Mapping[str, float] | None = None
+    ) -> None:
         self.entries = list(entries)
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.bigrams: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.codes = [entry.code for entry in self.entries]
+        self.code_order = np.argsort(np.argsort(np.array(self.codes, dtype=object)))
+        self.priors = np.array([(priors or {}).get(e.tema, 0.0) for e in self.entries])
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        bigrams: dict[tuple[str, str], list[int]] = defaultdict(list)
         self.phrases: list[list[str]] = []
         surface: dict[str, str] = {}
         for position, entry in enumerate(self.entries):
             weights, pairs, phrases = _entry_features(entry, surface)
             for token, weight in weights.items():
-                self.postings[token].append((position, weight))
+                postings[token].append((position, weight))
             for pair in pairs:
-                self.bigrams[pair].append(position)
+                bigrams[pair].append(position)
             self.phrases.append(phrases)
+        self.postings = {
+            token: (np.array([p for p, _ in found]), np.array([w for _, w in found]))
+            for token, found in postings.items()
+        }
+        self.bigrams = {pair: np.array(found) for pair, found in bigrams.items()}
         total = max(len(self.entries), 1)
         self.idf = {
             token: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5))
-            for token, p in self.postings.items()
+            for token, p in postings.items()
         }
         self.unknown_mass = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
         self.surface = sorted(surface.items())
         """Every content word of the catalogue with its stem, sorted (for prefix search)."""
-        self._vocabulary = list(self.postings)
-        self._by_sound = {phonetic(t): t for t in sorted(self._vocabulary, key=len)}
+        self._vocabulary = [token for token in self.postings if not token.startswith("~")]
+        self._by_sound = {phonetic(t): t for t in sorted(self._vocabulary, key=len, reverse=True)}
         self.resolve = lru_cache(maxsize=32768)(self._resolve)
 
     def query(self, words: Sequence[str]) -> Query:
@@ -106,6 +119,9 @@ class CatalogueIndex:
             found = self.resolve(token)
             if found:
                 terms.append(Term(found[0], found[1], EXPANSION_WEIGHT))
+        for token in {truncated(t) for t in normalised.tokens} - {""}:
+            if token in self.postings:
+                terms.append(Term(token, 1.0, TRUNCATION_WEIGHT))
         text = " ".join(t.stem for t in terms if t.weight == 1.0)
         return Query(terms=tuple(terms), unknown=tuple(unknown), text=text)
 
@@ -153,6 +169,9 @@ def _entry_features(
             surface.update(zip(normalised.words, tokens, strict=True))
             for token in tokens:
                 weights[token] = max(weights.get(token, 0.0), weight)
+                if truncated(token):
+                    short = truncated(token)
+                    weights[short] = max(weights.get(short, 0.0), weight)
             for token in normalised.expansions:
                 weights[token] = max(weights.get(token, 0.0), weight * EXPANSION_WEIGHT)
             pairs.update(zip(tokens, tokens[1:], strict=False))
@@ -166,3 +185,8 @@ def _field_phrases(entry: EntryLike, field: str) -> Iterable[str]:
     if isinstance(value, str):
         return [value.replace("/", " ")]
     return [str(v) for v in value]
+
+
+def truncated(token: str) -> str:
+    """The first letters of a long stem, marked: "construyend" and "construccion" share it."""
+    return "~" + token[:TRUNCATION] if len(token) > TRUNCATION else ""

@@ -29,9 +29,9 @@ _STOPWORDS_TEXT = """
     favor gracias disculpe perdon quisiera quiero queria necesito necesitamos
     hablo llamo llamando marco marcaba marcando habla reportar reporto reporte reporta
     solicitar solicito solicitud pedir pido apoyo ayuda ayudar ayudeme porfa
-    pasa paso sucede ocurre problema caso cosa cosas favorcito
-    calle avenida colonia alcaldia delegacion numero esquina casa domicilio
-    ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
+    sucede ocurre problema caso cosa cosas favorcito lleva llevan llevamos llevo
+    avenida alcaldia delegacion numero
+    tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
@@ -235,6 +235,5 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("no funciona", "descompuesto"),
     ("no prende", "descompuesto apagado"),
     ("no enciende", "descompuesto apagado"),
-    ("no pasa", "pasa"),
 )
 """Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""

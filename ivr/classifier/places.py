@@ -133,7 +133,7 @@ class PlaceFinder:
         cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
         colonia = self._first(words, cued, used, cued=True)
         if colonia:
-            used |= set(range(colonia.start, colonia.end))
+            used |= set(range(colonia.start - 1, colonia.end))
         named = find_alcaldia(words, blocked=used)
         if named:
             used |= named.positions

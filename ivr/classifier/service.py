@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from ivr.classifier.calibration import (
 from ivr.classifier.errors import EmptyUtterance, NotText, UtteranceTooLong
 from ivr.classifier.index import CatalogueIndex, EntryLike, Query
 from ivr.classifier.places import Place, PlaceFinder
+from ivr.classifier.priors import tema_priors
 from ivr.classifier.scoring import Scored, rank
 from ivr.classifier.search import prefix_query
 from ivr.classifier.text import fold
@@ -71,8 +72,9 @@ class Classifier:
         calibration: Calibration = DEFAULT_CALIBRATION,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         lexical_share: float | None = None,
+        priors: Mapping[str, float] | None = None,
     ) -> None:
-        self.index = CatalogueIndex(entries)
+        self.index = CatalogueIndex(entries, priors=tema_priors() if priors is None else priors)
         self.places = places or PlaceFinder.default()
         self.calibration = calibration
         self.thresholds = thresholds

@@ -1,0 +1,209 @@
+"""Accuracy, calibration, thresholds and latency of the caller classifier.
+
+Prints top-1/top-3 by catalogue entry and by official tema, alcaldía accuracy, the worst
+confusion pairs, the fitted calibration and the thresholds it implies, and the median and p99
+time per utterance with the shipped catalogue and with a synthetic 2,000-entry one::
+
+    python benchmarks/classifier.py [--ablation] [--entries 2000] [--passes 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from ivr.classifier import Classifier, Thresholds
+from ivr.classifier.calibration import Calibration, choose_threshold, confirm_threshold, fit
+from ivr.classifier.evaluation import Labelled, Report, evaluate, read_catalogue_csv, read_eval_set
+from ivr.classifier.text import normalise
+from models.catalogue import CatalogueEntry
+
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE = REPO / "models" / "data" / "catalogue.csv"
+EVAL_SET = REPO / "tests" / "data" / "classifier_eval.tsv"
+VARIANTS = ("zona norte", "zona sur", "temporada de lluvias", "unidad habitacional", "mercados",
+            "escuelas", "programa emergente")  # fmt: skip
+CONFIRM_PRECISION = 0.98
+
+
+def synthetic(entries: Sequence[CatalogueEntry], size: int) -> list[CatalogueEntry]:
+    """``size`` entries made by varying the real ones (name suffix, synonym subsets)."""
+    result = list(entries)
+    for index in range(size - len(entries)):
+        base = entries[index % len(entries)]
+        variant = VARIANTS[(index // len(entries)) % len(VARIANTS)]
+        result.append(
+            base.model_copy(
+                update={
+                    "code": f"{base.code}-{index}",
+                    "name": f"{base.name} ({variant})",
+                    "synonyms": [f"{s} {variant}" for s in base.synonyms[index % 2 :: 2]],
+                    "examples": base.examples[(index + 1) % 2 :: 2],
+                }
+            )
+        )
+    return result
+
+
+def latency(classifier: Classifier, texts: Sequence[str], passes: int) -> tuple[float, ...]:
+    """Median and p99 milliseconds per utterance: first (cold) pass, then the warm passes."""
+    figures = []
+    for runs in (1, passes):
+        times = []
+        for _ in range(runs):
+            for text in texts:
+                started = time.perf_counter_ns()
+                classifier.classify(text)
+                times.append((time.perf_counter_ns() - started) / 1e6)
+        times.sort()
+        figures += [statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]]
+    return tuple(figures)
+
+
+def calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> float:
+    """Expected calibration error: mean |confidence − accuracy| over confidence bins."""
+    total = 0.0
+    for b in range(bins):
+        inside = [
+            (c, r) for c, r in pairs if b / bins <= c < (b + 1) / bins or (c == 1 and b == bins - 1)
+        ]
+        if inside:
+            gap = statistics.mean(c for c, _ in inside) - statistics.mean(r for _, r in inside)
+            total += abs(gap) * len(inside) / len(pairs)
+    return total
+
+
+def print_accuracy(label: str, report: Report, rows: Sequence[Labelled]) -> None:
+    named = [r for r in rows if r.in_catalogue and r.alcaldia]
+    print(f"{label}: {report.rows} utterances, {len(named)} naming a place")
+    print(f"  top-1 {report.top1:.1%}  top-3 {report.top3:.1%}  (by catalogue entry)")
+    print(f"  top-1 {report.tema_top1:.1%}  top-3 {report.tema_top3:.1%}  (by official tema)")
+    print(f"  alcaldía {report.alcaldia:.1%} (all rows, empty when none said)")
+
+
+def calibrate(rows: Sequence[Labelled], classifier: Classifier) -> tuple[Calibration, Thresholds]:
+    """Fit on one half, check on the other, derive thresholds on the whole set."""
+    fitting = evaluate(classifier, [r for r in rows if not r.held_out])
+    calibration = fit(fitting.samples)
+    print(f"calibration fitted on {len(fitting.samples)} utterances: {calibration}")
+    held = [r for r in rows if r.held_out]
+    for name, cal in (("shipped", classifier.calibration), ("fitted", calibration)):
+        report = evaluate(replace_calibration(classifier, cal), held)
+        pairs = [(c, r) for c, r, _ in report.confidences] + [(c, False) for c in report.outside]
+        brier = statistics.mean((c - r) ** 2 for c, r in pairs)
+        print(
+            f"  held-out {len(pairs)} ({name}): "
+            f"ECE {calibration_error(pairs):.3f}  Brier {brier:.3f}"
+        )
+    full = evaluate(replace_calibration(classifier, calibration), rows)
+    confirm = confirm_threshold(
+        [(c, r) for c, r, _ in full.confidences], precision=CONFIRM_PRECISION
+    )
+    helped = [c for c, _, in3 in full.confidences if in3]
+    unhelped = [c for c, _, in3 in full.confidences if not in3] + full.outside
+    choose = min(choose_threshold(helped, unhelped), confirm)
+    thresholds = Thresholds(confirm=round(confirm, 3), choose=round(choose, 3))
+    print(f"thresholds: {thresholds}")
+    print_decisions(full, thresholds)
+    return calibration, thresholds
+
+
+def print_decisions(report: Report, thresholds: Thresholds) -> None:
+    groups: dict[str, list[tuple[float, bool, bool]]] = {"confirm": [], "choose": [], "agent": []}
+    for item in report.confidences:
+        groups[thresholds.decide(item[0]).value].append(item)
+    for name, items in groups.items():
+        right = sum(r for _, r, _ in items) / max(len(items), 1)
+        in3 = sum(t for _, _, t in items) / max(len(items), 1)
+        print(
+            f"  {name:8} {len(items) / report.rows:6.1%} of rows; "
+            f"best right {right:.1%}, in top-3 {in3:.1%}"
+        )
+    caught = sum(thresholds.decide(c).value == "agent" for c in report.outside)
+    print(f"  out-of-catalogue sent to an agent: {caught}/{len(report.outside)}")
+
+
+def replace_calibration(classifier: Classifier, calibration: Calibration) -> Classifier:
+    clone = Classifier.__new__(Classifier)
+    clone.__dict__.update(classifier.__dict__)
+    clone.calibration = calibration
+    return clone
+
+
+def print_confusions(report: Report, names: dict[str, str], limit: int = 10) -> None:
+    print("worst confusions (expected → got):")
+    for (expected, got), count in report.confusions.most_common(limit):
+        print(
+            f"  {count}× {expected} {names.get(expected, '')[:40]!r} "
+            f"→ {got} {names.get(got, '')[:40]!r}"
+        )
+
+
+def ablation(entries: Sequence[CatalogueEntry], rows: Sequence[Labelled]) -> None:
+    """Each scorer alone and combined, to show why they are combined."""
+    inside = [r for r in rows if r.in_catalogue]
+    for label, share in (("lexical only", 1.0), ("phrase rerank only", 0.0), ("combined", None)):
+        report = evaluate(Classifier(entries, lexical_share=share), inside)
+        print(f"  {label:24} top-1 {report.top1:.1%}  top-3 {report.top3:.1%}")
+    phrases, owners = [], []
+    for entry in entries:
+        for text in [entry.name, *entry.synonyms, *entry.examples]:
+            phrases.append(" ".join(normalise(text).tokens))
+            owners.append(entry.code)
+    for label, scorer in (
+        ("WRatio over phrases", fuzz.WRatio),
+        ("token_set over phrases", fuzz.token_set_ratio),
+    ):
+        top1 = top3 = 0
+        for row in inside:
+            query = " ".join(normalise(row.text).tokens)
+            codes: list[str] = []
+            for _, _, at in process.extract(query, phrases, scorer=scorer, limit=30):
+                if owners[at] not in codes:
+                    codes.append(owners[at])
+            top1 += codes[:1] == [row.code]
+            top3 += row.code in codes[:3]
+        print(f"  {label:24} top-1 {top1 / len(inside):.1%}  top-3 {top3 / len(inside):.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
+    parser.add_argument("--eval-set", type=Path, default=EVAL_SET)
+    parser.add_argument("--entries", type=int, default=2000, help="size of the synthetic catalogue")
+    parser.add_argument("--passes", type=int, default=5, help="warm passes for latency")
+    parser.add_argument("--ablation", action="store_true", help="measure each scorer alone")
+    args = parser.parse_args()
+    entries = read_catalogue_csv(args.catalogue)
+    rows = read_eval_set(args.eval_set)
+    classifier = Classifier(entries)
+    report = evaluate(classifier, rows)
+    print_accuracy(f"catalogue of {len(entries)} entries", report, rows)
+    print_confusions(report, {e.code: e.name for e in entries})
+    calibration, thresholds = calibrate(rows, classifier)
+    if args.ablation:
+        print("scorers:")
+        ablation(entries, rows)
+    texts = [r.text for r in rows]
+    for label, catalogue in (("shipped", entries), ("synthetic", synthetic(entries, args.entries))):
+        timed = Classifier(catalogue, calibration=calibration)
+        cold_median, cold_p99, median, p99 = latency(timed, texts, args.passes)
+        print(
+            f"latency, {label} catalogue of {len(catalogue)} entries, {len(texts)} utterances: "
+            f"cold median {cold_median:.3f} ms p99 {cold_p99:.3f} ms; "
+            f"warm median {median:.3f} ms p99 {p99:.3f} ms"
+        )
+    big = evaluate(Classifier(synthetic(entries, args.entries)), rows)
+    print(
+        "  synthetic catalogue accuracy by tema: "
+        f"top-1 {big.tema_top1:.1%} top-3 {big.tema_top3:.1%}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The scoring engine on a small catalogue: ranking, ties, empty catalogue, unknown words,
+decisions, search-as-you-type."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.classifier import (
+    Classifier,
+    Decision,
+    EmptyUtterance,
+    NotText,
+    Thresholds,
+    UtteranceTooLong,
+)
+from ivr.classifier.calibration import Calibration, choose_threshold, confirm_threshold, fit
+from models.catalogue import CatalogueEntry
+
+
+def entry(code: str, name: str, tema: str, *synonyms: str) -> CatalogueEntry:
+    return CatalogueEntry(
+        code=code,
+        name=name,
+        kind="servicio",
+        tema=tema,
+        synonyms=list(synonyms),
+        authority="ALCALDIA",
+        unit="SERV",
+    )
+
+
+SMALL = [
+    entry("AGU-1", "Falta de agua", "FALTA DE AGUA", "no hay agua", "sin agua", "no llega el agua"),
+    entry("AGU-2", "Fuga de agua", "FUGA DE AGUA", "fuga", "tubo roto", "sale agua en la calle"),
+    entry("VIA-1", "Bache en calle", "BACHEO", "bache", "hoyo en el pavimento"),
+    entry(
+        "ALU-1", "Luminaria apagada", "ALUMBRADO", "lámpara fundida", "poste sin luz", "alumbrado"
+    ),
+    entry("BAS-1", "El camión de la basura no pasó", "RECOLECCIÓN BASURA", "recolección"),
+    entry("DRE-1", "Coladera tapada", "DESAZOLVE", "alcantarilla tapada", "coladera azolvada"),
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier(SMALL)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("se me fue el agua desde ayer", "AGU-1"),
+        ("hay un hoyo enorme en la avenida", "VIA-1"),
+        ("la coladera está tapada y ya se inundó", "DRE-1"),
+        ("no pasa el camión de la basura", "BAS-1"),
+        ("hay un vache frente a mi casa", "VIA-1"),
+        ("no sirve el a lumbrado de la calle", "ALU-1"),
+        ("fuga de agua en iztapalapa", "AGU-2"),
+        ("la lampara del poste esta fundida", "ALU-1"),
+    ],
+)
+def test_ranks_the_right_entry_first(classifier: Classifier, text: str, code: str) -> None:
+    result = classifier.classify(text)
+    assert result.best is not None and result.best.code == code
+
+
+def test_candidates_are_ranked_and_calibrated(classifier: Classifier) -> None:
+    result = classifier.classify("fuga de agua")
+    confidences = [c.confidence for c in result.candidates]
+    assert [c.code for c in result.candidates][:2] == ["AGU-2", "AGU-1"]
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert confidences == sorted(confidences, reverse=True)
+    assert result.best is not None and result.best.tema == "FUGA DE AGUA"
+
+
+def test_place_and_topic_from_one_utterance(classifier: Classifier) -> None:
+    result = classifier.classify("fuga de agua en iztapalapa")
+    assert result.place.alcaldia == "Iztapalapa"
+    assert result.best is not None and result.best.code == "AGU-2"
+
+
+def test_ties_are_broken_by_code_and_stable() -> None:
+    twins = [
+        entry("B-2", "Reporte de zanja", "BACHEO", "zanja"),
+        entry("B-1", "Reporte de zanja", "BACHEO", "zanja"),
+    ]
+    first = Classifier(twins, priors={}).classify("zanja")
+    again = Classifier(list(reversed(twins)), priors={}).classify("zanja")
+    assert [c.code for c in first.candidates] == ["B-1", "B-2"]
+    assert [c.code for c in again.candidates] == ["B-1", "B-2"]
+    assert first.candidates[0].score == first.candidates[1].score
+    assert first.decision is not Decision.CONFIRM
+
+
+def test_empty_catalogue_hands_over_to_an_agent() -> None:
+    result = Classifier([]).classify("hay un bache enorme en la GAM")
+    assert result.candidates == ()
+    assert result.decision is Decision.AGENT
+    assert result.place.alcaldia == "Gustavo A. Madero"
+    assert Classifier([]).search("bache") == []
+
+
+def test_unknown_words_are_reported_and_lower_the_score(classifier: Classifier) -> None:
+    plain = classifier.classify("bache")
+    noisy = classifier.classify("bache xilofono murcielago trombon")
+    assert noisy.best is not None and noisy.best.code == "VIA-1"
+    assert {"xilofon", "murcielag", "trombon"} <= set(noisy.unknown_words)
+    assert plain.best is not None and noisy.best.score < plain.best.score
+
+
+def test_gibberish_goes_to_an_agent(classifier: Classifier) -> None:
+    result = classifier.classify("asdf qwerty zxcv")
+    assert result.candidates == ()
+    assert result.decision is Decision.AGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("", EmptyUtterance), ("   \n ", EmptyUtterance), ("a" * 1001, UtteranceTooLong)],
+)
+def test_bad_text_is_refused(classifier: Classifier, text: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        classifier.classify(text)
+
+
+def test_non_text_is_refused(classifier: Classifier) -> None:
+    with pytest.raises(NotText):
+        classifier.classify(42)
+
+
+@pytest.mark.parametrize(
+    ("confidence", "decision"),
+    [
+        (None, Decision.AGENT),
+        (0.0, Decision.AGENT),
+        (0.49, Decision.AGENT),
+        (0.5, Decision.CHOOSE),
+        (0.89, Decision.CHOOSE),
+        (0.9, Decision.CONFIRM),
+        (1.0, Decision.CONFIRM),
+    ],
+)
+def test_threshold_decisions(confidence: float | None, decision: Decision) -> None:
+    assert Thresholds(confirm=0.9, choose=0.5).decide(confidence) is decision
+
+
+def test_decision_follows_the_classifier_thresholds() -> None:
+    strict = Classifier(SMALL, thresholds=Thresholds(confirm=1.02, choose=1.01))
+    lenient = Classifier(SMALL, thresholds=Thresholds(confirm=0.0, choose=0.0))
+    assert strict.classify("bache").decision is Decision.AGENT
+    assert lenient.classify("bache").decision is Decision.CONFIRM
+
+
+def test_fit_orders_confidence_by_evidence() -> None:
+    samples = [(0.9, 0.4, True)] * 20 + [(0.5, 0.01, False)] * 20 + [(0.7, 0.1, True)] * 5
+    calibration = fit(samples)
+    assert calibration.confidence(0.9, 0.4) > 0.9
+    assert calibration.confidence(0.5, 0.01) < 0.2
+    with pytest.raises(ValueError):
+        fit([])
+
+
+def test_threshold_derivations() -> None:
+    ranked = [(0.95, True), (0.9, True), (0.85, True), (0.8, False), (0.7, True), (0.6, False)]
+    assert confirm_threshold(ranked, precision=1.0) == 0.85
+    assert confirm_threshold(ranked, precision=0.75) == 0.7
+    assert choose_threshold([0.9, 0.8, 0.6], [0.2, 0.3, 0.7]) == 0.6
+    assert choose_threshold([], [0.1]) == 0.0
+
+
+def test_calibration_is_monotonic_in_score_and_margin() -> None:
+    calibration = Calibration(score_weight=7.0, margin_weight=10.0, bias=-5.0)
+    assert calibration.confidence(0.9, 0.2) > calibration.confidence(0.8, 0.2)
+    assert calibration.confidence(0.9, 0.3) > calibration.confidence(0.9, 0.1)
+
+
+def test_search_as_you_type(classifier: Classifier) -> None:
+    assert [c.code for c in classifier.search("alumbr")][:1] == ["ALU-1"]
+    assert [c.code for c in classifier.search("fuga de ag")][:1] == ["AGU-2"]
+    assert [c.code for c in classifier.search("colader")][:1] == ["DRE-1"]
+    assert [c.code for c in classifier.search("AGU-")] == ["AGU-1", "AGU-2"]
+    assert classifier.search("") == []
+    assert len(classifier.search("a", limit=2)) <= 2
+
+
+def test_search_tolerates_typos(classifier: Classifier) -> None:
+    assert [c.code for c in classifier.search("lumbrado ")][:1] == ["ALU-1"]

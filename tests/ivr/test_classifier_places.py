@@ -1,0 +1,139 @@
+"""Place extraction: alcaldías as people say them, colonias implying their alcaldía, streets."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from ivr.classifier.alcaldias import find_alcaldia
+from ivr.classifier.build_data import derive, display, spoken_forms, tema_volumes
+from ivr.classifier.places import COLONIAS_FILE, Place, PlaceFinder
+from ivr.classifier.text import fold
+from models.authorities import ALCALDIAS
+
+SHARED_CDMX = Path(__file__).resolve().parents[3] / "shared" / "data" / "cdmx"
+
+
+@pytest.fixture(scope="module")
+def finder() -> PlaceFinder:
+    return PlaceFinder.default()
+
+
+def place(finder: PlaceFinder, text: str) -> Place:
+    return finder.find(fold(text).split())
+
+
+@pytest.mark.parametrize(
+    ("said", "official"),
+    [
+        ("en la GAM", "Gustavo A. Madero"),
+        ("por la Gustavo A. Madero", "Gustavo A. Madero"),
+        ("en Cuauhtemoc", "Cuauhtémoc"),
+        ("en la Magdalena Contreras", "La Magdalena Contreras"),
+        ("allá en la Venus", "Venustiano Carranza"),
+        ("en ista palapa", "Iztapalapa"),
+        ("en sochimilco", "Xochimilco"),
+        ("aqui en la benito juarez", "Benito Juárez"),
+        ("en Álvaro Obregón", "Álvaro Obregón"),
+        ("en Tláhuac", "Tláhuac"),
+        ("en Cuajimalpa", "Cuajimalpa de Morelos"),
+    ],
+)
+def test_alcaldia_as_people_say_it(said: str, official: str) -> None:
+    match = find_alcaldia(fold(said).split())
+    assert match is not None
+    assert match.name == official
+
+
+def test_every_official_name_is_found() -> None:
+    for official in ALCALDIAS:
+        match = find_alcaldia(fold(f"hay un bache en {official}").split())
+        assert match is not None and match.name == official
+
+
+def test_no_alcaldia_in_plain_complaint() -> None:
+    assert find_alcaldia(fold("hay un bache enorme frente a mi casa").split()) is None
+
+
+def test_colonia_implies_its_alcaldia(finder: PlaceFinder) -> None:
+    found = place(finder, "hay un bache en la colonia Narvarte")
+    assert (found.alcaldia, found.colonia, found.source) == ("Benito Juárez", "Narvarte", "colonia")
+    assert not found.contradiction
+
+
+def test_colonia_misheard_is_still_found(finder: PlaceFinder) -> None:
+    assert place(finder, "colonia narbarte poniente").colonia == "Narvarte Poniente"
+
+
+def test_colonia_without_cue_when_unmistakable(finder: PlaceFinder) -> None:
+    found = place(finder, "se fue el agua en santa maria la ribera")
+    assert (found.colonia, found.alcaldia) == ("Santa María la Ribera", "Cuauhtémoc")
+
+
+def test_ordinary_words_are_not_colonias(finder: PlaceFinder) -> None:
+    found = place(finder, "la venta de alcohol a menores")
+    assert found.colonia is None and found.alcaldia is None
+
+
+def test_contradiction_is_flagged_and_named_alcaldia_kept(finder: PlaceFinder) -> None:
+    found = place(finder, "fuga en la colonia Del Valle en Coyoacán")
+    assert found.contradiction
+    assert found.alcaldia == "Coyoacán"
+    assert found.named_alcaldia == "Coyoacán"
+    assert found.colonia_alcaldias == ("Benito Juárez",)
+
+
+def test_ambiguous_colonia_resolved_by_named_alcaldia(finder: PlaceFinder) -> None:
+    found = place(finder, "colonia Emiliano Zapata en Coyoacán")
+    assert found.alcaldia == "Coyoacán" and not found.contradiction
+    alone = place(finder, "colonia Emiliano Zapata")
+    assert alone.alcaldia is None and len(alone.colonia_alcaldias) > 1
+
+
+def test_colonia_named_like_an_alcaldia(finder: PlaceFinder) -> None:
+    found = place(finder, "no hay luz en la colonia Benito Juárez")
+    assert found.named_alcaldia is None
+    assert "Benito Juárez" not in found.colonia_alcaldias
+
+
+def test_street_names_are_not_alcaldias(finder: PlaceFinder) -> None:
+    found = place(finder, "bache en avenida Tláhuac colonia Los Olivos en Tláhuac")
+    assert found.street == "Avenida Tlahuac"
+    assert found.alcaldia == "Tláhuac" and found.source == "named"
+
+
+def test_place_words_are_reported_as_used(finder: PlaceFinder) -> None:
+    words = fold("fuga de agua en Iztapalapa").split()
+    used = finder.find(words).used
+    assert [w for i, w in enumerate(words) if i not in used] == ["fuga", "de", "agua", "en"]
+
+
+def test_spoken_forms_of_a_colonia() -> None:
+    assert list(spoken_forms("PUEBLO SAN MIGUEL AMANTLA"))[:2] == [
+        "pueblo san miguel amantla",
+        "san miguel amantla",
+    ]
+    assert "roma" in set(spoken_forms("ROMA NORTE"))
+    assert "lindavista vallejo" in set(spoken_forms("LINDAVISTA VALLEJO 2A SECCION"))
+    assert display("AMPLIACION DEL GAS") == "Ampliación del Gas"
+
+
+@pytest.mark.skipif(not SHARED_CDMX.exists(), reason="../shared is not beside the repo")
+def test_shipped_file_is_derived_from_the_city_catalogue() -> None:
+    with (SHARED_CDMX / "colonias.csv").open(encoding="utf-8-sig", newline="") as handle:
+        derived = derive(csv.DictReader(handle))
+    with COLONIAS_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = [tuple(row) for row in csv.reader(handle)]
+    assert rows[0] == ("key", "colonia", "alcaldia")
+    assert rows[1:] == derived
+
+
+def test_tema_volumes_match_differently_spelled_temas() -> None:
+    rows = [
+        {"tema": "SOLICITUD DE AUDIENCIA", "total_incidencias": "8"},
+        {"tema": "BACHEO", "total_incidencias": "3066"},
+    ]
+    volumes = dict(tema_volumes(rows, ["SOLICITU DE AUDIENCIA", "BACHEO", "COVID"]))
+    assert volumes == {"SOLICITU DE AUDIENCIA": 8, "BACHEO": 3066, "COVID": 0}

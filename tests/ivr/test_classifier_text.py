@@ -1,0 +1,84 @@
+"""Normalisation: folding, stemming, sound keys, stop-words, colloquialisms."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.classifier.text import fold, normalise, phonetic, stem
+
+
+def test_fold_removes_case_accents_and_punctuation() -> None:
+    assert fold("¡¿Qué PASÓ con la Coladera?!") == "que paso con la coladera"
+    assert fold("Calle Ñandú #12-B") == "calle nandu 12 b"
+    assert fold("   ") == ""
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("bache", "baches", "bachecito"), "bach"),
+        (("coladera", "coladeras"), "colader"),
+        (("luz", "luces"), "luz"),
+        (("arbol", "arboles", "arbolito", "arbolitos"), "arbol"),
+        (("tapada", "tapado", "tapadas"), "tapad"),
+    ],
+)
+def test_stem_merges_plural_gender_and_diminutive(words: tuple[str, ...], expected: str) -> None:
+    assert {stem(w) for w in words} == {expected}
+
+
+def test_stem_leaves_short_words_and_numbers() -> None:
+    assert stem("luz") == "luz"
+    assert stem("2024") == "2024"
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("vache", "bache"),
+        ("cemaforo", "semaforo"),
+        ("patruya", "patrulla"),
+        ("ierba", "hierba"),
+        ("desasolve", "desazolve"),
+        ("kamion", "camion"),
+    ],
+)
+def test_sound_alikes_share_a_key(heard: str, meant: str) -> None:
+    assert phonetic(stem(heard)) == phonetic(stem(meant))
+
+
+def test_different_words_keep_different_keys() -> None:
+    assert phonetic("fuga") != phonetic("falta")
+    assert phonetic("bache") != phonetic("poda")
+
+
+def test_normalise_drops_fillers_and_stopwords() -> None:
+    result = normalise("Oiga señorita, buenas tardes, este, quiero reportar un bache")
+    assert result.tokens == ("bach",)
+
+
+def test_normalise_keeps_negation() -> None:
+    assert "no" in normalise("no pasa el camión").tokens
+
+
+def test_normalise_fixes_listed_misspellings() -> None:
+    assert normalise("hay un vache").tokens == ("bach",)
+    assert normalise("fuja de awa").tokens == ("fug", "agu")
+
+
+def test_colloquial_words_add_their_meaning() -> None:
+    result = normalise("venden chelas en el tianguis")
+    assert "chel" in result.tokens
+    assert {"cervez", "alcohol", "ambulant"} <= set(result.expansions)
+
+
+def test_absence_cues_add_falta() -> None:
+    assert "falt" in normalise("se me fue el agua").expansions
+    assert "falt" in normalise("no hay agua desde el lunes").expansions
+    assert "falt" not in normalise("hay agua tirada en la calle").expansions
+
+
+def test_empty_or_filler_only_is_empty() -> None:
+    assert normalise("").empty
+    assert normalise("eh... este, oiga, bueno").empty
+    assert not normalise("bache").empty
