@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from agent_console import public_routes
+from agent_console import classify_routes, public_routes
 from agent_console.container import build_container
 from ivr.twilio import routes as twilio_routes
 from models.config import Settings, get_settings
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="SUAC Locatel", lifespan=lifespan)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.include_router(public_routes.router)
+    app.include_router(classify_routes.router)
     app.include_router(twilio_routes.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,5 +1,8 @@
 """Search-as-you-type over the catalogue: the unfinished last word matches by prefix.
 
+Of the catalogue words that start with it, the one most entries use stands for it ("alumbr"
+→ "alumbrado"); an unfinished word with no completion is resolved like a misspelling.
+
 The query it builds goes through the same ``scoring.rank`` as a caller's utterance, so the
 agent console and the IVR agree on what is closest.
 
@@ -37,7 +40,9 @@ def prefix_query(index: CatalogueIndex, folded: str, *, complete: bool) -> Query
     query = index.query(words)
     if len(last) < _MIN_PREFIX or last in STOPWORDS:
         return query
-    extra = [Term(stem, PREFIX_SIMILARITY, 1.0) for stem in completions(index, last)]
+    found = completions(index, last)
+    common = max(found, key=lambda stem: len(index.postings[stem][0]), default=None)
+    extra = [Term(common, PREFIX_SIMILARITY, 1.0)] if common else []
     if not extra:
         found = index.resolve(last)
         extra = [Term(found[0], found[1], 1.0)] if found else []
