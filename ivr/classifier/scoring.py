@@ -16,6 +16,7 @@ the prior being the tema's share of 2024 requests (``priors``), a tie-breaker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ RERANK_DEPTH = 12
 LEXICAL_SHARE = 0.65
 BIGRAM_BONUS = 0.15
 PRIOR_WEIGHT = 0.03
+PhraseScorer = Callable[..., float]
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,14 @@ def lexical_scores(index: CatalogueIndex, query: Query) -> np.ndarray:
     return np.minimum(scores + bonus, 1.0)
 
 
-def phrase_score(index: CatalogueIndex, position: int, query: Query) -> float:
-    """The best ``token_set_ratio`` of the query against one entry's phrases, in [0, 1]."""
+def phrase_score(
+    index: CatalogueIndex, position: int, query: Query, scorer: PhraseScorer = fuzz.token_set_ratio
+) -> float:
+    """The best ``scorer`` ratio of the query against one entry's phrases, in [0, 1]."""
     phrases = index.phrases[position]
     if not query.text or not phrases:
         return 0.0
-    best = process.extractOne(query.text, phrases, scorer=fuzz.token_set_ratio)
+    best = process.extractOne(query.text, phrases, scorer=scorer)
     return best[1] / 100.0 if best else 0.0
 
 
@@ -85,6 +89,7 @@ def rank(
     *,
     depth: int = RERANK_DEPTH,
     lexical_share: float = LEXICAL_SHARE,
+    phrase_scorer: PhraseScorer = fuzz.token_set_ratio,
 ) -> list[Scored]:
     """Entries ranked best first; ties are broken by catalogue code, so the order is stable."""
     if not index.entries or query.empty:
@@ -92,7 +97,9 @@ def rank(
     lexical = lexical_scores(index, query)
     scored = []
     for position in shortlist(index, lexical, depth):
-        phrase = phrase_score(index, position, query) if lexical_share < 1.0 else 0.0
+        phrase = 0.0
+        if lexical_share < 1.0:
+            phrase = phrase_score(index, position, query, phrase_scorer)
         total = lexical_share * lexical[position] + (1.0 - lexical_share) * phrase
         total += PRIOR_WEIGHT * index.priors[position]
         scored.append(Scored(position, float(total), float(lexical[position]), phrase))

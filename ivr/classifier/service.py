@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -25,7 +26,7 @@ from ivr.classifier.errors import EmptyUtterance, NotText, UtteranceTooLong
 from ivr.classifier.index import CatalogueIndex, EntryLike, Query
 from ivr.classifier.places import Place, PlaceFinder
 from ivr.classifier.priors import tema_priors
-from ivr.classifier.scoring import Scored, rank
+from ivr.classifier.scoring import PhraseScorer, Scored, rank
 from ivr.classifier.search import prefix_query
 from ivr.classifier.text import fold
 from models.catalogue import CatalogueEntry
@@ -72,13 +73,18 @@ class Classifier:
         calibration: Calibration = DEFAULT_CALIBRATION,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         lexical_share: float | None = None,
+        phrase_scorer: PhraseScorer | None = None,
         priors: Mapping[str, float] | None = None,
     ) -> None:
         self.index = CatalogueIndex(entries, priors=tema_priors() if priors is None else priors)
         self.places = places or PlaceFinder.default()
         self.calibration = calibration
         self.thresholds = thresholds
-        self._rank_options = {} if lexical_share is None else {"lexical_share": lexical_share}
+        self._rank_options: dict[str, Any] = {}
+        if lexical_share is not None:
+            self._rank_options["lexical_share"] = lexical_share
+        if phrase_scorer is not None:
+            self._rank_options["phrase_scorer"] = phrase_scorer
 
     @classmethod
     def from_engine(cls, engine: Engine, **options: object) -> Classifier:

@@ -1,0 +1,69 @@
+"""The evaluation set itself, and the classifier held above the issue's targets on it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rapidfuzz import fuzz, process
+
+from ivr.classifier import Classifier
+from ivr.classifier.evaluation import Labelled, evaluate, read_catalogue_csv, read_eval_set
+from ivr.classifier.text import fold
+from models.authorities import ALCALDIAS
+from models.catalogue import CatalogueEntry
+from models.catalogue_import import official_temas
+from models.config import PACKAGE_DATA
+
+EVAL_SET = Path(__file__).resolve().parents[1] / "data" / "classifier_eval.tsv"
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> list[CatalogueEntry]:
+    return read_catalogue_csv(PACKAGE_DATA / "catalogue.csv")
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[Labelled]:
+    return read_eval_set(EVAL_SET)
+
+
+def test_set_is_large_and_spread_over_the_catalogue(
+    rows: list[Labelled], catalogue: list[CatalogueEntry]
+) -> None:
+    labelled = [r for r in rows if r.in_catalogue]
+    assert len(labelled) >= 400
+    assert {r.tema for r in labelled} == official_temas()
+    assert {r.code for r in labelled} == {e.code for e in catalogue}
+    assert len([r for r in rows if not r.in_catalogue]) >= 20
+    assert max(Counter(r.text for r in rows).values()) == 1
+
+
+def test_labels_agree_with_the_catalogue(
+    rows: list[Labelled], catalogue: list[CatalogueEntry]
+) -> None:
+    temas = {e.code: e.tema for e in catalogue}
+    for row in rows:
+        assert row.alcaldia in {"", *ALCALDIAS}, row
+        if row.in_catalogue:
+            assert temas[row.code] == row.tema, row
+
+
+def test_set_does_not_copy_the_catalogue_examples(
+    rows: list[Labelled], catalogue: list[CatalogueEntry]
+) -> None:
+    examples = [fold(text) for entry in catalogue for text in entry.examples]
+    for row in rows:
+        match = process.extractOne(fold(row.text), examples, scorer=fuzz.ratio)
+        assert match is None or match[1] < 90, (row.text, match)
+
+
+def test_classifier_meets_the_targets(
+    rows: list[Labelled], catalogue: list[CatalogueEntry]
+) -> None:
+    report = evaluate(Classifier(catalogue), rows)
+    assert report.top1 >= 0.90
+    assert report.top3 >= 0.98
+    assert report.alcaldia >= 0.95
+    assert report.tema_top1 >= report.top1
