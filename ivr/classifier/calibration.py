@@ -115,7 +115,7 @@ def choose_threshold(helped: Sequence[float], unhelped: Sequence[float]) -> floa
     return cut
 
 
-DEFAULT_CALIBRATION = Calibration(score_weight=7.851, margin_weight=12.870, bias=-5.653)
+DEFAULT_CALIBRATION = Calibration(score_weight=8.581, margin_weight=13.552, bias=-6.285)
 """Fitted by ``benchmarks/classifier.py`` on the fitting half of the evaluation set."""
-DEFAULT_THRESHOLDS = Thresholds(confirm=0.926, choose=0.637)
+DEFAULT_THRESHOLDS = Thresholds(confirm=0.932, choose=0.621)
 """``confirm``: top-1 right ≥ 98 % above it; ``choose``: Youden's J of "a short list helps"."""

@@ -99,6 +99,7 @@ class CatalogueIndex:
         }
         self.unknown_mass = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
         self.surface = sorted(surface.items())
+        self.words = frozenset(surface)
         """Every content word of the catalogue with its stem, sorted (for prefix search)."""
         self._vocabulary = [token for token in self.postings if not token.startswith("~")]
         self._by_sound = {phonetic(t): t for t in sorted(self._vocabulary, key=len, reverse=True)}
@@ -113,7 +114,7 @@ class CatalogueIndex:
             found = self.resolve(token)
             if found:
                 terms.append(Term(found[0], found[1], 1.0))
-            else:
+            elif not token.isdigit():
                 unknown.append(token)
         for token in normalised.expansions:
             found = self.resolve(token)
@@ -166,7 +167,7 @@ def _entry_features(
         for phrase in _field_phrases(entry, field):
             normalised = normalise(phrase)
             tokens = normalised.tokens
-            surface.update(zip(normalised.words, tokens, strict=True))
+            surface.update((w, stem(w)) for w in normalised.words)
             for token in tokens:
                 weights[token] = max(weights.get(token, 0.0), weight)
                 if truncated(token):

@@ -15,7 +15,7 @@ _STOPWORDS_TEXT = """
     a al algo algun alguna algunas alguno algunos ante antes aqui asi aun
     bien buen buena buenas bueno buenos buen
     cada casi como con contra cual cuales cuando cuanto
-    de del desde donde dos el ella ellas ellos en entonces entre era eran es esa esas ese eso
+    de del desde donde el ella ellas ellos en entonces entre era eran es esa esas ese eso
     esos esta estaba estamos estan estar estas este esto estos estoy fue fueron
     ha habia han hasta hay he hola
     la las le les lo los mas me mi mis mucha muchas mucho muchos muy
@@ -42,9 +42,6 @@ STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 NUMBERS: MappingProxyType[str, str] = MappingProxyType(
     {
         "cero": "0",
-        "uno": "1",
-        "un": "1",
-        "una": "1",
         "dos": "2",
         "tres": "3",
         "cuatro": "4",
@@ -68,7 +65,8 @@ NUMBERS: MappingProxyType[str, str] = MappingProxyType(
         "mil": "1000",
     }
 )
-"""Numbers written as words; only used where a number is expected (street numbers)."""
+"""Numbers written as words, said as digits ("holograma doble cero" → "doble 0", "línea doce"
+→ "linea 12"). "un", "una" and "uno" stay articles."""
 
 SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
     {

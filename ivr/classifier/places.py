@@ -16,7 +16,7 @@ import csv
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -75,6 +75,7 @@ _STREET_STOPS = frozenset(
     }
 )
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
+_LEADS = frozenset({"en", "por", "de"})
 _NAHUATL = re.compile(r"tl|tz|x|hu")
 _MAX_COLONIA_WORDS = 6
 _FUZZY_CUTOFF = 88.0
@@ -127,8 +128,13 @@ class PlaceFinder:
         """The finder over the shipped colonias file."""
         return cls.from_file(COLONIAS_FILE)
 
-    def find(self, words: Sequence[str]) -> Place:
-        """The place in the folded ``words`` of an utterance."""
+    def find(self, words: Sequence[str], *, ordinary: Container[str] = frozenset()) -> Place:
+        """The place in the folded ``words`` of an utterance.
+
+        ``ordinary`` words (the catalogue's vocabulary) are never taken for a colonia named
+        after "en la …" without the word "colonia": "en la Narvarte" is a place, "en la venta
+        de alcohol" is not.
+        """
         street, used = _street(words)
         cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
         colonia = self._first(words, cued, used, cued=True)
@@ -138,22 +144,34 @@ class PlaceFinder:
         if named:
             used |= named.positions
         if colonia is None:
-            colonia = self._first(words, range(len(words)), used, cued=False)
+            colonia = self._first(words, range(len(words)), used, cued=False, ordinary=ordinary)
             if colonia:
                 used |= set(range(colonia.start, colonia.end))
         return _combine(named, colonia, street, used)
 
     def _first(
-        self, words: Sequence[str], starts: Iterable[int], blocked: set[int], *, cued: bool
+        self,
+        words: Sequence[str],
+        starts: Iterable[int],
+        blocked: set[int],
+        *,
+        cued: bool,
+        ordinary: Container[str] = frozenset(),
     ) -> _Colonia | None:
         for start in starts:
-            found = self._longest(words, start, blocked, cued=cued)
+            found = self._longest(words, start, blocked, cued=cued, ordinary=ordinary)
             if found:
                 return found
         return None
 
     def _longest(
-        self, words: Sequence[str], start: int, blocked: set[int], *, cued: bool
+        self,
+        words: Sequence[str],
+        start: int,
+        blocked: set[int],
+        *,
+        cued: bool,
+        ordinary: Container[str] = frozenset(),
     ) -> _Colonia | None:
         top = min(len(words), start + _MAX_COLONIA_WORDS)
         for end in range(top, start, -1):
@@ -161,7 +179,7 @@ class PlaceFinder:
                 continue
             phrase = " ".join(words[start:end])
             key = self._lookup(phrase, fuzzy=cued)
-            if key and (cued or _distinctive(words[start:end])):
+            if key and (cued or _plausible(words, start, end, ordinary)):
                 rows = self._colonias[key]
                 return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
         return None
@@ -184,6 +202,16 @@ class PlaceFinder:
         found = list(takewhile(lambda k: k.startswith(phrase + " "), self._sorted[start:]))
         alcaldias = {a for key in found for _, a in self._colonias[key]}
         return min(found, key=len) if len(alcaldias) == 1 else None
+
+
+def _plausible(words: Sequence[str], start: int, end: int, ordinary: Container[str]) -> bool:
+    """Whether an uncued phrase is a colonia: unmistakable, or extraordinary after "en la"."""
+    if _distinctive(words[start:end]):
+        return True
+    led = start >= 2 and words[start - 2] in _LEADS and words[start - 1] in _ARTICLES
+    led = led or (start >= 1 and words[start - 1] in _LEADS and words[start] in _ARTICLES)
+    content = [w for w in words[start:end] if w not in _ARTICLES]
+    return led and bool(content) and not any(w in ordinary for w in content)
 
 
 def _distinctive(words: Sequence[str]) -> bool:

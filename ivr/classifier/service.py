@@ -97,7 +97,7 @@ class Classifier:
     def classify(self, text: object, *, limit: int = 3) -> Classification:
         """Classify one utterance; raises ``EmptyUtterance``, ``UtteranceTooLong``, ``NotText``."""
         words = _checked_words(text)
-        place = self.places.find(words)
+        place = self.places.find(words, ordinary=self.index.words)
         topic = [w for i, w in enumerate(words) if i not in place.used]
         query = self.index.query(topic)
         candidates = self._candidates(rank(self.index, query, **self._rank_options), limit)

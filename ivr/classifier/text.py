@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ivr.classifier.lexicon import COLLOQUIAL, PHRASES, SOUND_ALIKES, STOPWORDS
+from ivr.classifier.lexicon import COLLOQUIAL, NUMBERS, PHRASES, SOUND_ALIKES, STOPWORDS
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
@@ -104,9 +104,28 @@ class Normalised:
 
 
 def content_words(folded: str) -> list[str]:
-    """The folded words without stop-words, with sound-alike spellings fixed."""
-    words = [SOUND_ALIKES.get(w, w) for w in folded.split()]
+    """The folded words without stop-words, sound-alikes fixed and numbers as digits.
+
+    >>> content_words("llevamos dos semanas con el vache")
+    ['2', 'bache']
+    """
+    words = [NUMBERS.get(w) or SOUND_ALIKES.get(w, w) for w in folded.split()]
     return [w for w in words if w not in STOPWORDS]
+
+
+def _colloquial(word: str) -> str:
+    """The catalogue meaning of a colloquial word, matched as said or by its stem."""
+    return COLLOQUIAL.get(word) or _colloquial_stems().get(stem(word), "")
+
+
+@lru_cache(maxsize=1)
+def _colloquial_stems() -> dict[str, str]:
+    return {stem(word): meaning for word, meaning in COLLOQUIAL.items()}
+
+
+def _is_quantity(word: str) -> bool:
+    """One- or two-digit numbers ("dos días", "ruta 14") say how much, not what about."""
+    return word.isdigit() and len(word) <= 2
 
 
 def normalise(text: str) -> Normalised:
@@ -118,12 +137,12 @@ def normalise(text: str) -> Normalised:
     """
     folded = fold(text)
     words = content_words(folded)
-    tokens = tuple(stem(w) for w in words)
+    tokens = tuple(stem(w) for w in words if not _is_quantity(w))
     seen = set(tokens)
     expansions: list[str] = []
     padded = f" {folded} "
     cues = [meaning for cue, meaning in PHRASES if f" {cue} " in padded]
-    for meaning in [*cues, *(COLLOQUIAL.get(word, "") for word in words)]:
+    for meaning in [*cues, *(_colloquial(word) for word in words)]:
         for extra in meaning.split():
             token = stem(extra)
             if token not in seen and extra not in STOPWORDS:

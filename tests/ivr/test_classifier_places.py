@@ -137,3 +137,15 @@ def test_tema_volumes_match_differently_spelled_temas() -> None:
     ]
     volumes = dict(tema_volumes(rows, ["SOLICITU DE AUDIENCIA", "BACHEO", "COVID"]))
     assert volumes == {"SOLICITU DE AUDIENCIA": 8, "BACHEO": 3066, "COVID": 0}
+
+
+def test_colonia_after_en_la_unless_an_ordinary_word(finder: PlaceFinder) -> None:
+    ordinary = frozenset({"venta", "alcohol", "coladera"})
+    found = finder.find(
+        fold("me robaron la tapa de la coladera en la Narvarte").split(), ordinary=ordinary
+    )
+    assert (found.colonia, found.alcaldia) == ("Narvarte", "Benito Juárez")
+    sale = finder.find(fold("denuncio la venta de alcohol").split(), ordinary=ordinary)
+    assert sale.colonia is None
+    led = finder.find(fold("hay venta en la venta de alcohol").split(), ordinary=ordinary)
+    assert led.colonia is None

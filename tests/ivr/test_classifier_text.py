@@ -82,3 +82,18 @@ def test_empty_or_filler_only_is_empty() -> None:
     assert normalise("").empty
     assert normalise("eh... este, oiga, bueno").empty
     assert not normalise("bache").empty
+
+
+def test_numbers_said_as_words_become_digits() -> None:
+    assert normalise("la ruta catorce").words == ("ruta", "14")
+    assert normalise("llamé al cero tres once").words == ("llame", "0", "3", "11")
+    assert normalise("una lámpara").words == ("lampara",)
+
+
+def test_small_numbers_are_quantities_not_content() -> None:
+    assert normalise("llevamos dos semanas sin agua").tokens == ("sin", "agu")
+    assert "0311" in normalise("me colgaron en el 0311").tokens
+
+
+def test_colloquial_words_match_by_stem() -> None:
+    assert "ruid" in normalise("el vecino tiene un bafle").expansions
