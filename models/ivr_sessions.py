@@ -23,5 +23,6 @@ class IvrSession(SQLModel, table=True):
     claimed_seq: int = 0
     state: str = ""
     last_response: str = ""
+    media_input: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ ever registered twice::
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 
 from anyio import to_thread
@@ -121,6 +122,28 @@ class CallStore:
                 )
 
         await to_thread.run_sync(work)
+
+    async def put_media(self, call_id: str, *, seq: int, speech: str, digits: str) -> None:
+        """Keep what a media stream heard at turn ``seq`` for the ``<Connect action>`` webhook."""
+        payload = json.dumps({"seq": seq, "speech": speech, "digits": digits}, ensure_ascii=False)
+
+        def work() -> None:
+            with session_scope(self._engine) as session:
+                session.execute(
+                    update(IvrSession)
+                    .where(IvrSession.call_id == call_id)
+                    .values(media_input=payload, updated_at=utcnow())
+                )
+
+        await to_thread.run_sync(work)
+
+    async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
+        """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
+        row = await self.load(call_id)
+        data = json.loads(row.media_input) if row is not None and row.media_input else {}
+        if data.get("seq") != seq:
+            return "", ""
+        return data.get("speech", ""), data.get("digits", "")
 
     async def put_state(self, call_id: str, *, state: str) -> None:
         """Replace the state without serving a turn (after a hang-up)."""

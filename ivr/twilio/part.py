@@ -12,6 +12,7 @@ from ivr.flow.directory import Directory
 from ivr.flow.engine import CallFlow, FlowOptions
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
+from ivr.speech import VoskEngine, WhisperEngine, make_engine
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.consumers import StatusMessenger
 from ivr.twilio.messaging import MessagingFront
@@ -34,6 +35,7 @@ class IvrPart:
     sender: MessageSender
     messaging: MessagingFront
     status_messenger: StatusMessenger
+    speech: VoskEngine | WhisperEngine | None = None
 
     async def start(self) -> None:
         """Start the background consumers."""
@@ -72,12 +74,15 @@ def build_ivr(
         notifier=sender,
     )
     base = settings.public_base_url.rstrip("/")
+    speech = make_engine(ivr)
+    websocket_base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
     renderer = TwimlRenderer(
         voice=settings.twilio.voice,
         step_url=lambda seq: f"{base}/twilio/voice/step?seq={seq}",
         transfer=ivr.transfer,
         sip_uri=ivr.sip_uri,
         speech_model=ivr.gather_speech_model,
+        stream_url=f"{websocket_base}/twilio/media" if speech is not None else "",
     )
     voice = VoiceFront(
         flow=flow,
@@ -96,4 +101,5 @@ def build_ivr(
         sender=sender,
         messaging=messaging,
         status_messenger=StatusMessenger(bus=bus, requests=requests, sender=sender),
+        speech=speech,
     )

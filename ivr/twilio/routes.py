@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, WebSocket
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from ivr.speech.media_stream import MediaSession
 from ivr.twilio.messaging import MessageWebhook
-from ivr.twilio.security import signed_form
+from ivr.twilio.security import ForgedTwilioRequest, check_signature, signed_form
 from ivr.twilio.voice import VoiceWebhook
 
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -51,9 +52,11 @@ async def call_step(
     form: SignedForm,
     seq: Annotated[int, Query(ge=0, le=10_000)],
     silence: Annotated[int, Query(ge=0, le=1)] = 0,
+    media: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
-    """The caller's answer to a gather (or the silence after it)."""
-    xml = await _part(request).voice.step(_voice_hook(form), seq=seq, silence=bool(silence))
+    """The caller's answer to a gather (or the silence after it, or a media stream's result)."""
+    hook = _voice_hook(form)
+    xml = await _part(request).voice.step(hook, seq=seq, silence=bool(silence), media=bool(media))
     return Response(xml, media_type=XML)
 
 
@@ -85,3 +88,25 @@ async def message_status(request: Request, form: SignedForm) -> Response:
         raise HTTPException(status_code=400, detail="Faltan MessageSid o MessageStatus.")
     await _part(request).sender.record_status(sid, status, str(error)[:16] if error else None)
     return Response(status_code=204)
+
+
+@router.websocket("/media")
+async def media_stream(websocket: WebSocket) -> None:
+    """Twilio Media Streams (``<Connect><Stream>``) into the configured local speech engine."""
+    part = websocket.app.state.container.ivr
+    try:
+        check_signature(websocket.app.state.container.settings, websocket, {})
+    except ForgedTwilioRequest:
+        await websocket.close(code=1008)
+        return
+    if part.speech is None:
+        await websocket.close(code=1011)
+        return
+    await websocket.accept()
+    result = await MediaSession(part.speech, timeout_seconds=6).run(websocket)
+    if result.call_sid:
+        await part.voice.store.put_media(
+            result.call_sid, seq=result.seq, speech=result.speech, digits=result.digits
+        )
+    if result.ended_by != "disconnect":
+        await websocket.close()

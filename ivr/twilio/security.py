@@ -11,6 +11,7 @@ import logging
 
 from fastapi import HTTPException, Request
 from starlette.datastructures import FormData
+from starlette.requests import HTTPConnection
 from twilio.request_validator import RequestValidator
 
 from models.config import Settings
@@ -26,9 +27,14 @@ class ForgedTwilioRequest(DomainError):
     status_code = 403
 
 
-def public_url(settings: Settings, request: Request) -> str:
-    """The exact URL Twilio requested: public base + raw path + raw query string."""
+def public_url(settings: Settings, request: HTTPConnection) -> str:
+    """The exact URL Twilio requested: public base + raw path + raw query string.
+
+    For a media-stream WebSocket the scheme is ``wss`` (``ws`` behind a plain-HTTP base).
+    """
     base = settings.public_base_url.rstrip("/")
+    if request.scope.get("type") == "websocket":
+        base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
     path = request.scope.get("raw_path") or request.url.path.encode()
     if isinstance(path, bytes):
         path = path.decode("latin-1")
@@ -37,7 +43,7 @@ def public_url(settings: Settings, request: Request) -> str:
     return f"{base}{path}?{query}" if query else f"{base}{path}"
 
 
-def check_signature(settings: Settings, request: Request, params: FormData | dict) -> None:
+def check_signature(settings: Settings, request: HTTPConnection, params: FormData | dict) -> None:
     """Raise :class:`ForgedTwilioRequest` unless the request is signed with the auth token."""
     if not settings.twilio.validate_signatures:
         return

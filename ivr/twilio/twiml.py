@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from twilio.twiml.voice_response import Dial, VoiceResponse
+from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 from ivr.flow.steps import DateSpoken, Digits, Gather, Hangup, Number, Part, Prompt, Say, Transfer
 from ivr.flow.steps import Turn as FlowTurn
@@ -61,6 +61,7 @@ class TwimlRenderer:
     transfer: str = "enqueue"
     sip_uri: str = ""
     speech_model: str = "phone_call"
+    stream_url: str = ""
 
     def render(self, turn: FlowTurn, *, seq: int, today: date | None = None) -> str:
         """The TwiML document for ``turn``; its gather answers come back as turn ``seq``."""
@@ -68,7 +69,9 @@ class TwimlRenderer:
         for say in turn.actions:
             self._say(response, say_text(say, today=today))
         then = turn.then
-        if isinstance(then, Gather):
+        if isinstance(then, Gather) and then.speech and self.stream_url:
+            self._stream(response, then, seq=seq, today=today)
+        elif isinstance(then, Gather):
             self._gather(response, then, seq=seq, today=today)
         elif isinstance(then, Transfer):
             self._transfer(response, then)
@@ -101,6 +104,15 @@ class TwimlRenderer:
         node = response.gather(**options)
         self._say(node, say_text(gather.say, today=today))
         response.redirect(self.step_url(seq) + "&silence=1", method="POST")
+
+    def _stream(self, response: VoiceResponse, gather: Gather, *, seq: int, today) -> None:  # noqa: ANN001
+        """Speech through a local engine: play the question, then stream the caller's audio."""
+        self._say(response, say_text(gather.say, today=today))
+        connect = Connect(action=self.step_url(seq) + "&media=1", method="POST")
+        stream = connect.stream(url=self.stream_url)
+        stream.parameter(name="seq", value=str(seq))
+        stream.parameter(name="timeout", value=str(gather.timeout_seconds))
+        response.append(connect)
 
     def _transfer(self, response: VoiceResponse, transfer: Transfer) -> None:
         if self.transfer == "sip" and self.sip_uri:

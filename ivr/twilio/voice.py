@@ -50,7 +50,7 @@ class VoiceFront:
         today: Callable[[], date],
     ) -> None:
         self._flow = flow
-        self._store = store
+        self.store = store
         self._renderer = renderer
         self._today = today
 
@@ -59,7 +59,7 @@ class VoiceFront:
 
     async def incoming(self, hook: VoiceWebhook) -> str:
         """A new call: greet it and store its state (a retried first webhook is answered again)."""
-        existing = await self._store.load(hook.call_sid)
+        existing = await self.store.load(hook.call_sid)
         if existing is not None:
             return existing.last_response
         call = CallInfo(
@@ -67,18 +67,27 @@ class VoiceFront:
         )
         state, turn = await self._flow.start(call)
         xml = self._render(turn, 1)
-        return await self._store.create(hook.call_sid, state=state.model_dump_json(), response=xml)
+        return await self.store.create(hook.call_sid, state=state.model_dump_json(), response=xml)
 
-    async def step(self, hook: VoiceWebhook, *, seq: int, silence: bool) -> str:
-        """The caller's answer to turn ``seq``: computed once, repeated to retries."""
+    async def step(
+        self, hook: VoiceWebhook, *, seq: int, silence: bool, media: bool = False
+    ) -> str:
+        """The caller's answer to turn ``seq``: computed once, repeated to retries.
+
+        With ``media`` the answer is what the media stream heard (stored by the WebSocket).
+        """
         try:
-            claim = await self._store.claim(hook.call_sid, seq=seq)
+            claim = await self.store.claim(hook.call_sid, seq=seq)
             if not claim.found:
                 log.warning("no stored state for call %s: sent to an agent", hook.call_sid)
                 return self.fallback()
             if claim.state is None:
                 return claim.response or self.fallback()
             state = CallState.model_validate_json(claim.state)
+            if media:
+                speech, digits = await self.store.media(hook.call_sid, seq=seq)
+                hook = hook.model_copy(update={"speech": speech or None, "digits": digits or None})
+                silence = not (speech or digits)
             caller = CallerInput(
                 digits=None if silence else hook.digits,
                 speech=None if silence else hook.speech,
@@ -87,7 +96,7 @@ class VoiceFront:
             )
             state, turn = await self._flow.handle(state, caller)
             xml = self._render(turn, seq + 1)
-            await self._store.save(
+            await self.store.save(
                 hook.call_sid, seq=seq, state=state.model_dump_json(), response=xml
             )
             return xml
@@ -99,7 +108,7 @@ class VoiceFront:
         """A call status callback: an ended call is closed in the flow (published once)."""
         if hook.call_status not in ENDED:
             return
-        row = await self._store.load(hook.call_sid)
+        row = await self.store.load(hook.call_sid)
         if row is None:
             state = CallState(call_id=hook.call_sid, transport="twilio", caller=hook.caller)
         else:
@@ -108,7 +117,7 @@ class VoiceFront:
             state, duration_seconds=hook.duration, status=hook.call_status
         )
         if row is not None:
-            await self._store.put_state(hook.call_sid, state=ended.model_dump_json())
+            await self.store.put_state(hook.call_sid, state=ended.model_dump_json())
 
     def fallback(self) -> str:
         """The single failure path when even the state is gone: straight to an agent."""

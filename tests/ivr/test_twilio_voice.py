@@ -1,4 +1,4 @@
-"""End-to-end calls through signed Twilio webhooks against the real twilio_app and classifier."""
+"""End-to-end calls through signed Twilio webhooks against the real app and classifier."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 from conftest import ACCOUNT, PUBLIC, TOKEN
 from sqlmodel import select
 
+from agent_console.app import create_app
 from ivr.twilio.simulator import SimulatedCall
-from models.db import session_scope
+from models.config import Settings, TwilioSettings
+from models.db import make_engine, session_scope, upgrade
 from models.events import CallEnded, CallHandedOver, RequestRegistered
 from models.folio import format_folio, verhoeff_digit
 from models.requests import Channel, RequestCreate, ServiceRequest
@@ -209,3 +211,22 @@ async def test_registration_publishes_the_call_id(twilio_app, call) -> None:
             seen.append(await asyncio.wait_for(anext(events), 2))
     event = next(e for e in seen if isinstance(e, RequestRegistered))
     assert event.call_id == call.call_sid and event.channel == Channel.TWILIO_CALL
+
+
+@pytest.mark.postgres
+async def test_a_call_keeps_its_state_on_postgresql(pg_settings: Settings, twilio_api) -> None:
+    upgrade(make_engine(pg_settings.database_url))
+    settings = pg_settings.model_copy(
+        update={"public_base_url": PUBLIC, "twilio": TwilioSettings(auth_token=TOKEN)}
+    )
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            call = SimulatedCall(http=client, public_base_url=PUBLIC, auth_token=TOKEN)
+            await call.start()
+            page = await call.press("2")
+            retried = await call.post(f"{PUBLIC}/twilio/voice/step?seq=1", {"Digits": "2"})
+            assert retried.text == page.xml and "tecla de gato" in page.text
+            page = await call.press("2600000000")
+            assert "no es válido" in page.text or "no encontramos" in page.text.lower()

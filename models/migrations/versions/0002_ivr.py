@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("claimed_seq", sa.Integer(), nullable=False),
         sa.Column("state", sa.Text(), nullable=False),
         sa.Column("last_response", sa.Text(), nullable=False),
+        sa.Column("media_input", sa.Text(), nullable=False),
         _stamp("created_at"),
         _stamp("updated_at"),
         sa.PrimaryKeyConstraint("call_id"),
