@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from ivr.asterisk.cli import app as asterisk_app
+from ivr.cli_call import call_app
 from models.config import get_settings
 from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
@@ -30,6 +31,7 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(folio_app, name="folio")
 app.add_typer(user_app, name="user")
 app.add_typer(asterisk_app, name="asterisk")
+app.add_typer(call_app, name="call")
 console = Console()
 
 
