@@ -21,6 +21,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
@@ -29,36 +30,40 @@ from models.authorities import ALCALDIAS
 
 DATA = Path(__file__).parent / "data"
 TEMAS_FILE = Path(__file__).resolve().parents[2] / "models" / "data" / "temas_0311.txt"
-_EXPANSIONS = {"ampl": "ampliacion", "sn": "san", "sta": "santa", "secc": "seccion"}
+_EXPANSIONS = MappingProxyType(
+    {"ampl": "ampliacion", "sn": "san", "sta": "santa", "secc": "seccion"}
+)
 _PREFIX = re.compile(r"^(pueblo|barrio|u hab|unidad habitacional|fracc) ")
 _ROMAN = "i|ii|iii|iv|v|vi"
 _QUALIFIER = re.compile(
     rf" (norte|sur|oriente|poniente|centro|{_ROMAN}|\d+)$"
     rf"|( ({_ROMAN}|\d+)( (a|ra|o|er|da))?)? seccion( \w+)?$"
 )
-_ACCENTS = {
-    "Alvaro": "Álvaro",
-    "Agricola": "Agrícola",
-    "Ampliacion": "Ampliación",
-    "Concepcion": "Concepción",
-    "Asuncion": "Asunción",
-    "Jesus": "Jesús",
-    "Jose": "José",
-    "Maria": "María",
-    "Andres": "Andrés",
-    "Tomas": "Tomás",
-    "Simon": "Simón",
-    "Juarez": "Juárez",
-    "Lopez": "López",
-    "Martin": "Martín",
-    "Seccion": "Sección",
-    "Hipodromo": "Hipódromo",
-    "Culhuacan": "Culhuacán",
-    "Aragon": "Aragón",
-    "Coyoacan": "Coyoacán",
-    "Tlahuac": "Tláhuac",
-    "Obregon": "Obregón",
-}
+_ACCENTS = MappingProxyType(
+    {
+        "Alvaro": "Álvaro",
+        "Agricola": "Agrícola",
+        "Ampliacion": "Ampliación",
+        "Concepcion": "Concepción",
+        "Asuncion": "Asunción",
+        "Jesus": "Jesús",
+        "Jose": "José",
+        "Maria": "María",
+        "Andres": "Andrés",
+        "Tomas": "Tomás",
+        "Simon": "Simón",
+        "Juarez": "Juárez",
+        "Lopez": "López",
+        "Martin": "Martín",
+        "Seccion": "Sección",
+        "Hipodromo": "Hipódromo",
+        "Culhuacan": "Culhuacán",
+        "Aragon": "Aragón",
+        "Coyoacan": "Coyoacán",
+        "Tlahuac": "Tláhuac",
+        "Obregon": "Obregón",
+    }
+)
 
 
 def display(name: str) -> str:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -24,7 +25,9 @@ from rapidfuzz import fuzz, process
 
 from ivr.classifier.text import normalise, phonetic, stem
 
-FIELD_WEIGHTS = {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.25}
+FIELD_WEIGHTS = MappingProxyType(
+    {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.25}
+)
 EXPANSION_WEIGHT = 0.6
 TRUNCATION = 6
 TRUNCATION_WEIGHT = 0.3

@@ -24,56 +24,11 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from ivr.classifier.alcaldias import AlcaldiaMatch, find_alcaldia
+from ivr.classifier.streets import find_street
 from ivr.classifier.text import phonetic
 
 COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
-STREET_CUES = frozenset(
-    {
-        "calle",
-        "avenida",
-        "av",
-        "calzada",
-        "eje",
-        "privada",
-        "cerrada",
-        "andador",
-        "callejon",
-        "boulevard",
-        "periferico",
-        "circuito",
-        "prolongacion",
-        "carretera",
-        "camino",
-        "esquina",
-    }
-)
-_STREET_STOPS = frozenset(
-    {
-        "en",
-        "colonia",
-        "col",
-        "alcaldia",
-        "delegacion",
-        "por",
-        "frente",
-        "cerca",
-        "que",
-        "hay",
-        "esta",
-        "desde",
-        "ya",
-        "no",
-        "se",
-        "donde",
-        "porque",
-        "pero",
-        "y",
-        "a",
-        "tiene",
-        "hace",
-    }
-)
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
 _LEADS = frozenset({"en", "por", "de"})
 _NAHUATL = re.compile(r"tl|tz|x|hu")
@@ -135,7 +90,7 @@ class PlaceFinder:
         after "en la …" without the word "colonia": "en la Narvarte" is a place, "en la venta
         de alcohol" is not.
         """
-        street, used = _street(words)
+        street, used = find_street(words)
         cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
         colonia = self._first(words, cued, used, cued=True)
         if colonia:
@@ -220,28 +175,6 @@ def _distinctive(words: Sequence[str]) -> bool:
     if len(content) >= 2:
         return True
     return len(content) == 1 and len(content[0]) >= 7 and bool(_NAHUATL.search(content[0]))
-
-
-def _street(words: Sequence[str]) -> tuple[str | None, set[int]]:
-    for index, word in enumerate(words):
-        if word not in STREET_CUES:
-            continue
-        end = index + 1
-        if end < len(words) and words[end] == "con":
-            end += 1
-        name_start = end
-        while end < len(words) and end - name_start < 4 and not _ends_street(words[end]):
-            end += 1
-        while end > name_start and words[end - 1] in _ARTICLES:
-            end -= 1
-        if end > name_start:
-            name = " ".join(words[name_start:end]).title()
-            return f"{word.capitalize()} {name}", set(range(index, end))
-    return None, set()
-
-
-def _ends_street(word: str) -> bool:
-    return word in _STREET_STOPS or word in STREET_CUES or word == "con"
 
 
 def _combine(
