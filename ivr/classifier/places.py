@@ -87,10 +87,10 @@ class PlaceFinder:
         """The place in the folded ``words`` of an utterance.
 
         ``ordinary`` words (the catalogue's vocabulary) are never taken for a colonia named
-        after "en la …" without the word "colonia": "en la Narvarte" is a place, "en la venta
-        de alcohol" is not.
+        after "en la …" without the word "colonia" ("en la Narvarte" is a place, "en la venta
+        de alcohol" is not), nor for a street's name.
         """
-        street, used = find_street(words)
+        street, used = find_street(words, ordinary=ordinary)
         cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
         colonia = self._first(words, cued, used, cued=True)
         if colonia:

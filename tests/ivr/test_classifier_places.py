@@ -149,3 +149,9 @@ def test_colonia_after_en_la_unless_an_ordinary_word(finder: PlaceFinder) -> Non
     assert sale.colonia is None
     led = finder.find(fold("hay venta en la venta de alcohol").split(), ordinary=ordinary)
     assert led.colonia is None
+
+
+def test_street_name_stops_at_catalogue_words(finder: PlaceFinder) -> None:
+    words = fold("se encharca toda la calle parece laguna").split()
+    assert finder.find(words, ordinary=frozenset({"laguna", "parece"})).street is None
+    assert finder.find(fold("fuga en la calle Xola").split()).street == "Calle Xola"
