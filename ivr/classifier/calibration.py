@@ -115,7 +115,7 @@ def choose_threshold(helped: Sequence[float], unhelped: Sequence[float]) -> floa
     return cut
 
 
-DEFAULT_CALIBRATION = Calibration(score_weight=8.620, margin_weight=13.662, bias=-6.330)
+DEFAULT_CALIBRATION = Calibration(score_weight=7.792, margin_weight=13.610, bias=-5.766)
 """Fitted by ``benchmarks/classifier.py`` on the fitting half of the evaluation set."""
-DEFAULT_THRESHOLDS = Thresholds(confirm=0.932, choose=0.619)
+DEFAULT_THRESHOLDS = Thresholds(confirm=0.934, choose=0.606)
 """``confirm``: top-1 right ≥ 98 % above it; ``choose``: Youden's J of "a short list helps"."""
