@@ -92,7 +92,10 @@ def print_accuracy(label: str, report: Report, rows: Sequence[Labelled]) -> None
     print(f"{label}: {report.rows} utterances, {len(named)} naming a place")
     print(f"  top-1 {report.top1:.1%}  top-3 {report.top3:.1%}  (by catalogue entry)")
     print(f"  top-1 {report.tema_top1:.1%}  top-3 {report.tema_top3:.1%}  (by official tema)")
-    print(f"  alcaldía {report.alcaldia:.1%} (all rows, empty when none said)")
+    print(
+        f"  alcaldía {report.alcaldia:.1%} (all rows, empty when none said); "
+        f"{report.alcaldia_named:.1%} on the {len(named)} rows naming one"
+    )
 
 
 def calibrate(rows: Sequence[Labelled], classifier: Classifier) -> tuple[Calibration, Thresholds]:

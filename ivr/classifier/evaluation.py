@@ -51,6 +51,8 @@ class Report:
     tema_top1: float = 0.0
     tema_top3: float = 0.0
     alcaldia: float = 0.0
+    alcaldia_named: float = 0.0
+    """Alcaldía accuracy on the rows that name or imply one."""
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     samples: list[tuple[float, float, bool]] = field(default_factory=list)
     """``(score, margin, right)`` of the best candidate, for calibration (outside rows: wrong)."""
@@ -108,6 +110,7 @@ def evaluate(classifier: Classifier, rows: Sequence[Labelled]) -> Report:
     report.top1, report.top3 = hits["top1"] / count, hits["top3"] / count
     report.tema_top1, report.tema_top3 = hits["tema1"] / count, hits["tema3"] / count
     report.alcaldia = hits["alcaldia"] / count
+    report.alcaldia_named = hits["alcaldia named"] / max(hits["named"], 1)
     return report
 
 
@@ -121,6 +124,9 @@ def _tally(report: Report, hits: Counter[str], row: Labelled, result: Classifica
     hits["tema1"] += temas[:1] == [row.tema]
     hits["tema3"] += row.tema in temas[:3]
     hits["alcaldia"] += (result.place.alcaldia or "") == row.alcaldia
+    if row.alcaldia:
+        hits["named"] += 1
+        hits["alcaldia named"] += result.place.alcaldia == row.alcaldia
     if not right:
         report.confusions[(row.code, codes[0] if codes else "—")] += 1
     if result.candidates:

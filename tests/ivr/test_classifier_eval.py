@@ -66,4 +66,5 @@ def test_classifier_meets_the_targets(
     assert report.top1 >= 0.90
     assert report.top3 >= 0.98
     assert report.alcaldia >= 0.95
+    assert report.alcaldia_named >= 0.95
     assert report.tema_top1 >= report.top1
