@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = await build_container(settings)
         app.state.container = container
+        gc.freeze()  # the long-lived catalogue and indexes leave the collector's generations
         try:
             yield
         finally:
