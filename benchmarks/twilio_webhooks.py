@@ -95,8 +95,9 @@ async def seed_folio(settings: Settings) -> str:
 async def ivr_caller(http, folio: str, until: float, latencies: list[float], budget: list[int]):  # noqa: ANN001, ANN201
     """One call: menu → 2 → folio → status → 1 → folio → … until time or budget runs out."""
     call = SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
-    await call.start()
-    await call.press("2")
+    for page in (await call.start(), await call.press("2")):
+        if page.status_code != 200 or not page.action:
+            raise RuntimeError(f"unexpected answer: {page.status_code} {page.xml[:300]}")
     while time.monotonic() < until and budget[0] > 0:
         for keys in (folio, "1"):
             budget[0] -= 1
@@ -190,6 +191,7 @@ async def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
+    parser.add_argument("--redis-url", default="", help="keep call state in this Redis")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {
@@ -197,6 +199,7 @@ async def main() -> None:
             "SUAC_PUBLIC_BASE_URL": PUBLIC,
             "SUAC_TWILIO__AUTH_TOKEN": TOKEN,
             "SUAC_REDIS_URL": "",
+            "SUAC_IVR__STATE_REDIS_URL": args.redis_url,
             "SUAC_DATABASE_URL": "",
         }
         settings = Settings(
@@ -231,7 +234,8 @@ async def main() -> None:
                 server.terminate()
                 server.wait(10)
     p50, p99 = percentile(ivr_lat, 0.50) * 1000, percentile(ivr_lat, 0.99) * 1000
-    print(f"{len(ivr_lat)} IVR steps by {args.calls} concurrent calls, folio {folio}")
+    store = "Redis" if args.redis_url else "SQLite"
+    print(f"{len(ivr_lat)} IVR steps by {args.calls} concurrent calls, call state in {store}")
     print(
         f"ivr step: {ivr_rate:.0f} req/s, bare: {bare_rate:.0f} req/s, "
         f"ratio {ivr_rate / bare_rate:.0%}, p50 {p50:.0f} ms, p99 {p99:.0f} ms"

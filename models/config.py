@@ -47,6 +47,7 @@ class IvrSettings(BaseModel):
     status_queries_per_hour: int = Field(default=5, ge=1)
     sms_retries: int = Field(default=3, ge=0)
     sms_status_callbacks: bool = True
+    state_redis_url: str = ""
 
 
 class AsteriskServer(BaseModel):

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +29,7 @@ from models.db import session_scope
 from models.db_types import utcnow
 from models.ivr_sessions import IvrSession
 
+T = TypeVar("T")
 WAIT_STEP_SECONDS = 0.05
 WAIT_LIMIT_SECONDS = 8.0
 
@@ -40,11 +43,46 @@ class Claim:
     found: bool = True
 
 
+def media_payload(seq: int, speech: str, digits: str) -> str:
+    """How a media stream's result is stored."""
+    return json.dumps({"seq": seq, "speech": speech, "digits": digits}, ensure_ascii=False)
+
+
+def media_for(raw: str | None, seq: int) -> tuple[str, str]:
+    """The (speech, digits) stored for turn ``seq``, or empty strings."""
+    data = json.loads(raw) if raw else {}
+    if data.get("seq") != seq:
+        return "", ""
+    return data.get("speech", ""), data.get("digits", "")
+
+
+async def wait_until_served(
+    load: Callable[[str], Awaitable[IvrSession | None]], call_id: str, seq: int
+) -> str | None:
+    """The answer of turn ``seq + 1``, waiting while another worker computes it."""
+    row = await load(call_id)
+    waited = 0.0
+    while row is not None and row.seq <= seq and row.claimed_seq > seq:
+        if waited >= WAIT_LIMIT_SECONDS:
+            break
+        await asyncio.sleep(WAIT_STEP_SECONDS)
+        waited += WAIT_STEP_SECONDS
+        row = await load(call_id)
+    return row.last_response if row is not None else None
+
+
 class CallStore:
     """Stores each live call's flow state and last answer."""
 
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
+        # SQLite has one writer at a time, and a blocked writer backs off by sleeping for up
+        # to 100 ms; queueing this process's writes here keeps them off that back-off.
+        single = engine.dialect.name == "sqlite"
+        self._limiter = CapacityLimiter(1) if single else None
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        return await to_thread.run_sync(work, limiter=self._limiter)
 
     async def create(self, call_id: str, *, state: str, response: str) -> str:
         """Store a new call at turn 1; a retried first webhook gets the first answer again."""
@@ -62,7 +100,7 @@ class CallStore:
                     existing = session.get(IvrSession, call_id)
                     return existing.last_response if existing else response
 
-        return await to_thread.run_sync(work)
+        return await self._run(work)
 
     async def claim(self, call_id: str, *, seq: int) -> Claim:
         """Claim turn ``seq + 1``; if it was served (or is being served), its answer."""
@@ -82,24 +120,12 @@ class CallStore:
                     return state, None
                 return None, session.get(IvrSession, call_id)
 
-        state, row = await to_thread.run_sync(grab)
+        state, row = await self._run(grab)
         if state is not None:
             return Claim(state=state)
         if row is None:
             return Claim(found=False)
-        return Claim(response=await self._served(call_id, seq, row))
-
-    async def _served(self, call_id: str, seq: int, row: IvrSession) -> str:
-        """The answer of turn ``seq + 1``, waiting while another worker computes it."""
-        waited = 0.0
-        while row.seq <= seq and row.claimed_seq > seq and waited < WAIT_LIMIT_SECONDS:
-            await asyncio.sleep(WAIT_STEP_SECONDS)
-            waited += WAIT_STEP_SECONDS
-            fresh = await self.load(call_id)
-            if fresh is None:
-                break
-            row = fresh
-        return row.last_response
+        return Claim(response=await wait_until_served(self.load, call_id, seq))
 
     async def load(self, call_id: str) -> IvrSession | None:
         """The stored call, if any."""
@@ -108,7 +134,7 @@ class CallStore:
             with session_scope(self._engine) as session:
                 return session.get(IvrSession, call_id)
 
-        return await to_thread.run_sync(work)
+        return await self._run(work)
 
     async def save(self, call_id: str, *, seq: int, state: str, response: str) -> None:
         """Record turn ``seq + 1`` as served, with the state it leaves."""
@@ -121,11 +147,11 @@ class CallStore:
                     .values(seq=seq + 1, state=state, last_response=response, updated_at=utcnow())
                 )
 
-        await to_thread.run_sync(work)
+        await self._run(work)
 
     async def put_media(self, call_id: str, *, seq: int, speech: str, digits: str) -> None:
         """Keep what a media stream heard at turn ``seq`` for the ``<Connect action>`` webhook."""
-        payload = json.dumps({"seq": seq, "speech": speech, "digits": digits}, ensure_ascii=False)
+        payload = media_payload(seq, speech, digits)
 
         def work() -> None:
             with session_scope(self._engine) as session:
@@ -135,15 +161,12 @@ class CallStore:
                     .values(media_input=payload, updated_at=utcnow())
                 )
 
-        await to_thread.run_sync(work)
+        await self._run(work)
 
     async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
         """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
         row = await self.load(call_id)
-        data = json.loads(row.media_input) if row is not None and row.media_input else {}
-        if data.get("seq") != seq:
-            return "", ""
-        return data.get("speech", ""), data.get("digits", "")
+        return media_for(row.media_input if row is not None else None, seq)
 
     async def put_state(self, call_id: str, *, state: str) -> None:
         """Replace the state without serving a turn (after a hang-up)."""
@@ -156,4 +179,7 @@ class CallStore:
                     .values(state=state, updated_at=utcnow())
                 )
 
-        await to_thread.run_sync(work)
+        await self._run(work)
+
+    async def close(self) -> None:
+        """Nothing to release (the engine belongs to the container)."""

@@ -17,6 +17,7 @@ from ivr.twilio.call_store import CallStore
 from ivr.twilio.consumers import StatusMessenger
 from ivr.twilio.messaging import MessagingFront
 from ivr.twilio.outbound import MessageSender
+from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.twiml import TwimlRenderer
 from ivr.twilio.voice import VoiceFront
 from models.bus import EventBus
@@ -44,6 +45,7 @@ class IvrPart:
     async def close(self) -> None:
         """Stop the background consumers."""
         await self.status_messenger.stop()
+        await self.voice.store.close()
 
 
 def build_ivr(
@@ -86,7 +88,9 @@ def build_ivr(
     )
     voice = VoiceFront(
         flow=flow,
-        store=CallStore(engine=engine),
+        store=RedisCallStore(url=ivr.state_redis_url)
+        if ivr.state_redis_url
+        else CallStore(engine=engine),
         renderer=renderer,
         today=lambda: datetime.now(settings.zone).date(),
     )

@@ -15,6 +15,7 @@ from ivr.flow.engine import CallFlow
 from ivr.flow.state import CallState
 from ivr.flow.steps import CallerInput, CallInfo, HandoffContext, Say, Transfer, Turn
 from ivr.twilio.call_store import CallStore
+from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.twiml import TwimlRenderer
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class VoiceFront:
         self,
         *,
         flow: CallFlow,
-        store: CallStore,
+        store: CallStore | RedisCallStore,
         renderer: TwimlRenderer,
         today: Callable[[], date],
     ) -> None:
@@ -59,6 +60,13 @@ class VoiceFront:
 
     async def incoming(self, hook: VoiceWebhook) -> str:
         """A new call: greet it and store its state (a retried first webhook is answered again)."""
+        try:
+            return await self._incoming(hook)
+        except Exception:
+            log.exception("the first webhook of call %s failed", hook.call_sid)
+            return self.fallback()
+
+    async def _incoming(self, hook: VoiceWebhook) -> str:
         existing = await self.store.load(hook.call_sid)
         if existing is not None:
             return existing.last_response

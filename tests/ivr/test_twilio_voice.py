@@ -230,3 +230,23 @@ async def test_a_call_keeps_its_state_on_postgresql(pg_settings: Settings, twili
             assert retried.text == page.xml and "tecla de gato" in page.text
             page = await call.press("2600000000")
             assert "no es válido" in page.text or "no encontramos" in page.text.lower()
+
+
+@pytest.mark.redis
+async def test_call_state_in_redis_serves_retries_once(voice_settings: Settings, redis_url) -> None:
+    ivr = voice_settings.ivr.model_copy(update={"state_redis_url": redis_url})
+    settings = voice_settings.model_copy(update={"redis_url": redis_url, "ivr": ivr})
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            call = SimulatedCall(http=client, public_base_url=PUBLIC, auth_token=TOKEN)
+            first = await call.start()
+            assert (await call.start()).xml == first.xml
+            action = first.action
+            answers = await asyncio.gather(*(call.post(action, {"Digits": "2"}) for _ in range(5)))
+            assert len({a.text for a in answers}) == 1 and "tecla de gato" in answers[0].text
+            stored = await application.state.container.ivr.voice.store.load(call.call_sid)
+            assert stored.seq == 2 and stored.claimed_seq == 2
+            stale = await call.post(f"{PUBLIC}/twilio/voice/step?seq=9", {"Digits": "1"})
+            assert stale.text == answers[0].text
