@@ -1,0 +1,153 @@
+"""The call flow driven directly (no transport): hand-off context, failure path, call-back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import Engine
+
+from ivr.classifier import Classifier
+from ivr.flow import (
+    CallerInput,
+    CallFlow,
+    CallInfo,
+    CallState,
+    Directory,
+    FlowOptions,
+    Gather,
+    Hangup,
+    Step,
+    Transfer,
+)
+from models.bus import InProcessBus
+from models.events import CallEnded
+from models.request_service import RequestService
+
+
+@dataclass
+class SlowQueue:
+    """A queue whose expected wait is ``seconds``."""
+
+    seconds: float
+
+    async def expected_wait_seconds(self, queue: str) -> float | None:
+        return self.seconds
+
+
+@dataclass
+class CallbackLog:
+    """Records the call-backs the flow books."""
+
+    booked: list[dict] = field(default_factory=list)
+
+    async def request_callback(
+        self, *, call_id: str, phone: str, queue: str, context: dict
+    ) -> None:
+        self.booked.append({"call_id": call_id, "phone": phone, "queue": queue, **context})
+
+
+class BrokenClassifier:
+    """A classifier that fails, to exercise the single path to a human."""
+
+    def classify(self, text: str) -> object:
+        raise RuntimeError("classifier down")
+
+
+def make_flow(engine: Engine, service: RequestService, bus: InProcessBus, **extra) -> CallFlow:
+    classifier = extra.pop("classifier", None) or Classifier.from_engine(engine)
+    return CallFlow(
+        requests=service,
+        classifier=classifier,
+        bus=bus,
+        directory=Directory(engine=engine),
+        options=FlowOptions(callback_wait_seconds=300),
+        **extra,
+    )
+
+
+def spoken(turn) -> str:  # noqa: ANN001
+    says = [*turn.actions, *([turn.then.say] if isinstance(turn.then, Gather) else [])]
+    return " ".join(getattr(p, "text", "") for s in says for p in s.parts)
+
+
+CALL = CallInfo(call_id="AGI-1", transport="asterisk", caller="+525512345678")
+
+
+async def test_category_not_completable_by_phone_goes_to_an_agent_with_context(
+    engine, service, bus
+) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(digits="1"))
+    state, turn = await flow.handle(
+        state, CallerInput(speech="quiero contratar una toma nueva de agua en tlalpan")
+    )
+    while isinstance(turn.then, Gather) and state.step in (
+        Step.CONFIRM_CATEGORY,
+        Step.CHOOSE_CATEGORY,
+    ):
+        state, turn = await flow.handle(state, CallerInput(digits="1"))
+    assert isinstance(turn.then, Transfer), spoken(turn)
+    context = turn.then.context
+    assert "necesita la atención de un asesor" in spoken(turn)
+    assert context.path[:2] == ["menu", "describe"] and context.alcaldia == "Tlalpan"
+    assert context.transcript == ["quiero contratar una toma nueva de agua en tlalpan"]
+    assert context.categories and 0 <= context.categories[0]["confidence"] <= 1
+    assert state.finished and state.folio is None
+
+
+async def test_any_failure_takes_the_single_path_to_an_agent(engine, service, bus, caplog) -> None:
+    flow = make_flow(engine, service, bus, classifier=BrokenClassifier())
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(speech="hay un bache enorme"))
+    assert isinstance(turn.then, Transfer) and "Le comunico con un asesor" in spoken(turn)
+    assert turn.then.context.reason == "falla del sistema"
+    assert "classifier down" in caplog.text
+
+
+@pytest.mark.parametrize(("key", "end"), [("1", Hangup), ("2", Transfer)])
+async def test_long_wait_offers_a_call_back_that_keeps_the_place(
+    engine, service, bus, key, end
+) -> None:
+    book = CallbackLog()
+    flow = make_flow(engine, service, bus, wait_estimator=SlowQueue(900), callbacks=book)
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(digits="0"))
+    assert state.step == Step.CALLBACK_OFFER and "unos 15 minutos" in spoken(turn)
+    state, turn = await flow.handle(state, CallerInput(digits=key))
+    assert isinstance(turn.then, end)
+    assert len(book.booked) == (1 if key == "1" else 0)
+    if book.booked:
+        assert book.booked[0]["phone"] == CALL.caller and book.booked[0]["path"] == [
+            "menu",
+            "callback_offer",
+        ]
+
+
+async def test_short_wait_transfers_at_once(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus, wait_estimator=SlowQueue(30), callbacks=CallbackLog())
+    state, _ = await flow.start(CALL)
+    _, turn = await flow.handle(state, CallerInput(speech="quiero hablar con un asesor"))
+    assert isinstance(turn.then, Transfer)
+
+
+async def test_hang_up_is_published_once_and_ends_the_flow(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    async with bus.subscribe() as events:
+        state = await flow.hangup(state, duration_seconds=12)
+        again = await flow.hangup(state)
+        event = await anext(events)
+    assert isinstance(event, CallEnded) and event.cause == "caller-hangup" and again.ended
+    _, turn = await flow.handle(state, CallerInput(digits="1"))
+    assert isinstance(turn.then, Hangup)
+
+
+async def test_state_survives_json_between_turns(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(digits="2"))
+    restored = CallState.model_validate_json(state.model_dump_json())
+    _, turn = await flow.handle(restored, CallerInput(digits="123"))
+    assert "diez dígitos" in spoken(turn) and restored.step == Step.FOLIO
