@@ -10,12 +10,8 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from rapidfuzz import fuzz, process
-
-from models.authorities import ALCALDIAS
+from ivr.classifier.alcaldias import find_alcaldia
+from ivr.classifier.text import fold
 
 _WORD_DIGITS = {
     "cero": "0",
@@ -34,22 +30,6 @@ _YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "
 _NO = {"no", "nop", "incorrecto", "negativo", "n"}
 _AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
 _STATUS = {"folio", "estado", "estatus", "seguimiento", "consultar", "consulta"}
-_ALIASES = {
-    "obregon": "Álvaro Obregón",
-    "cuajimalpa": "Cuajimalpa de Morelos",
-    "gam": "Gustavo A. Madero",
-    "gustavo madero": "Gustavo A. Madero",
-    "magdalena contreras": "La Magdalena Contreras",
-    "contreras": "La Magdalena Contreras",
-    "venustiano": "Venustiano Carranza",
-}
-
-
-def fold(text: str) -> str:
-    """Lower case, without accents or punctuation: ``'¡Sí!'`` → ``'si'``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[a-z0-9ñ]+", plain))
 
 
 def _words(text: str | None) -> set[str]:
@@ -88,16 +68,7 @@ def digits_from_speech(text: str | None) -> str:
     return "".join(out)
 
 
-_FOLDED_ALCALDIAS = {fold(name): name for name in ALCALDIAS} | _ALIASES
-
-
-def match_alcaldia(text: str | None, *, cutoff: float = 80.0) -> str | None:
-    """The official alcaldía named in ``text``, if one is named clearly enough."""
-    folded = fold(text or "")
-    if not folded:
-        return None
-    # partial_ratio looks for the shorter string inside the longer one: only names no longer
-    # than what was said may match, or "no" would be found inside "Venustiano".
-    choices = [key for key in _FOLDED_ALCALDIAS if len(key) <= len(folded) + 2]
-    found = process.extractOne(folded, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff)
-    return _FOLDED_ALCALDIAS[found[0]] if found else None
+def match_alcaldia(text: str | None) -> str | None:
+    """The official alcaldía named in ``text`` (the classifier's spoken forms and fuzziness)."""
+    found = find_alcaldia(fold(text or "").split())
+    return found.name if found else None

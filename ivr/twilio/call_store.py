@@ -136,32 +136,24 @@ class CallStore:
 
         return await self._run(work)
 
-    async def save(self, call_id: str, *, seq: int, state: str, response: str) -> None:
-        """Record turn ``seq + 1`` as served, with the state it leaves."""
-
+    async def _update(self, call_id: str, **values: object) -> None:
         def work() -> None:
             with session_scope(self._engine) as session:
                 session.execute(
                     update(IvrSession)
                     .where(IvrSession.call_id == call_id)
-                    .values(seq=seq + 1, state=state, last_response=response, updated_at=utcnow())
+                    .values(**values, updated_at=utcnow())
                 )
 
         await self._run(work)
+
+    async def save(self, call_id: str, *, seq: int, state: str, response: str) -> None:
+        """Record turn ``seq + 1`` as served, with the state it leaves."""
+        await self._update(call_id, seq=seq + 1, state=state, last_response=response)
 
     async def put_media(self, call_id: str, *, seq: int, speech: str, digits: str) -> None:
         """Keep what a media stream heard at turn ``seq`` for the ``<Connect action>`` webhook."""
-        payload = media_payload(seq, speech, digits)
-
-        def work() -> None:
-            with session_scope(self._engine) as session:
-                session.execute(
-                    update(IvrSession)
-                    .where(IvrSession.call_id == call_id)
-                    .values(media_input=payload, updated_at=utcnow())
-                )
-
-        await self._run(work)
+        await self._update(call_id, media_input=media_payload(seq, speech, digits))
 
     async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
         """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
@@ -170,16 +162,7 @@ class CallStore:
 
     async def put_state(self, call_id: str, *, state: str) -> None:
         """Replace the state without serving a turn (after a hang-up)."""
-
-        def work() -> None:
-            with session_scope(self._engine) as session:
-                session.execute(
-                    update(IvrSession)
-                    .where(IvrSession.call_id == call_id)
-                    .values(state=state, updated_at=utcnow())
-                )
-
-        await self._run(work)
+        await self._update(call_id, state=state)
 
     async def close(self) -> None:
         """Nothing to release (the engine belongs to the container)."""
