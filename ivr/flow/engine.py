@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from ivr.flow import menu, register, status
+from ivr.flow import completion, menu, register, status
 from ivr.flow.common import Outcome, Retry, ToAgent, say
 from ivr.flow.directory import Directory
 from ivr.flow.ports import CallbackBook, ClassifierLike, FolioNotifier, WaitEstimator
@@ -66,10 +66,16 @@ class CallFlow:
         self.notifier = notifier
         self.wait_estimator = wait_estimator
         self.callbacks = callbacks
-        self._askers: dict[Step, Asker] = {**menu.ASKERS, **register.ASKERS, **status.ASKERS}
+        self._askers: dict[Step, Asker] = {
+            **menu.ASKERS,
+            **register.ASKERS,
+            **completion.ASKERS,
+            **status.ASKERS,
+        }
         self._answerers: dict[Step, Answerer] = {
             **menu.ANSWERERS,
             **register.ANSWERERS,
+            **completion.ANSWERERS,
             **status.ANSWERERS,
         }
 

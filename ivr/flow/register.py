@@ -3,27 +3,24 @@
 from __future__ import annotations
 
 import inspect
-import logging
 from typing import TYPE_CHECKING
 
+from ivr.flow import completion
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Candidate, Step
-from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Turn
+from ivr.flow.steps import CallerInput, Gather
 from ivr.flow.understanding import fold, is_no, is_yes, match_alcaldia
 from ivr.prompts.spoken import spoken_number
 from models.authorities import ALCALDIAS
-from models.requests import Channel, RequestCreate
 
 if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
 
-log = logging.getLogger(__name__)
 
 MAX_CHOICES = 3
 REDESCRIBE_KEY = "9"
 MIN_WORDS = 2
-CHANNELS = {"twilio": Channel.TWILIO_CALL, "asterisk": Channel.ASTERISK_CALL}
 
 
 async def ask_describe(flow: CallFlow, state: CallState) -> Gather:
@@ -167,93 +164,17 @@ async def ask_reference(flow: CallFlow, state: CallState) -> Gather:
     )
 
 
-async def answer_reference(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Register the request with everything gathered."""
-    if not caller.speech:
-        return Retry("opcion-invalida")
-    return await complete(flow, state.with_(reference=caller.speech.strip()[:500]))
-
-
-async def complete(flow: CallFlow, state: CallState) -> Outcome:
-    """Register once (a folio already issued in this call is never issued again)."""
-    if state.folio is None:
-        assert state.catalogue_code is not None
-        request = await flow.requests.register(
-            RequestCreate(
-                catalogue_code=state.catalogue_code,
-                channel=CHANNELS[state.transport],
-                alcaldia=state.alcaldia,
-                colonia=state.colonia,
-                reference=state.reference,
-                description=state.description[:4000],
-                citizen_phone=state.caller[:32] or None,
-                call_id=state.call_id,
-            ),
-            actor=f"ivr:{state.transport}",
-        )
-        due = (
-            request.due_at.astimezone(flow.requests.calendar.zone).date()
-            if request.due_at
-            else None
-        )
-        state = state.with_(folio=request.folio, due_date=due.isoformat() if due else None)
-        sent = await _notify(flow, state, request)
-        return await move(flow, state, Step.REGISTERED, *folio_readback(flow, state, sms=sent))
-    return await move(flow, state, Step.REGISTERED, *folio_readback(flow, state))
-
-
-async def _notify(flow: CallFlow, state: CallState, request) -> bool:  # noqa: ANN001
-    if flow.notifier is None or not flow.notifier.can_receive(state.caller):
-        return False
-    try:
-        return await flow.notifier.folio_registered(phone=state.caller, request=request)
-    except Exception:
-        log.exception("could not send the folio of call %s by message", state.call_id)
-        return False
-
-
-def folio_readback(flow: CallFlow, state: CallState, *, sms: bool = False) -> tuple:
-    """Folio digit by digit, the due date, and whether a message is on its way."""
-    from datetime import date
-
-    assert state.folio is not None
-    parts = [say(flow.prompts.prompt("folio-registrado"), Digits(state.folio))]
-    if state.due_date:
-        due = date.fromisoformat(state.due_date)
-        parts.append(say(flow.prompts.prompt("plazo-respuesta"), DateSpoken(due)))
-    if sms:
-        parts.append(say(flow.prompts.prompt("sms-enviado")))
-    return tuple(parts)
-
-
-async def ask_registered(flow: CallFlow, state: CallState) -> Gather:
-    """Repeat the folio, back to the menu, or hang up."""
-    return Gather(say=say(flow.prompts.prompt("registro-siguiente")), timeout_seconds=5)
-
-
-async def answer_registered(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """1 repeats the folio, 2 goes back to the main menu."""
-    digits = (caller.digits or "").strip()
-    if digits == "1":
-        return state, Turn(actions=folio_readback(flow, state), then=await flow.ask(state))
-    if digits == "2":
-        return await move(flow, state, Step.MENU)
-    return Retry("opcion-invalida")
-
-
 ASKERS = {
     Step.DESCRIBE: ask_describe,
     Step.CONFIRM_CATEGORY: ask_confirm,
     Step.CHOOSE_CATEGORY: ask_choose,
     Step.ALCALDIA: ask_alcaldia,
     Step.REFERENCE: ask_reference,
-    Step.REGISTERED: ask_registered,
 }
 ANSWERERS = {
     Step.DESCRIBE: answer_describe,
     Step.CONFIRM_CATEGORY: answer_confirm,
     Step.CHOOSE_CATEGORY: answer_choose,
     Step.ALCALDIA: answer_alcaldia,
-    Step.REFERENCE: answer_reference,
-    Step.REGISTERED: answer_registered,
+    Step.REFERENCE: completion.answer_reference,
 }

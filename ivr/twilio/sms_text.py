@@ -6,8 +6,8 @@ segment, and is written without them otherwise::
 
     >>> segments("Locatel: su folio está en proceso.")
     (1, 'UCS-2')
-    >>> fit_sms("á" * 100)
-    'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+    >>> segments("á" * 100), segments(fit_sms("á" * 100))
+    ((2, 'UCS-2'), (1, 'GSM-7'))
 """
 
 from __future__ import annotations
