@@ -11,7 +11,6 @@ that stops reading for more than 100 ms.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -105,11 +104,12 @@ class ServerLink:
         self.last_error = ""
         self.connected.set()
         log.info("AMI link %s up (connection %d)", self.server.name, self.connects)
-        while not connection.closed:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(connection.wait_closed(), self._keepalive)
-                break
-            await connection.send("Ping")
+        closed = asyncio.ensure_future(connection.wait_closed())
+        try:  # asyncio.wait, unlike wait_for on 3.11, never swallows a cancellation
+            while not (await asyncio.wait({closed}, timeout=self._keepalive))[0]:
+                await connection.send("Ping")
+        finally:
+            closed.cancel()
         raise AmiConnectionFailed(f"Asterisk {self.server.name} cerró la conexión AMI.")
 
     async def resync(self, connection: AmiConnection) -> None:
