@@ -48,6 +48,8 @@ class IvrSettings(BaseModel):
     sms_retries: int = Field(default=3, ge=0)
     sms_status_callbacks: bool = True
     state_redis_url: str = ""
+    callback_from: str = ""
+    callback_handle_seconds: float = Field(default=240.0, gt=0)
 
 
 class AsteriskServer(BaseModel):

@@ -26,3 +26,19 @@ class IvrSession(SQLModel, table=True):
     media_input: str = ""
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CallbackRequest(SQLModel, table=True):
+    """A caller who chose to be called back instead of waiting: their place in line."""
+
+    __tablename__ = "callback_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: str = Field(max_length=64, index=True)
+    phone: str = Field(max_length=64)
+    queue: str = Field(max_length=64, index=True)
+    context: str = ""
+    status: str = Field(default="waiting", max_length=16, index=True)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    placed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    placed_call_sid: str | None = Field(default=None, max_length=64)

@@ -17,15 +17,38 @@ log = logging.getLogger(__name__)
 NOTIFIED = frozenset({Status.IN_PROGRESS, Status.REASSIGNED, Status.REJECTED})
 
 
-class StatusMessenger:
+class BackgroundConsumer:
+    """A task that follows the bus from ``start()`` (subscribed on return) to ``stop()``."""
+
+    def __init__(self, *, bus: EventBus) -> None:
+        self._bus = bus
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Consume events until cancelled (set ``self._ready`` once subscribed)."""
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        """Run in the background, subscribed before this returns."""
+        self._task = asyncio.create_task(self.run(), name=type(self).__name__)
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop the background task."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+
+class StatusMessenger(BackgroundConsumer):
     """Turns ``RequestStatusChanged`` events into messages to the citizen who asked."""
 
     def __init__(self, *, bus: EventBus, requests: RequestService, sender: MessageSender) -> None:
-        self._bus = bus
+        super().__init__(bus=bus)
         self._requests = requests
         self._sender = sender
-        self._task: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()
 
     async def handle(self, event: RequestStatusChanged) -> bool:
         """Message the citizen about ``event``; True when a message was sent."""
@@ -53,15 +76,3 @@ class StatusMessenger:
                     await self.handle(event)
                 except Exception:
                     log.exception("could not message the citizen about folio %s", event.folio)
-
-    async def start(self) -> None:
-        """Run in the background, subscribed before this returns."""
-        self._task = asyncio.create_task(self.run(), name="status-messenger")
-        await self._ready.wait()
-
-    async def stop(self) -> None:
-        """Stop the background task."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None

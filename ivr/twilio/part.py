@@ -14,6 +14,7 @@ from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
 from ivr.twilio.call_store import CallStore
+from ivr.twilio.callbacks import CallbackDispatcher, CallbackQueue, QueueWaitEstimator
 from ivr.twilio.consumers import StatusMessenger
 from ivr.twilio.messaging import MessagingFront
 from ivr.twilio.outbound import MessageSender
@@ -37,14 +38,20 @@ class IvrPart:
     messaging: MessagingFront
     status_messenger: StatusMessenger
     speech: VoskEngine | WhisperEngine | None = None
+    callbacks: CallbackQueue | None = None
+    dispatcher: CallbackDispatcher | None = None
 
     async def start(self) -> None:
         """Start the background consumers."""
         await self.status_messenger.start()
+        if self.dispatcher is not None:
+            await self.dispatcher.start()
 
     async def close(self) -> None:
         """Stop the background consumers."""
         await self.status_messenger.stop()
+        if self.dispatcher is not None:
+            await self.dispatcher.stop()
         await self.voice.store.close()
 
 
@@ -61,6 +68,13 @@ def build_ivr(
     directory = Directory(engine=engine)
     prompts = PromptBook()
     sender = MessageSender(settings=settings, engine=engine, bus=bus, prompts=prompts)
+    dispatcher = None
+    if ivr.callback_from and settings.twilio.account_sid:
+        dispatcher = CallbackDispatcher(
+            bus=bus,
+            estimator=QueueWaitEstimator(handle_seconds=ivr.callback_handle_seconds),
+            callbacks=CallbackQueue(engine=engine, bus=bus, settings=settings, sender=sender),
+        )
     flow = CallFlow(
         requests=requests,
         classifier=classifier,
@@ -74,6 +88,8 @@ def build_ivr(
             speech_engine=ivr.speech_engine,
         ),
         notifier=sender,
+        wait_estimator=dispatcher.estimator if dispatcher else None,
+        callbacks=dispatcher.callbacks if dispatcher else None,
     )
     base = settings.public_base_url.rstrip("/")
     speech = make_engine(ivr)
@@ -106,4 +122,6 @@ def build_ivr(
         messaging=messaging,
         status_messenger=StatusMessenger(bus=bus, requests=requests, sender=sender),
         speech=speech,
+        callbacks=dispatcher.callbacks if dispatcher else None,
+        dispatcher=dispatcher,
     )

@@ -5,6 +5,7 @@ Each handler only checks the signature, parses the form and hands it to its fron
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, WebSocket
@@ -57,6 +58,19 @@ async def call_step(
     """The caller's answer to a gather (or the silence after it, or a media stream's result)."""
     hook = _voice_hook(form)
     xml = await _part(request).voice.step(hook, seq=seq, silence=bool(silence), media=bool(media))
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/callback")
+async def callback_answered(
+    request: Request, form: SignedForm, request_id: Annotated[int, Query(alias="id", ge=1)]
+) -> Response:
+    """A citizen answered the call-back they asked for."""
+    part = _part(request)
+    row = await part.callbacks.get(request_id) if part.callbacks is not None else None
+    context = json.loads(row.context) if row is not None else None
+    queue = row.queue if row is not None else part.flow.options.agent_queue
+    xml = await part.voice.callback(_voice_hook(form), context, queue)
     return Response(xml, media_type=XML)
 
 

@@ -17,6 +17,7 @@ from ivr.flow.steps import CallerInput, CallInfo, HandoffContext, Say, Transfer,
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.twiml import TwimlRenderer
+from models.events import CallHandedOver
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,20 @@ class VoiceFront:
         )
         if row is not None:
             await self.store.put_state(hook.call_sid, state=ended.model_dump_json())
+
+    async def callback(self, hook: VoiceWebhook, context: dict | None, queue: str) -> str:
+        """A call-back was answered: one sentence, then the agent queue with the old context."""
+        if context is None:
+            return self.fallback()
+        handoff = HandoffContext.model_validate(context)
+        await self._flow.bus.publish(
+            CallHandedOver(
+                call_id=hook.call_sid, queue=queue, context=handoff.model_dump(), source="callback"
+            )
+        )
+        prompt = self._flow.prompts.prompt("devolucion-llamada")
+        turn = Turn(actions=(Say(parts=(prompt,)),), then=Transfer(queue=queue, context=handoff))
+        return self._render(turn, 0)
 
     def fallback(self) -> str:
         """The single failure path when even the state is gone: straight to an agent."""

@@ -26,6 +26,7 @@ class FakeTwilioApi(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _ApiHandler)
         self.messages: list[dict[str, str]] = []
+        self.calls: list[dict[str, str]] = []
         self.paths: list[str] = []
         self.failures: list[int] = []
 
@@ -43,7 +44,10 @@ class _ApiHandler(BaseHTTPRequestHandler):
         self.server.paths.append(self.path)
         status = self.server.failures.pop(0) if self.server.failures else 201
         body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
-        if status == 201:
+        if status == 201 and self.path.endswith("/Calls.json"):
+            self.server.calls.append(form)
+            body = {"sid": f"CA{len(self.server.calls):032x}", "status": "queued", "to": form["To"]}
+        elif status == 201:
             self.server.messages.append(form)
             sid = f"SM{len(self.server.messages):032x}"
             body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}

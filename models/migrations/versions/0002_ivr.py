@@ -36,6 +36,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_ivr_session_created_at", "ivr_session", ["created_at"])
     op.create_table(
+        "callback_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("call_id", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=64), nullable=False),
+        sa.Column("queue", sa.String(length=64), nullable=False),
+        sa.Column("context", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        _stamp("requested_at"),
+        sa.Column("placed_at", models.db_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("placed_call_sid", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for column in ("call_id", "queue", "status", "requested_at"):
+        op.create_index(f"ix_callback_request_{column}", "callback_request", [column])
+    op.create_table(
         "outbound_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sid", sa.String(length=64), nullable=True),
@@ -69,4 +84,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("inbound_query")
     op.drop_table("outbound_message")
+    op.drop_table("callback_request")
     op.drop_table("ivr_session")
