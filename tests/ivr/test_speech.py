@@ -11,6 +11,7 @@ import asyncio
 import base64
 import csv
 import json
+import shutil
 import socket
 import struct
 import threading
@@ -236,3 +237,46 @@ async def test_silence_times_out_and_a_key_ends_the_stream(vosk_engine) -> None:
     keyed = [twilio_messages(b"")[0], {"event": "dtmf", "dtmf": {"digit": "2"}}]
     pressed = await MediaSession(vosk_engine, timeout_seconds=6).run(ScriptedSocket(keyed))
     assert pressed.ended_by == "dtmf" and pressed.digits == "2"
+
+
+SYNTHESISED = [
+    ("hay una fuga de agua en la calle", "FUGA DE AGUA"),
+    ("no tenemos agua desde el lunes", "FALTA DE AGUA"),
+    ("no pasa el camión de la basura", "RECOLECCIÓN BASURA"),
+    ("la lámpara del poste no prende", "ALUMBRADO"),
+    ("hay un bache muy grande en la avenida", "BACHEO"),
+    ("se cayó un árbol en la banqueta", "PODA / RETIRO ARBOL"),
+]
+
+
+def espeak_8k(text: str) -> bytes:
+    """``text`` spoken by espeak-ng (es-419), as 8 kHz 16-bit mono PCM."""
+    import io
+    import subprocess
+    import wave
+
+    import numpy as np
+
+    out = subprocess.run(
+        ["espeak-ng", "-v", "es-419", "-s", "150", "--stdout", text],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with wave.open(io.BytesIO(out)) as wav:
+        rate = wav.getframerate()
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.float32)
+    positions = np.arange(0, len(samples), rate / 8000)
+    return np.interp(positions, np.arange(len(samples)), samples).astype("<i2").tobytes()
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng is not installed")
+def test_whisper_on_espeak_synthesised_speech(whisper_engine: WhisperEngine, engine) -> None:
+    classifier = Classifier.from_engine(engine)
+    right = []
+    for text, tema in SYNTHESISED:
+        heard = whisper_engine.transcribe(espeak_8k(text)).text
+        found = classifier.classify(heard)
+        if found.candidates and found.candidates[0].tema == tema:
+            right.append(text)
+    print(f"whisper base on espeak-ng: {len(right)}/{len(SYNTHESISED)} reach the right tema")
+    assert len(right) >= len(SYNTHESISED) // 2
