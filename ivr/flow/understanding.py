@@ -11,21 +11,11 @@
 from __future__ import annotations
 
 from ivr.classifier.alcaldias import find_alcaldia
+from ivr.classifier.lexicon import NUMBERS
 from ivr.classifier.text import fold
 
-_WORD_DIGITS = {
-    "cero": "0",
-    "uno": "1",
-    "una": "1",
-    "dos": "2",
-    "tres": "3",
-    "cuatro": "4",
-    "cinco": "5",
-    "seis": "6",
-    "siete": "7",
-    "ocho": "8",
-    "nueve": "9",
-}
+# the classifier's number words, plus "uno"/"una", which a caller keying by voice means as 1
+_WORD_DIGITS = {**NUMBERS, "uno": "1", "una": "1"}
 _YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "okay", "s"}
 _NO = {"no", "nop", "incorrecto", "negativo", "n"}
 _AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
