@@ -11,13 +11,10 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
 
 from agent_console.app import create_app
 from models.config import Settings, TwilioSettings
-
-PUBLIC = "https://locatel.example.mx"
-TOKEN = "test-auth-token"
-ACCOUNT = "AC" + "1" * 32
 
 
 class FakeTwilioApi(ThreadingHTTPServer):

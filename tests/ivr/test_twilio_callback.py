@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import ACCOUNT, PUBLIC
+from test_twilio_support import ACCOUNT, PUBLIC
 
 from ivr.twilio.simulator import SimulatedCall, new_call_sid
 from models.config import Settings

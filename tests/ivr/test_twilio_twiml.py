@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from conftest import PUBLIC, TOKEN
+from test_twilio_support import PUBLIC, TOKEN
 
 from ivr.flow.steps import HandoffContext, Hangup, Say, Transfer, Turn
 from ivr.prompts import Prompt, PromptBook

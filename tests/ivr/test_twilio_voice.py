@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import ACCOUNT, PUBLIC, TOKEN
 from sqlmodel import select
+from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
 
 from agent_console.app import create_app
 from ivr.twilio.simulator import SimulatedCall
