@@ -138,6 +138,8 @@ async def replay_agi(transcript: Path, port: int, grace: float = 0.3) -> list[by
                     line = await asyncio.wait_for(reader.readline(), grace)
                 except TimeoutError:
                     break
+                if not line:  # the application closed the session: nothing more to replay
+                    return sent
                 assert line == expected[0], f"the app sent {line!r}, recorded {expected[0]!r}"
                 sent.append(expected.pop(0))
             writer.write(data)

@@ -103,7 +103,9 @@ async def test_ivr_call_with_dtmf_then_queue(transcripts: Path) -> None:
 
 
 async def test_caller_hanging_up_in_the_ivr(transcripts: Path) -> None:
-    harness = await replay(transcripts, "d_ivr_caller_hangup", frozenset({"Login", "CoreShowChannels"}))
+    harness = await replay(
+        transcripts, "d_ivr_caller_hangup", frozenset({"Login", "CoreShowChannels"})
+    )
     call = harness.of_call("1795555815.12")
     assert [e.type for e in call] == ["call.started", "call.ivr_step", "call.ended"]
     assert call[-1].status == "unanswered"

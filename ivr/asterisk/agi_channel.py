@@ -1,0 +1,102 @@
+"""Typed AGI commands on one channel; a hang-up anywhere raises :class:`CallerHungUp`.
+
+Asterisk reports a caller who hung up mid-command with ``200 result=-1`` (or ``(hangup)``),
+then ``511`` for any later command, and an unsolicited ``HANGUP`` line (which the adapter
+absorbs). Every method turns those into one exception, so the front can stop at once and
+tell the flow, leaving nothing half-written::
+
+    digit = await channel.stream_file("/var/lib/asterisk/sounds/es/suac/menu-principal")
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from ivr.asterisk.agi_result import AgiReply
+from ivr.asterisk.errors import CallerHungUp
+from ivr.asterisk.panoramisk_adapter import AgiSession
+
+DIGITS = "0123456789*#"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _digit(reply: AgiReply) -> str | None:
+    """The key a command was interrupted with (``result`` is its ASCII code), if any."""
+    code = reply.number or 0
+    return chr(code) if code > 0 and chr(code) in DIGITS else None
+
+
+class AgiChannel:
+    """The commands the IVR front needs, with hang-ups as exceptions."""
+
+    def __init__(self, session: AgiSession) -> None:
+        self.session = session
+        self.env = session.env
+
+    async def run(self, command: str) -> AgiReply:
+        """Send ``command``; raise :class:`CallerHungUp` when the channel is gone."""
+        if self.session.hung_up:
+            raise CallerHungUp("El ciudadano colgó.")
+        reply = await self.session.command(command)
+        if reply.dead_channel or self.session.hung_up:
+            raise CallerHungUp(f"El ciudadano colgó durante «{command.split(' ', 2)[:2]}».")
+        return reply
+
+    async def answer(self) -> None:
+        await self.run("ANSWER")
+
+    async def get_variable(self, expression: str) -> str:
+        """The value of a variable or a ``${…}`` expression ("" when unset)."""
+        reply = await self.run(f"GET FULL VARIABLE {expression}")
+        return (reply.data or "") if reply.result == "1" else ""
+
+    async def set_variable(self, name: str, value: str) -> None:
+        await self.run(f"SET VARIABLE {name} {_quote(value)}")
+
+    async def stream_file(self, path: str, *, interruptible: bool = True) -> str | None:
+        """Play a file; the key that interrupted it, if any."""
+        escape = DIGITS if interruptible else ""
+        return _digit(await self.run(f"STREAM FILE {path} {_quote(escape)}"))
+
+    async def say_digits(self, digits: str, *, interruptible: bool = True) -> str | None:
+        escape = DIGITS if interruptible else ""
+        return _digit(await self.run(f"SAY DIGITS {digits} {_quote(escape)}"))
+
+    async def say_number(self, number: int, *, interruptible: bool = True) -> str | None:
+        escape = DIGITS if interruptible else ""
+        return _digit(await self.run(f"SAY NUMBER {number} {_quote(escape)}"))
+
+    async def say_date(
+        self, day: date, zone: ZoneInfo, *, interruptible: bool = True
+    ) -> str | None:
+        """Say a date in the channel's language ("miércoles 3 de diciembre" in Spanish)."""
+        noon = int(datetime.combine(day, time(12), zone).timestamp())
+        escape = DIGITS if interruptible else ""
+        fmt = "A d 'digits/es-de' B"  # "miércoles 3 de diciembre" with the Spanish sounds
+        return _digit(
+            await self.run(f"SAY DATETIME {noon} {_quote(escape)} {_quote(fmt)} {zone.key}")
+        )
+
+    async def wait_for_digit(self, timeout_ms: int) -> str | None:
+        """The next key pressed within ``timeout_ms``, or None."""
+        return _digit(await self.run(f"WAIT FOR DIGIT {timeout_ms}"))
+
+    async def record_file(
+        self, path: str, *, timeout_ms: int, silence_seconds: int = 2
+    ) -> tuple[str | None, AgiReply]:
+        """Record the caller to ``path``.wav until silence; a key press stops it."""
+        reply = await self.run(
+            f"RECORD FILE {path} wav {_quote(DIGITS)} {timeout_ms} 0 BEEP s={silence_seconds}"
+        )
+        return (_digit(reply) if reply.data == "dtmf" else None), reply
+
+    async def exec(self, application: str, options: str = "") -> AgiReply:
+        """Run a dialplan application (``MixMonitor``, ``Playback``…)."""
+        return await self.run(f"EXEC {application} {_quote(options)}")
+
+    async def verbose(self, message: str) -> None:
+        await self.run(f"VERBOSE {_quote(message)} 1")

@@ -1,0 +1,287 @@
+"""The FastAGI front: drives the shared call flow (``ivr.flow``) over one AGI session.
+
+It only translates. Each :class:`~ivr.flow.steps.Turn` becomes AGI commands: prompts are
+played with ``STREAM FILE`` (interruptible by keys), digits, numbers and dates with Spanish
+``SAY`` commands; a ``Gather`` collects keys with ``WAIT FOR DIGIT`` and, when it accepts
+speech, records the caller (``RECORD FILE``, transcribed by the local engine in a worker
+pool) or asks Asterisk's own recogniser (``SPEECH RECOGNIZE``); a ``Transfer`` stores the
+hand-off context in channel variables and ends the script so the dialplan queues the call;
+a ``Hangup`` tells the dialplan to hang up. After the first greeting the caller hears the
+recording notice and ``MixMonitor`` starts, recording to ``<recordings>/<Linkedid>.wav``.
+
+A caller who hangs up mid-command ends the session at once and the flow is told
+(``CallFlow.hangup``), so nothing is left half-written. Any other failure takes the single
+path to a human: "le comunico con un asesor", then the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from ivr.asterisk import constants as names
+from ivr.asterisk.agi_channel import AgiChannel
+from ivr.asterisk.agi_result import speech_results
+from ivr.asterisk.errors import CallerHungUp
+from ivr.asterisk.panoramisk_adapter import AgiSession, FastAgiServer
+from ivr.asterisk.prompt_audio import PromptAudio
+from ivr.asterisk.records import attach_call_facts
+from ivr.flow import (
+    CallerInput,
+    CallFlow,
+    CallInfo,
+    CallState,
+    Gather,
+    Hangup,
+    Say,
+    Step,
+    Transfer,
+    Turn,
+)
+from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
+from ivr.speech import UtteranceEngine
+from ivr.speech.audio import read_wav_8k
+
+log = logging.getLogger(__name__)
+UNKNOWN = {"", "unknown"}
+
+
+@dataclass(frozen=True)
+class AgiOptions:
+    """How the front talks to Asterisk (from ``Settings.asterisk``)."""
+
+    recordings_dir: str
+    zone: ZoneInfo
+    speech: str = "record"  # "dtmf", "record" (RECORD FILE + local engine) or "asterisk"
+    inter_digit_ms: int = 3000
+    max_utterance_ms: int = 15000
+
+
+class AgiFront:
+    """Serves the ``ivr`` and ``estado`` FastAGI routes."""
+
+    def __init__(
+        self,
+        *,
+        flow: CallFlow,
+        audio: PromptAudio,
+        options: AgiOptions,
+        recognizer: UtteranceEngine | None = None,
+        pool: Executor | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.flow, self.audio, self.options = flow, audio, options
+        self._recognizer, self._pool, self._engine = recognizer, pool, engine
+
+    def install(self, server: FastAgiServer) -> None:
+        """Register the routes the dialplan calls."""
+        server.route(names.AGI_ROUTE_IVR, self.ivr)
+        server.route(names.AGI_ROUTE_STATUS, self.status)
+
+    async def ivr(self, session: AgiSession) -> None:
+        """A new call from the trunk: greet, notice, record, then the flow's turns."""
+        channel = AgiChannel(session)
+        call = await self._call_info(channel)
+        state, turn = await self.flow.start(call)
+        await self._converse(channel, state, turn, notice=True)
+
+    async def status(self, session: AgiSession) -> None:
+        """Re-entry into the status reading, with the folio when the redirect carried one."""
+        channel = AgiChannel(session)
+        call = await self._call_info(channel)
+        state = CallState(
+            call_id=call.call_id, transport="asterisk", caller=call.caller, called=call.called
+        ).goto(Step.FOLIO)
+        folio = await channel.get_variable("${" + names.VAR_FOLIO + "}")
+        if folio:
+            state, turn = await self.flow.handle(state, CallerInput(digits=folio))
+        else:
+            turn = Turn(then=await self.flow.ask(state))
+        await self._converse(channel, state, turn, notice=False)
+
+    async def _call_info(self, channel: AgiChannel) -> CallInfo:
+        env = channel.env
+        linkedid = await channel.get_variable("${CHANNEL(linkedid)}")
+        caller = env.get("agi_callerid", "")
+        called = env.get("agi_dnid", "")
+        return CallInfo(
+            call_id=linkedid or env.get("agi_uniqueid", ""),
+            transport="asterisk",
+            caller="" if caller in UNKNOWN else caller,
+            called=env.get("agi_extension", "") if called in UNKNOWN else called,
+        )
+
+    async def _converse(
+        self, channel: AgiChannel, state: CallState, turn: Turn, *, notice: bool
+    ) -> None:
+        recording = None
+        try:
+            while True:
+                pressed = await self._say_all(channel, turn.actions)
+                if notice:
+                    recording, notice = await self._start_recording(channel, state), False
+                if isinstance(turn.then, Gather):
+                    heard = await self._gather(channel, state, turn.then, pressed)
+                    state, turn = await self.flow.handle(state, heard)
+                elif isinstance(turn.then, Transfer):
+                    await self._hand_over(channel, turn.then)
+                    return
+                else:
+                    assert isinstance(turn.then, Hangup)
+                    await channel.set_variable(names.VAR_NEXT, names.NEXT_HANGUP)
+                    return
+        except CallerHungUp:
+            log.info("caller hung up on call %s at step %s", state.call_id, state.step)
+            await self.flow.hangup(state)
+        except Exception:  # noqa: BLE001  (the one path to a human)
+            log.exception("the FastAGI front failed on call %s", state.call_id)
+            await self._to_agent_after_failure(channel)
+        finally:
+            await self._remember(state, recording)
+
+    async def _say_all(self, channel: AgiChannel, actions: tuple[Say, ...]) -> str | None:
+        for say in actions:
+            if pressed := await self._play(channel, say.parts):
+                return pressed
+        return None
+
+    async def _play(
+        self, channel: AgiChannel, parts: tuple, interruptible: bool = True
+    ) -> str | None:
+        """Play parts in order; the first key pressed stops them and is returned."""
+        for part in parts:
+            pressed = None
+            if isinstance(part, Prompt):
+                path = await self.audio.path_for(part)
+                if path is not None:
+                    pressed = await channel.stream_file(path, interruptible=interruptible)
+            elif isinstance(part, Digits):
+                pressed = await channel.say_digits(part.value, interruptible=interruptible)
+            elif isinstance(part, Number):
+                pressed = await channel.say_number(part.value, interruptible=interruptible)
+            elif isinstance(part, DateSpoken):
+                pressed = await channel.say_date(part.value, self.options.zone)
+            if pressed:
+                return pressed
+        return None
+
+    async def _gather(
+        self, channel: AgiChannel, state: CallState, gather: Gather, pressed: str | None
+    ) -> CallerInput:
+        first = pressed or await self._play(channel, gather.say.parts, interruptible=gather.dtmf)
+        if first is None and gather.speech and self.options.speech != "dtmf":
+            first, heard = await self._listen(channel, state, gather)
+            if heard is not None:
+                return heard
+        if first is None and gather.dtmf:
+            first = await channel.wait_for_digit(gather.timeout_seconds * 1000)
+        if first is None or not gather.dtmf:
+            return CallerInput(timed_out=True)
+        return CallerInput(digits=await self._more_digits(channel, gather, first))
+
+    async def _more_digits(self, channel: AgiChannel, gather: Gather, keys: str) -> str:
+        while True:
+            if gather.finish_on_key and keys.endswith(gather.finish_on_key):
+                return keys[: -len(gather.finish_on_key)]
+            if gather.max_digits is not None and len(keys) >= gather.max_digits:
+                return keys
+            key = await channel.wait_for_digit(self.options.inter_digit_ms)
+            if key is None:
+                return keys
+            keys += key
+
+    async def _listen(
+        self, channel: AgiChannel, state: CallState, gather: Gather
+    ) -> tuple[str | None, CallerInput | None]:
+        """Speech: (a key pressed instead, or None; what was said, or None)."""
+        if self.options.speech == "asterisk":
+            return await self._recognize_in_asterisk(channel, gather)
+        if self._recognizer is None:
+            return None, None
+        base = f"{self.options.recordings_dir}/ivr/{state.call_id}-{len(state.path)}"
+        key, _ = await channel.record_file(base, timeout_ms=self.options.max_utterance_ms)
+        if key is not None:
+            return key, None
+        loop = asyncio.get_running_loop()
+        transcript = await loop.run_in_executor(self._pool, self._transcribe, f"{base}.wav")
+        if not transcript.text:
+            return None, CallerInput(timed_out=True)
+        return None, CallerInput(speech=transcript.text, speech_confidence=transcript.confidence)
+
+    def _transcribe(self, path: str):  # noqa: ANN202  (runs in the worker pool)
+        assert self._recognizer is not None
+        return self._recognizer.transcribe(read_wav_8k(Path(path)))
+
+    async def _recognize_in_asterisk(
+        self, channel: AgiChannel, gather: Gather
+    ) -> tuple[str | None, CallerInput | None]:
+        await channel.run("SPEECH CREATE vosk")
+        try:
+            timeout = max(gather.timeout_seconds * 1000, self.options.max_utterance_ms)
+            reply = await channel.run(f"SPEECH RECOGNIZE beep {timeout}")
+        finally:
+            if not channel.session.hung_up:
+                await channel.run("SPEECH DESTROY")
+        if reply.data == "dtmf":
+            return reply.fields.get("digit") or None, None
+        results = speech_results(reply)
+        if not results:
+            return None, CallerInput(timed_out=True)
+        text, score = results[0]
+        return None, CallerInput(speech=text, speech_confidence=score)
+
+    async def _start_recording(self, channel: AgiChannel, state: CallState) -> str:
+        """Play the recording notice, then record the whole call (tied to its Linkedid)."""
+        await channel.stream_file(
+            self.audio.static_path(names.RECORDING_NOTICE_PROMPT), interruptible=False
+        )
+        path = f"{self.options.recordings_dir}/{state.call_id}.{names.RECORDING_FORMAT}"
+        await channel.exec("MixMonitor", path)
+        await channel.set_variable(names.VAR_RECORDING, path)
+        return path
+
+    async def _hand_over(self, channel: AgiChannel, transfer: Transfer) -> None:
+        """Store what the agent needs in channel variables; the dialplan queues the call."""
+        context = transfer.context
+        top = context.categories[0].get("code", "") if context.categories else ""
+        payload = json.dumps(context.model_dump(), ensure_ascii=False).encode()
+        for name, value in (
+            (names.VAR_QUEUE, transfer.queue),
+            (names.VAR_FOLIO, context.folio or ""),
+            (names.VAR_CATEGORY, str(top)),
+            (names.VAR_ALCALDIA, context.alcaldia or ""),
+            (names.VAR_REASON, context.reason),
+            (names.VAR_CONTEXT, base64.b64encode(payload).decode()),
+            (names.VAR_NEXT, names.NEXT_QUEUE),
+        ):
+            await channel.set_variable(name, value)
+
+    async def _to_agent_after_failure(self, channel: AgiChannel) -> None:
+        try:
+            await channel.stream_file(self.audio.static_path("falla-asesor"), interruptible=False)
+            await channel.set_variable(names.VAR_REASON, "falla del sistema")
+            await channel.set_variable(names.VAR_NEXT, names.NEXT_QUEUE)
+        except Exception:  # noqa: BLE001  (the dialplan's fall-back queues the call anyway)
+            log.warning("could not announce the hand-off after a failure", exc_info=True)
+
+    async def _remember(self, state: CallState, recording: str | None) -> None:
+        if self._engine is None or not (recording or state.folio):
+            return
+        try:
+            await asyncio.to_thread(
+                attach_call_facts,
+                self._engine,
+                call_id=state.call_id,
+                recording=recording,
+                folio=state.folio,
+            )
+        except Exception:  # noqa: BLE001
+            log.exception("could not store the recording of call %s", state.call_id)

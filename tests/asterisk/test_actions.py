@@ -1,0 +1,101 @@
+"""Actions for the rest of the system, each reporting Asterisk's answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from ivr.asterisk.actions import AsteriskActions
+from ivr.asterisk.errors import AmiActionTimeout, AmiBadAction, AmiConnectionFailed
+
+from .conftest import Harness
+from .fake_ami import FakeAmi, channel
+
+
+@pytest.fixture
+async def actions(fake_ami: FakeAmi) -> AsyncIterator[AsteriskActions]:
+    async with Harness(port=fake_ami.port, secret=fake_ami.secret, timeout=0.5) as harness:
+        await harness.link.connected.wait()
+        yield AsteriskActions(bridge=harness.bridge, queue="locatel")
+
+
+async def test_pause_and_unpause_with_reason(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    paused = await actions.pause("PJSIP/1001", reason="comida")
+    assert (paused.ok, paused.message) == (True, "Interface paused successfully")
+    sent = fake_ami.received[-1]
+    assert (sent["Action"], sent["Paused"], sent["Reason"], sent["Queue"]) == (
+        "QueuePause",
+        "true",
+        "comida",
+        "locatel",
+    )
+    unpaused = await actions.unpause("PJSIP/1001")
+    assert unpaused.ok and fake_ami.received[-1]["Paused"] == "false"
+
+
+async def test_queue_membership(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    added = await actions.add_member("PJSIP/1001", name="Ana López")
+    assert added.message == "Added interface to queue"
+    assert fake_ami.received[-1]["MemberName"] == "Ana López"
+    removed = await actions.remove_member("PJSIP/1001")
+    assert removed.ok and fake_ami.received[-1]["Action"] == "QueueRemove"
+
+
+@pytest.mark.parametrize("mode", ["escuchar", "susurrar", "intervenir"])
+async def test_supervisor_spy_originates_into_the_spy_context(
+    actions: AsteriskActions, fake_ami: FakeAmi, mode: str
+) -> None:
+    result = await actions.spy(supervisor="1900", agent="1001", mode=mode)
+    assert result.ok and result.message == "Originate successfully queued"
+    sent = fake_ami.received[-1]
+    assert (sent["Channel"], sent["Context"], sent["Exten"], sent["Async"]) == (
+        "PJSIP/1900",
+        "locatel-supervision",
+        f"{mode}-1001",
+        "true",
+    )
+
+
+async def test_redirect_into_status_reading(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    result = await actions.read_status("PJSIP/trunk-0001", folio="2600012349")
+    assert result.ok
+    sent = fake_ami.received[-1]
+    assert (sent["Context"], sent["Exten"], sent["Priority"]) == (
+        "locatel-estado",
+        "2600012349",
+        "1",
+    )
+
+
+async def test_refusals_are_reported_with_asterisk_message(
+    actions: AsteriskActions, fake_ami: FakeAmi
+) -> None:
+    missing = await actions.hangup("PJSIP/nadie-0001")
+    assert (missing.ok, missing.message) == (False, "No such channel")
+    fake_ami.channels = [channel("1.1", "1.1", "PJSIP/trunk-0001")]
+    assert (await actions.hangup("PJSIP/trunk-0001")).message == "Channel Hungup"
+
+
+async def test_bad_input_never_reaches_asterisk(
+    actions: AsteriskActions, fake_ami: FakeAmi
+) -> None:
+    count = len(fake_ami.received)
+    with pytest.raises(AmiBadAction):
+        await actions.spy(supervisor="1900", agent="1001", mode="grabar")
+    with pytest.raises(AmiBadAction):
+        await actions.spy(supervisor="1900&PJSIP/x", agent="1001", mode="escuchar")
+    with pytest.raises(AmiBadAction):
+        await actions.pause("PJSIP/1001", reason="x\r\nAction: Hangup")
+    with pytest.raises(AmiBadAction):
+        await actions.read_status("PJSIP/t-1", folio="12;3")
+    assert len(fake_ami.received) == count
+
+
+async def test_silence_and_disconnection_raise(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    fake_ami.answers["QueuePause"] = lambda action: []
+    with pytest.raises(AmiActionTimeout):
+        await actions.pause("PJSIP/1001", reason="comida")
+    await fake_ami.close()
+    with pytest.raises(AmiConnectionFailed):
+        await actions.unpause("PJSIP/1001")
