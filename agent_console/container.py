@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from ivr.asterisk.part import AsteriskPart, build_asterisk
 from ivr.classifier import Classifier
 from ivr.twilio.part import IvrPart, build_ivr
 from models.bus import EventBus, RedisBus, make_bus
@@ -35,9 +36,12 @@ class Container:
     requests: RequestService
     classifier: Classifier
     ivr: IvrPart | None = None
+    asterisk: AsteriskPart | None = None
 
     async def close(self) -> None:
         """Release connections."""
+        if self.asterisk is not None:
+            await self.asterisk.close()
         if self.ivr is not None:
             await self.ivr.close()
         await self.bus.close()
@@ -78,6 +82,7 @@ async def build_container(settings: Settings) -> Container:
     classifier = Classifier.from_engine(engine)
     ivr = build_ivr(settings, engine=engine, bus=bus, requests=requests, classifier=classifier)
     await ivr.start()
+    asterisk = build_asterisk(settings, engine=engine, bus=bus, flow=ivr.flow)
     return Container(
         settings=settings,
         engine=engine,
@@ -86,4 +91,5 @@ async def build_container(settings: Settings) -> Container:
         requests=requests,
         classifier=classifier,
         ivr=ivr,
+        asterisk=asterisk,
     )

@@ -9,8 +9,8 @@ import pytest
 from ivr.asterisk.actions import AsteriskActions
 from ivr.asterisk.errors import AmiActionTimeout, AmiBadAction, AmiConnectionFailed
 
-from .conftest import Harness
 from .fake_ami import FakeAmi, channel
+from .harness import Harness
 
 
 @pytest.fixture

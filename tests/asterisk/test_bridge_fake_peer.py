@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from .conftest import Harness
 from .fake_ami import FakeAmi, channel
+from .harness import Harness
 
 
 def newchannel(uniqueid: str, linkedid: str, number: str = "5512345678") -> dict[str, str]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models.calls import CallRecord
 
-from .conftest import Harness
+from .harness import Harness
 from .replay import AmiReplay, read_interleaved
 
 RESYNC = frozenset({"Login", "CoreShowChannels", "QueueStatus", "QueueSummary"})
