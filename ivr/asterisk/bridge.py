@@ -14,9 +14,10 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from ivr.asterisk.ami_types import AmiAnswer
 from ivr.asterisk.call_tracker import CallTracker
 from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFailed, AsteriskError
-from ivr.asterisk.panoramisk_adapter import AmiAnswer, AmiConnection
+from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.records import CallRecordWriter
 from models.bus import EventBus
 from models.config import AsteriskServer

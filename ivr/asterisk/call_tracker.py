@@ -76,6 +76,7 @@ class CallTracker:
             "Newchannel": self._on_channel,
             "NewCallerid": self._on_channel,
             "Newexten": self._on_exten,
+            "AGIExecStart": self._on_exten,  # what a user without the dialplan class sees
             "QueueCallerJoin": self._on_queue_join,
             "QueueEntry": self._on_queue_join,
             "AgentCalled": self._on_agent_called,
@@ -162,7 +163,8 @@ class CallTracker:
         call = self._call(headers)
         if call is None:
             return []
-        if call.in_ivr or headers.get("Application") != "AGI":
+        entering = headers.get("Event") == "AGIExecStart" or headers.get("Application") == "AGI"
+        if call.in_ivr or not entering:
             out: list[BaseEvent] = []
             self._announce(call, out, force=False)
             return out

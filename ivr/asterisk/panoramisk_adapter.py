@@ -31,7 +31,6 @@ import codecs
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from panoramisk import Manager
@@ -41,72 +40,30 @@ from panoramisk.fast_agi import Application, Request
 from panoramisk.message import Message
 
 from ivr.asterisk.agi_result import HANGUP_LINE, AgiReply, parse_agi_reply
+from ivr.asterisk.ami_types import (
+    FAILED,
+    AmiAnswer,
+    AmiHeaders,
+    check_header_values,
+    running_loop,
+)
 from ivr.asterisk.errors import (
     AmiActionTimeout,
-    AmiBadAction,
     AmiConnectionFailed,
     AmiLoginFailed,
     CallerHungUp,
-    NoRunningLoop,
 )
 
 log = logging.getLogger(__name__)
 
-AmiHeaders = dict[str, Any]
 EventSink = Callable[[AmiHeaders], object]
+AnswerHook = Callable[[AmiAnswer], None]
 FRAME_END = "\r\n\r\n"
-SUCCESS = frozenset({"Success", "Follows", "Goodbye"})
-FAILED = frozenset({"Error", "Fail", "Failure"})
-
-
-def running_loop() -> asyncio.AbstractEventLoop:
-    """The running loop, or a clear error instead of a deprecated implicit loop (trap 7)."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError as error:
-        raise NoRunningLoop(
-            "Los objetos de Asterisk se crean dentro de un bucle asyncio en ejecución."
-        ) from error
-
-
-def check_header_values(headers: dict[str, object]) -> None:
-    """Refuse line breaks in header values: they would inject extra AMI headers or actions."""
-    for key, value in headers.items():
-        values = value if isinstance(value, list | tuple) else (value,)
-        if any("\r" in str(v) or "\n" in str(v) for v in values):
-            raise AmiBadAction(f"El valor de {key} contiene un salto de línea.")
 
 
 def _log_failure(task: asyncio.Future) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("an AMI event handler failed", exc_info=task.exception())
-
-
-@dataclass(frozen=True)
-class AmiAnswer:
-    """Asterisk's answer to one action: the response headers and, for lists, the items."""
-
-    success: bool
-    message: str
-    headers: AmiHeaders
-    items: list[AmiHeaders] = field(default_factory=list)
-
-    @classmethod
-    def from_messages(cls, messages: list[Message]) -> AmiAnswer:
-        """Build from panoramisk messages: the response first, the list's items after it."""
-        first = dict(messages[0].items())
-        items = [dict(m.items()) for m in messages[1:] if "event" in m]
-        if items and str(items[-1].get("EventList", "")).lower() == "complete":
-            items = items[:-1]
-        return cls(
-            success=first.get("Response") in SUCCESS,
-            message=str(first.get("Message", "")),
-            headers=first,
-            items=items,
-        )
-
-
-AnswerHook = Callable[["AmiAnswer"], None]
 
 
 class _Action(Action):

@@ -90,9 +90,7 @@ def build_asterisk(
     pool = ThreadPoolExecutor(config.speech_workers, thread_name_prefix="suac-speech")
     front = AgiFront(
         flow=asterisk_flow,
-        audio=PromptAudio(
-            folder=config.prompts_dir, book=flow.prompts, synthesizer=Synthesizer()
-        ),
+        audio=PromptAudio(folder=config.prompts_dir, book=flow.prompts, synthesizer=Synthesizer()),
         options=AgiOptions(
             recordings_dir=config.recordings_dir, zone=settings.zone, speech=config.speech
         ),
@@ -101,6 +99,4 @@ def build_asterisk(
         engine=engine,
     )
     actions = AsteriskActions(bridge=bridge, queue=settings.ivr.agent_queue)
-    return AsteriskPart(
-        settings=settings, bridge=bridge, actions=actions, front=front, pool=pool
-    )
+    return AsteriskPart(settings=settings, bridge=bridge, actions=actions, front=front, pool=pool)
