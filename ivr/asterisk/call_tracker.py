@@ -62,6 +62,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+def _held(headers: Headers) -> float | None:
+    """Seconds the caller waited in the queue (``HoldTime``), when Asterisk says."""
+    hold = _int(headers.get("HoldTime"))
+    return float(hold) if hold is not None else None
+
+
 class CallTracker:
     """The bridge's view of one Asterisk server's calls and agents."""
 
@@ -210,14 +216,13 @@ class CallTracker:
         if call is None or call.connected:
             return []
         call.connected = True
-        hold = _int(headers.get("HoldTime"))
         return self._events(
             call,
             CallConnected(
                 call_id=call.call_id,
                 queue=headers.get("Queue", call.queue),
                 agent=self._member(headers),
-                wait_seconds=float(hold) if hold is not None else None,
+                wait_seconds=_held(headers),
                 source=self.source,
             ),
         )
@@ -227,14 +232,13 @@ class CallTracker:
         if call is None or call.abandoned or call.connected:
             return []
         call.abandoned = True
-        hold = _int(headers.get("HoldTime"))
         return self._events(
             call,
             CallAbandoned(
                 call_id=call.call_id,
                 queue=headers.get("Queue", call.queue),
                 position=_int(headers.get("OriginalPosition") or headers.get("Position")),
-                wait_seconds=float(hold) if hold is not None else None,
+                wait_seconds=_held(headers),
                 source=self.source,
             ),
         )
