@@ -51,3 +51,73 @@ def test_resync_prunes_legs_that_vanished() -> None:
     feed(tracker, {"Event": "Newchannel", **caller}, {"Event": "Newchannel", **agent})
     assert tracker.resync_channels([caller]) == []  # the agent's leg ended while away
     assert [e.type for e in tracker.feed({"Event": "Hangup", **caller})] == ["call.ended"]
+
+
+def test_ringing_no_answer_hold_and_transfer() -> None:
+    tracker = CallTracker(source="prueba")
+    caller = channel("3.1", "3.1", "PJSIP/trunk-3")
+    member = {"Queue": "locatel", "Interface": "PJSIP/1001", "MemberName": "Ana"}
+    events = [
+        e
+        for event in (
+            {"Event": "Newchannel", **caller},
+            {"Event": "QueueCallerJoin", **caller, "Queue": "locatel", "Position": "2"},
+            {"Event": "AgentCalled", **caller, **member},
+            {"Event": "AgentRingNoAnswer", **caller, **member, "RingTime": "15"},
+            {"Event": "AgentConnect", **caller, **member, "HoldTime": "31"},
+            {"Event": "Hold", **caller},
+            {"Event": "Hold", **caller},  # repeated: still one
+            {"Event": "Unhold", **caller},
+            {
+                "Event": "BlindTransfer",
+                **{f"Transferee{k}": v for k, v in caller.items()},
+                "Extension": "5555",
+                "Context": "locatel-agentes",
+            },
+        )
+        for e in tracker.feed(event)
+    ]
+    assert [e.type for e in events] == [
+        "call.started",
+        "call.queued",
+        "call.agent_ringing",
+        "call.agent_ringing",
+        "call.connected",
+        "call.held",
+        "call.held",
+        "call.transferred",
+    ]
+    assert [e.answered for e in events if e.type == "call.agent_ringing"] == [None, False]
+    assert events[4].wait_seconds == 31.0 and events[4].agent == "PJSIP/1001"
+    assert [e.on_hold for e in events if e.type == "call.held"] == [True, False]
+    assert events[-1].target == "5555@locatel-agentes"
+
+
+def test_agent_pause_with_reason_logout_and_queue_snapshot() -> None:
+    tracker = CallTracker(source="prueba")
+    member = {"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}
+    pause = {"Event": "QueueMemberPause", **member, "Paused": "1", "PausedReason": "comida"}
+    states = [
+        (e.state, e.reason)
+        for event in (
+            {"Event": "QueueMemberAdded", **member, "Paused": "0"},
+            pause,
+            pause,
+            {"Event": "QueueMemberStatus", **member, "Paused": "0", "Status": "6"},
+            {"Event": "QueueMemberRemoved", **member},
+        )
+        for e in tracker.feed(event)
+    ]
+    assert states == [
+        ("available", ""),
+        ("paused", "comida"),
+        ("ringing", ""),
+        ("logged_out", ""),
+    ]
+    summary = {"Event": "QueueSummary", "Queue": "locatel", "LoggedIn": "3", "Available": "1"}
+    snapshot = tracker.feed({**summary, "Callers": "4", "LongestHoldTime": "95"})[0]
+    assert (snapshot.waiting, snapshot.available_agents, snapshot.longest_wait_seconds) == (
+        4,
+        1,
+        95.0,
+    )
