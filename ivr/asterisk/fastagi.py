@@ -168,7 +168,9 @@ class AgiFront:
             elif isinstance(part, Number):
                 pressed = await channel.say_number(part.value, interruptible=interruptible)
             elif isinstance(part, DateSpoken):
-                pressed = await channel.say_date(part.value, self.options.zone)
+                pressed = await channel.say_date(
+                    part.value, self.options.zone, interruptible=interruptible
+                )
             if pressed:
                 return pressed
         return None
