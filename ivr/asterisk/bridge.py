@@ -21,7 +21,7 @@ from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.records import CallRecordWriter
 from models.bus import EventBus
 from models.config import AsteriskServer
-from models.events import BaseEvent
+from models.events import BaseEvent, RequestRegistered
 
 log = logging.getLogger(__name__)
 RESYNC_ACTIONS = ("CoreShowChannels", "QueueStatus", "QueueSummary")
@@ -177,7 +177,9 @@ class AmiBridge:
         self._tasks = [asyncio.create_task(link.run()) for link in self.links.values()]
         self._tasks.append(asyncio.create_task(self._publish()))
         if self._writer is not None:
+            subscription = self._bus.subscribe()
             self._tasks.append(asyncio.create_task(self._writer.run()))
+            self._tasks.append(asyncio.create_task(self._follow_folios(subscription)))
 
     async def stop(self) -> None:
         """Stop everything and close the connections."""
@@ -198,6 +200,14 @@ class AmiBridge:
             if self._writer is not None:
                 self._writer.offer(event)
             self._outbox.task_done()
+
+    async def _follow_folios(self, subscription) -> None:  # noqa: ANN001
+        """Tie each folio registered during a call (IVR or agent) to the call's record."""
+        assert self._writer is not None
+        async with subscription as events:
+            async for event in events:
+                if isinstance(event, RequestRegistered) and event.call_id:
+                    self._writer.offer(event)
 
     async def drain(self) -> None:
         """Wait until every event so far is published and written."""

@@ -23,6 +23,7 @@ from models.events import (
     CallEnded,
     CallQueued,
     CallStarted,
+    RequestRegistered,
 )
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,8 @@ RECORDED = CallStarted | CallQueued | CallConnected | CallAbandoned | CallEnded
 
 
 def _call_id(event: BaseEvent) -> str | None:
+    if isinstance(event, RequestRegistered):
+        return event.call_id
     return event.call_id if isinstance(event, RECORDED) else None
 
 
@@ -74,7 +77,12 @@ def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
         cache: dict[str, CallRecord] = {}
         for event in events:
             call_id = _call_id(event)
-            if call_id:
+            if isinstance(event, RequestRegistered):  # a folio registered during a call
+                record = cache.get(call_id or "") or session.get(CallRecord, call_id)
+                if record is not None:
+                    record.folio = event.folio
+                    applied += 1
+            elif call_id:
                 _apply(_record(session, cache, call_id), event)
                 applied += 1
     return applied

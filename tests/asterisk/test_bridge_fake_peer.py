@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from models.calls import CallRecord
+from models.events import RequestRegistered
+
 from .fake_ami import FakeAmi, channel
 from .harness import Harness
 
@@ -137,3 +143,28 @@ async def test_malformed_duplicate_and_out_of_order_events(fake_ami: FakeAmi) ->
         ]
         assert harness.of_call("5.1")[1].position is None
         assert (await harness.bridge.send("locatel", "Ping")).success
+
+
+async def test_folio_registered_during_a_call_is_tied_to_its_record(
+    fake_ami: FakeAmi, engine: Engine
+) -> None:
+    async with Harness(port=fake_ami.port, secret=fake_ami.secret, engine=engine) as harness:
+        await harness.link.connected.wait()
+        await fake_ami.push(newchannel("6.1", "6.1"))
+        await until(lambda: "call.started" in harness.types())
+        await harness.settle()
+        for call_id in ("6.1", "CA0123"):  # an Asterisk call; a Twilio call
+            await harness.bus.publish(
+                RequestRegistered(
+                    folio="2600012349",
+                    catalogue_code="AGU-001",
+                    channel="agent",
+                    status="assigned",
+                    call_id=call_id,
+                )
+            )
+        await asyncio.sleep(0.05)
+        await harness.settle()
+    with Session(engine) as session:
+        assert session.get(CallRecord, "6.1").folio == "2600012349"
+        assert session.get(CallRecord, "CA0123") is None
