@@ -16,7 +16,7 @@ TRANSCRIPTS = Path(__file__).resolve().parents[3] / "shared" / "asterisk"
 async def fake_ami() -> AsyncIterator[FakeAmi]:
     """A running scripted AMI peer (its port is ``fake_ami.port``)."""
     peer = FakeAmi()
-    peer.port = await peer.start()
+    await peer.start()
     yield peer
     await peer.close()
 

@@ -58,13 +58,15 @@ class FakeAmi:
     answers: dict[str, Callable[[Headers], list[bytes]]] = field(default_factory=dict)
     received: list[Headers] = field(default_factory=list)
     logins: int = 0
+    port: int = 0
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _server: asyncio.AbstractServer | None = None
 
     async def start(self) -> int:
         """Listen on a free loopback port and return it."""
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self._server.sockets[0].getsockname()[1]
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
 
     async def close(self) -> None:
         """Stop listening and drop every client."""
