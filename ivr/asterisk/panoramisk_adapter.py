@@ -15,9 +15,10 @@ trap reproduced on Python 3.11+:
 4. ``Originate`` without an ``Async`` header raised ``KeyError`` inside the protocol and dropped
    the connection: ``Async: true`` is always sent.
 5. Plain ``def`` FastAGI routes failed (``asyncio.coroutine`` is gone): they are wrapped.
-6. The AGI result parser cut ``text0="…"`` at the first space: replies are parsed by
-   :mod:`ivr.asterisk.agi_result`, which also survives the unsolicited ``HANGUP`` line that
-   otherwise shifts every later reply by one.
+6. The AGI result parser cut ``text0="…"`` at the first space, and took Asterisk's
+   unsolicited ``HANGUP`` line for the next command's reply (shifting every later one):
+   :class:`AgiSession` skips that line (remembering the hang-up) and parses replies with
+   :mod:`ivr.asterisk.agi_result`, which honours quotes.
 7. Objects built outside a running loop warn now and will fail on 3.14: everything here is
    built from the running loop, and refuses clearly (:class:`NoRunningLoop`) without one.
 
