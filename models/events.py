@@ -130,6 +130,14 @@ class CallAbandoned(BaseEvent):
     wait_seconds: float | None = None
 
 
+class CallRecordingStarted(BaseEvent):
+    """A call's recording started, after the caller heard the notice (``path`` on the PBX)."""
+
+    type: Literal["call.recording_started"] = "call.recording_started"
+    call_id: str
+    path: str
+
+
 class CallEnded(BaseEvent):
     """A call ended."""
 
@@ -215,6 +223,7 @@ Event = Annotated[
     | CallHeld
     | CallTransferred
     | CallAbandoned
+    | CallRecordingStarted
     | CallEnded
     | AgentStateChanged
     | QueueSnapshot

@@ -29,6 +29,7 @@ from models.events import (
     CallHeld,
     CallIvrStep,
     CallQueued,
+    CallRecordingStarted,
     CallStarted,
     CallTransferred,
 )
@@ -52,6 +53,7 @@ class _Call:
     connected: bool = False
     abandoned: bool = False
     on_hold: bool = False
+    recording: str = ""
     cause: str = ""
 
 
@@ -111,9 +113,27 @@ class CallTracker:
         self.seq += 1
         name = headers.get("Event", "")
         handler = self._handlers.get(name)
-        if handler is not None:
-            return handler(headers)
-        return self.agents.feed(name, headers)
+        if handler is None:
+            return self.agents.feed(name, headers)
+        events = handler(headers)
+        if "ChanVariable" in headers:
+            events += self._recording(headers)
+        return events
+
+    def _recording(self, headers: Headers) -> list[BaseEvent]:
+        """``ChanVariable: SUAC_GRABACION=…`` (manager.conf ``channelvars``): the recording."""
+        values = headers["ChanVariable"]
+        for value in values if isinstance(values, list) else [values]:
+            name, _, path = str(value).partition("=")
+            if name != names.VAR_RECORDING or not path:
+                continue
+            call = self._call(headers)
+            if call is None or call.recording == path:
+                return []
+            call.recording = path
+            started = CallRecordingStarted(call_id=call.call_id, path=path, source=self.source)
+            return self._events(call, started)
+        return []
 
     # --- calls -----------------------------------------------------------------------------
 

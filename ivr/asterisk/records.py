@@ -22,6 +22,7 @@ from models.events import (
     CallConnected,
     CallEnded,
     CallQueued,
+    CallRecordingStarted,
     CallStarted,
     RequestRegistered,
 )
@@ -56,12 +57,16 @@ def _apply(record: CallRecord, event: BaseEvent) -> None:
         case CallAbandoned():
             record.queue, record.wait_seconds = event.queue, event.wait_seconds
             record.status = names.STATUS_ABANDONED
+        case CallRecordingStarted():
+            record.recording = event.path
         case CallEnded():
             record.ended_at, record.duration_seconds = event.occurred_at, event.duration_seconds
             record.status, record.cause = event.status or record.status, event.cause[:64]
 
 
-RECORDED = CallStarted | CallQueued | CallConnected | CallAbandoned | CallEnded
+RECORDED = (
+    CallStarted | CallQueued | CallConnected | CallAbandoned | CallRecordingStarted | CallEnded
+)
 
 
 def _call_id(event: BaseEvent) -> str | None:

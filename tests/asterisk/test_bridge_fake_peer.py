@@ -145,13 +145,15 @@ async def test_malformed_duplicate_and_out_of_order_events(fake_ami: FakeAmi) ->
         assert (await harness.bridge.send("locatel", "Ping")).success
 
 
-async def test_folio_registered_during_a_call_is_tied_to_its_record(
+async def test_recording_and_folio_of_a_call_are_tied_to_its_record(
     fake_ami: FakeAmi, engine: Engine
 ) -> None:
     async with Harness(port=fake_ami.port, secret=fake_ami.secret, engine=engine) as harness:
         await harness.link.connected.wait()
-        await fake_ami.push(newchannel("6.1", "6.1"))
-        await until(lambda: "call.started" in harness.types())
+        recording = {**newchannel("6.1", "6.1"), "Event": "Newexten", "Application": "Queue"}
+        recording["ChanVariable"] = "SUAC_GRABACION=/grabaciones/6.1.wav"
+        await fake_ami.push(newchannel("6.1", "6.1"), recording)
+        await until(lambda: "call.recording_started" in harness.types())
         await harness.settle()
         for call_id in ("6.1", "CA0123"):  # an Asterisk call; a Twilio call
             await harness.bus.publish(
@@ -166,5 +168,6 @@ async def test_folio_registered_during_a_call_is_tied_to_its_record(
         await asyncio.sleep(0.05)
         await harness.settle()
     with Session(engine) as session:
-        assert session.get(CallRecord, "6.1").folio == "2600012349"
+        record = session.get(CallRecord, "6.1")
+        assert (record.folio, record.recording) == ("2600012349", "/grabaciones/6.1.wav")
         assert session.get(CallRecord, "CA0123") is None

@@ -121,3 +121,26 @@ def test_agent_pause_with_reason_logout_and_queue_snapshot() -> None:
         1,
         95.0,
     )
+
+
+def test_recording_path_from_channel_variables_once_per_call() -> None:
+    tracker = CallTracker(source="prueba")
+    caller = channel("2.1", "2.1", "PJSIP/trunk-2")
+    path = "/var/spool/asterisk/monitor/suac/2.1.wav"
+    join = {"Event": "QueueCallerJoin", **caller, "Queue": "locatel", "Position": "1"}
+    events = [
+        e
+        for event in (
+            {"Event": "Newchannel", **caller, "ChanVariable": "SUAC_GRABACION="},
+            {**join, "ChanVariable": f"SUAC_GRABACION={path}"},
+            {"Event": "Hangup", **caller, "ChanVariable": ["OTRA=1", f"SUAC_GRABACION={path}"]},
+        )
+        for e in tracker.feed(event)
+    ]
+    assert [e.type for e in events] == [
+        "call.started",
+        "call.queued",
+        "call.recording_started",
+        "call.ended",
+    ]
+    assert events[2].path == path
