@@ -48,6 +48,8 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     """Classify a description and confirm, offer choices, or hand over."""
     if len(fold(text).split()) < MIN_WORDS:
         return Retry("no-entendi")
+    if state.descriptions >= flow.options.max_failures:
+        return ToAgent(reason="la categoría no es clara tras varias descripciones")
     found = await _classify(flow, text)
     candidates = [
         Candidate(code=c.code, name=c.name, tema=c.tema, confidence=round(c.confidence, 3))
@@ -55,6 +57,7 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     ]
     description = f"{state.description} {text}".strip() if state.description else text
     state = state.with_(
+        descriptions=state.descriptions + 1,
         candidates=candidates,
         description=description,
         alcaldia=_place(found, "alcaldia") or state.alcaldia,

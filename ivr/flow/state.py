@@ -47,6 +47,7 @@ class CallState(BaseModel):
     called: str = ""
     step: Step = Step.MENU
     failures: int = 0
+    descriptions: int = 0
     path: list[str] = Field(default_factory=list)
     transcript: list[str] = Field(default_factory=list)
     candidates: list[Candidate] = Field(default_factory=list)

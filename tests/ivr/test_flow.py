@@ -151,3 +151,42 @@ async def test_state_survives_json_between_turns(engine, service, bus) -> None:
     restored = CallState.model_validate_json(state.model_dump_json())
     _, turn = await flow.handle(restored, CallerInput(digits="123"))
     assert "diez dígitos" in spoken(turn) and restored.step == Step.FOLIO
+
+
+@dataclass
+class Guess:
+    code: str
+    name: str
+    tema: str
+    confidence: float
+
+
+@dataclass
+class Ambiguous:
+    """Every description is ambiguous between the same two categories."""
+
+    candidates: tuple = (
+        Guess("AGU-001", "Falta de agua", "FALTA DE AGUA", 0.7),
+        Guess("AGU-003", "Fuga de agua", "FUGA DE AGUA", 0.65),
+    )
+    decision: str = "choose"
+    alcaldia: str | None = None
+    colonia: str | None = None
+
+
+class AmbiguousClassifier:
+    def classify(self, text: str) -> Ambiguous:
+        return Ambiguous()
+
+
+async def test_describing_again_and_again_ends_with_an_agent(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus, classifier=AmbiguousClassifier())
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(digits="1"))
+    for _ in range(4):  # the first description and three more, then an agent
+        state, turn = await flow.handle(state, CallerInput(speech="pues es lo del agua de mi casa"))
+        if isinstance(turn.then, Transfer):
+            break
+        assert state.step == Step.CHOOSE_CATEGORY
+    assert isinstance(turn.then, Transfer)
+    assert turn.then.context.reason.startswith("la categoría no es clara")
