@@ -30,7 +30,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ivr.twilio.simulator import SimulatedCall  # noqa: E402
+from ivr.twilio.simulator import SimulatedCall, TwimlPage  # noqa: E402
 from models.config import Settings, TwilioSettings  # noqa: E402
 
 PUBLIC = "https://locatel.example.mx"
@@ -109,13 +109,16 @@ async def ivr_caller(http, folio: str, until: float, latencies: list[float], bud
 
 
 async def bare_caller(http, until: float, latencies: list[float], budget: list[int]):  # noqa: ANN001, ANN201
+    """The same simulated call (signed requests, TwiML parsed), answered by constant TwiML."""
+    call = SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
+    call.last = TwimlPage.parse(200, BARE_TWIML)
     while time.monotonic() < until and budget[0] > 0:
         budget[0] -= 1
         started = time.perf_counter()
-        response = await http.post("/bare", data={"CallSid": "CA" + "0" * 32, "Digits": "1"})
+        page = await call.press("1")
         latencies.append(time.perf_counter() - started)
-        if response.status_code != 200:
-            raise RuntimeError(f"bare endpoint answered {response.status_code}")
+        if page.status_code != 200 or not page.action:
+            raise RuntimeError(f"bare endpoint answered {page.status_code}")
 
 
 class RawResponse:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from anyio import to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -22,7 +21,7 @@ from models.authorities import ALCALDIAS, AdministrativeUnit, Authority
 from models.bus import EventBus
 from models.business_days import BusinessCalendar, DeadlineState
 from models.catalogue import REQUEST_KINDS, CatalogueEntry
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.errors import (
     ConfirmationWindowClosed,
@@ -65,14 +64,16 @@ class RequestService:
 
     # --- plumbing -----------------------------------------------------------------------------
 
-    async def _run(self, work: Callable[[Session, list[BaseEvent]], T]) -> T:
+    async def _run(
+        self, work: Callable[[Session, list[BaseEvent]], T], *, readonly: bool = False
+    ) -> T:
         events: list[BaseEvent] = []
 
         def transaction() -> T:
-            with session_scope(self._engine) as session:
+            with session_scope(self._engine, readonly=readonly) as session:
                 return work(session, events)
 
-        result = await to_thread.run_sync(transaction)
+        result = await run_blocking(self._engine, transaction)
         for event in events:
             await self._bus.publish(event)
         return result
@@ -230,7 +231,7 @@ class RequestService:
 
     async def get(self, folio: str) -> ServiceRequest:
         """The request with ``folio`` (validated first)."""
-        return await self._run(lambda session, _events: self._load(session, folio))
+        return await self._run(lambda session, _events: self._load(session, folio), readonly=True)
 
     async def history(self, folio: str) -> list[RequestHistory]:
         """Every recorded change of the request, oldest first."""
@@ -244,11 +245,11 @@ class RequestService:
             )
             return list(session.exec(statement))
 
-        return await self._run(work)
+        return await self._run(work, readonly=True)
 
     async def authority(self, code: str) -> Authority | None:
         """An authority by code."""
-        return await self._run(lambda session, _events: session.get(Authority, code))
+        return await self._run(lambda session, _events: session.get(Authority, code), readonly=True)
 
     def deadline_state(self, request: ServiceRequest, now: datetime | None = None) -> DeadlineState:
         """Whether the request is on time, due soon, overdue, or was answered on time."""

@@ -89,7 +89,7 @@ class Classifier:
     @classmethod
     def from_engine(cls, engine: Engine, **options: object) -> Classifier:
         """A classifier over the active catalogue entries in the database."""
-        with session_scope(engine) as session:
+        with session_scope(engine, readonly=True) as session:
             rows = session.exec(select(CatalogueEntry).where(CatalogueEntry.active)).all()
             entries = [CatalogueEntry.model_validate(row.model_dump()) for row in rows]
         return cls(entries, **options)  # type: ignore[arg-type]

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from anyio import to_thread
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from models.authorities import AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 
 MAX_HINTS = 100
 MAX_HINT_LENGTH = 60
@@ -35,7 +34,7 @@ class Directory:
         self._snapshot: _Snapshot | None = None
 
     def _load(self) -> _Snapshot:
-        with session_scope(self._engine) as session:
+        with session_scope(self._engine, readonly=True) as session:
             entries = {e.code: e for e in session.exec(select(CatalogueEntry))}
             authorities = {a.code: a.short_name or a.name for a in session.exec(select(Authority))}
             units = {
@@ -45,12 +44,12 @@ class Directory:
 
     async def _data(self) -> _Snapshot:
         if self._snapshot is None:
-            self._snapshot = await to_thread.run_sync(self._load)
+            self._snapshot = await run_blocking(self._engine, self._load)
         return self._snapshot
 
     async def refresh(self) -> None:
         """Read the catalogue and authorities again."""
-        self._snapshot = await to_thread.run_sync(self._load)
+        self._snapshot = await run_blocking(self._engine, self._load)
 
     async def entry(self, code: str) -> CatalogueEntry | None:
         """An active catalogue entry by code."""

@@ -40,6 +40,7 @@ class PromptBook:
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the code: no stat() per prompt
         )
 
     def names(self) -> list[str]:

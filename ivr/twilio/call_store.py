@@ -21,15 +21,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from anyio import CapacityLimiter, to_thread
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.ivr_sessions import IvrSession
 
 T = TypeVar("T")
+SESSIONS = IvrSession.__table__  # Core statements: no ORM bookkeeping on the hot path
 WAIT_STEP_SECONDS = 0.05
 WAIT_LIMIT_SECONDS = 8.0
 
@@ -76,13 +76,9 @@ class CallStore:
 
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
-        # SQLite has one writer at a time, and a blocked writer backs off by sleeping for up
-        # to 100 ms; queueing this process's writes here keeps them off that back-off.
-        single = engine.dialect.name == "sqlite"
-        self._limiter = CapacityLimiter(1) if single else None
 
     async def _run(self, work: Callable[[], T]) -> T:
-        return await to_thread.run_sync(work, limiter=self._limiter)
+        return await run_blocking(self._engine, work)
 
     async def create(self, call_id: str, *, state: str, response: str) -> str:
         """Store a new call at turn 1; a retried first webhook gets the first answer again."""
@@ -105,25 +101,26 @@ class CallStore:
     async def claim(self, call_id: str, *, seq: int) -> Claim:
         """Claim turn ``seq + 1``; if it was served (or is being served), its answer."""
 
-        def grab() -> tuple[str | None, IvrSession | None]:
-            with session_scope(self._engine) as session:
+        def grab() -> tuple[str | None, bool]:
+            with self._engine.begin() as connection:
                 statement = (
-                    update(IvrSession)
-                    .where(IvrSession.call_id == call_id)
-                    .where(IvrSession.seq == seq)
-                    .where(IvrSession.claimed_seq == seq)
+                    update(SESSIONS)
+                    .where(SESSIONS.c.call_id == call_id)
+                    .where(SESSIONS.c.seq == seq)
+                    .where(SESSIONS.c.claimed_seq == seq)
                     .values(claimed_seq=seq + 1)
-                    .returning(IvrSession.state)
+                    .returning(SESSIONS.c.state)
                 )
-                state = session.execute(statement).scalar_one_or_none()
+                state = connection.execute(statement).scalar_one_or_none()
                 if state is not None:
-                    return state, None
-                return None, session.get(IvrSession, call_id)
+                    return state, True
+                known = select(SESSIONS.c.call_id).where(SESSIONS.c.call_id == call_id)
+                return None, connection.execute(known).first() is not None
 
-        state, row = await self._run(grab)
+        state, found = await self._run(grab)
         if state is not None:
             return Claim(state=state)
-        if row is None:
+        if not found:
             return Claim(found=False)
         return Claim(response=await wait_until_served(self.load, call_id, seq))
 
@@ -131,17 +128,17 @@ class CallStore:
         """The stored call, if any."""
 
         def work() -> IvrSession | None:
-            with session_scope(self._engine) as session:
+            with session_scope(self._engine, readonly=True) as session:
                 return session.get(IvrSession, call_id)
 
         return await self._run(work)
 
     async def _update(self, call_id: str, **values: object) -> None:
         def work() -> None:
-            with session_scope(self._engine) as session:
-                session.execute(
-                    update(IvrSession)
-                    .where(IvrSession.call_id == call_id)
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(SESSIONS)
+                    .where(SESSIONS.c.call_id == call_id)
                     .values(**values, updated_at=utcnow())
                 )
 
