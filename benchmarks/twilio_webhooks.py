@@ -2,9 +2,12 @@
 
 Two real uvicorn servers on 127.0.0.1 (one process each): the whole app (embedded SQLite,
 signature validation on, stored call state, the flow reading a real folio's status), and a bare
-FastAPI endpoint returning constant TwiML. 200 simulated calls run at once against each, for a
-bounded time and number of requests, over plain asyncio HTTP/1.1 connections. The last line
-reads like::
+FastAPI endpoint returning constant TwiML. 200 simulated calls (the same client: requests
+signed as Twilio signs them, TwiML parsed) run at once against each, for a bounded time and
+number of requests, over plain asyncio HTTP/1.1 connections. Three phases: the IVR with every
+call pressing keys back to back (its capacity), the IVR with callers pausing about
+``--think-seconds`` before each key as people do (latency at that concurrency), and the bare
+endpoint back to back. The last line reads like::
 
     ivr step: 850 req/s, bare: 1200 req/s, ratio 71%, p50 9 ms, p99 31 ms
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -92,14 +96,26 @@ async def seed_folio(settings: Settings) -> str:
         await container.close()
 
 
-async def ivr_caller(http, folio: str, until: float, latencies: list[float], budget: list[int]):  # noqa: ANN001, ANN201
-    """One call: menu → 2 → folio → status → 1 → folio → … until time or budget runs out."""
+async def ivr_caller(  # noqa: ANN201
+    http,  # noqa: ANN001
+    folio: str,
+    until: float,
+    latencies: list[float],
+    budget: list[int],
+    think: float = 0.0,
+):
+    """One call: menu → 2 → folio → status → 1 → folio → … until time or budget runs out.
+
+    ``think`` is the mean pause before each key press (a caller listening to the prompt),
+    drawn between half and one and a half times it so the calls do not move in lockstep.
+    """
     call = SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
     for page in (await call.start(), await call.press("2")):
         if page.status_code != 200 or not page.action:
             raise RuntimeError(f"unexpected answer: {page.status_code} {page.xml[:300]}")
     while time.monotonic() < until and budget[0] > 0:
         for keys in (folio, "1"):
+            await asyncio.sleep(think * random.uniform(0.5, 1.5) if think else 0)
             budget[0] -= 1
             started = time.perf_counter()
             page = await call.press(keys)
@@ -195,6 +211,12 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--redis-url", default="", help="keep call state in this Redis")
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=1.0,
+        help="pause before each key press in the paced phase (callers listen to prompts)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {
@@ -225,6 +247,15 @@ async def main() -> None:
                 args.max_requests,
                 lambda http, until, lat, left: ivr_caller(http, folio, until, lat, left),
             )
+            paced_rate, paced_lat = await run_phase(
+                ivr_port,
+                args.calls,
+                args.seconds,
+                args.max_requests,
+                lambda http, until, lat, left: ivr_caller(
+                    http, folio, until, lat, left, args.think_seconds
+                ),
+            )
             bare_rate, _ = await run_phase(
                 bare_port,
                 args.calls,
@@ -238,6 +269,11 @@ async def main() -> None:
                 server.wait(10)
     p50, p99 = percentile(ivr_lat, 0.50) * 1000, percentile(ivr_lat, 0.99) * 1000
     store = "Redis" if args.redis_url else "SQLite"
+    print(
+        f"paced ({args.calls} calls, {args.think_seconds:g} s before each key): "
+        f"{paced_rate:.0f} req/s, p50 {percentile(paced_lat, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(paced_lat, 0.99) * 1000:.0f} ms"
+    )
     print(f"{len(ivr_lat)} IVR steps by {args.calls} concurrent calls, call state in {store}")
     print(
         f"ivr step: {ivr_rate:.0f} req/s, bare: {bare_rate:.0f} req/s, "
