@@ -88,6 +88,31 @@ class RequestService:
             raise FolioNotFound(f"No existe ninguna solicitud con el folio {number}.")
         return request
 
+    def _record(
+        self,
+        session: Session,
+        request: ServiceRequest,
+        field: str,
+        source: str | None,
+        target: str,
+        *,
+        actor: str,
+        note: str,
+    ) -> None:
+        """Write one line of the request's history."""
+        assert request.id is not None
+        session.add(
+            RequestHistory(
+                request_id=request.id,
+                at=self._clock(),
+                actor=actor,
+                field=field,
+                from_value=source,
+                to_value=target,
+                note=note,
+            )
+        )
+
     def _change(
         self,
         session: Session,
@@ -102,17 +127,7 @@ class RequestService:
         source = request.status
         request.status = target
         session.add(request)
-        session.add(
-            RequestHistory(
-                request_id=request.id,
-                at=self._clock(),
-                actor=actor,
-                field="status",
-                from_value=source,
-                to_value=target,
-                note=note,
-            )
-        )
+        self._record(session, request, "status", source, target, actor=actor, note=note)
         events.append(
             RequestStatusChanged(
                 folio=request.folio,
@@ -147,17 +162,8 @@ class RequestService:
         )
         request.authority_code, request.unit_code = authority_code, unit_code
         request.due_at = self.calendar.due_at(request.received_at, authority_code)
-        session.add(
-            RequestHistory(
-                request_id=request.id,
-                at=self._clock(),
-                actor=actor,
-                field="authority",
-                from_value=previous,
-                to_value=f"{authority_code}/{unit_code}",
-                note=note,
-            )
-        )
+        target = f"{authority_code}/{unit_code}"
+        self._record(session, request, "authority", previous, target, actor=actor, note=note)
 
     # --- registration -------------------------------------------------------------------------
 
@@ -186,30 +192,20 @@ class RequestService:
             )
             session.add(request)
             session.flush()
-            session.add(
-                RequestHistory(
-                    request_id=request.id,
-                    at=received_at,
-                    actor=actor,
-                    field="status",
-                    to_value=Status.RECEIVED,
-                    note=f"Registrada por canal {data.channel}.",
-                )
-            )
+            note = f"Registrada por canal {data.channel}."
+            self._record(session, request, "status", None, Status.RECEIVED, actor=actor, note=note)
             target = route(entry, alcaldia=data.alcaldia, road_class=data.road_class)
             if target is not None:
                 self._set_authority(session, request, *target, actor=SYSTEM_ACTOR)
                 request.status = Status.ASSIGNED
-                session.add(
-                    RequestHistory(
-                        request_id=request.id,
-                        at=received_at,
-                        actor=SYSTEM_ACTOR,
-                        field="status",
-                        from_value=Status.RECEIVED,
-                        to_value=Status.ASSIGNED,
-                        note="Turnada automáticamente según el catálogo.",
-                    )
+                self._record(
+                    session,
+                    request,
+                    "status",
+                    Status.RECEIVED,
+                    Status.ASSIGNED,
+                    actor=SYSTEM_ACTOR,
+                    note="Turnada automáticamente según el catálogo.",
                 )
             events.append(
                 RequestRegistered(
