@@ -21,7 +21,7 @@ from ivr.twilio.consumers import BackgroundConsumer
 from ivr.twilio.outbound import MessageSender
 from models.bus import EventBus
 from models.config import Settings
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.events import CallQueued, CallStarted, QueueSnapshot
 from models.ivr_sessions import CallbackRequest
@@ -80,7 +80,7 @@ class CallbackQueue:
                     )
                 ).one()
 
-        position = await to_thread.run_sync(work)
+        position = await run_blocking(self._engine, work)
         await self._bus.publish(
             CallQueued(
                 call_id=call_id, queue=f"{queue}:devolucion", position=position, source="ivr"
@@ -103,7 +103,7 @@ class CallbackQueue:
 
     async def place_next(self, queue: str, slots: int) -> list[CallbackRequest]:
         """Call back the ``slots`` oldest waiting callers of ``queue``."""
-        rows = await to_thread.run_sync(self._oldest, queue, slots)
+        rows = await run_blocking(self._engine, lambda: self._oldest(queue, slots))
         base = self._settings.public_base_url.rstrip("/")
         source = self._settings.ivr.callback_from
         for row in rows:
@@ -121,7 +121,7 @@ class CallbackQueue:
             except Exception:
                 log.exception("could not place call-back %s", row.id)
                 row.status = "waiting"
-            await to_thread.run_sync(self._save, row)
+            await run_blocking(self._engine, lambda r=row: self._save(r))
             if row.placed_call_sid:
                 await self._bus.publish(
                     CallStarted(
@@ -145,7 +145,7 @@ class CallbackQueue:
             with session_scope(self._engine) as session:
                 return session.get(CallbackRequest, request_id)
 
-        return await to_thread.run_sync(work)
+        return await run_blocking(self._engine, work)
 
 
 class CallbackDispatcher(BackgroundConsumer):

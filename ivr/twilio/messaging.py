@@ -11,7 +11,6 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from anyio import to_thread
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, func
 from sqlmodel import select
@@ -21,7 +20,7 @@ from ivr.flow.understanding import fold
 from ivr.prompts.spoken import written_date
 from ivr.twilio.outbound import MessageSender
 from models.business_days import DeadlineState
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.errors import ConfirmationWindowClosed, DomainError, FolioNotFound, InvalidFolio
 from models.folio import format_folio, parse_folio
@@ -103,7 +102,7 @@ class MessagingFront:
                 session.add(InboundQuery(sender=sender))
                 return True
 
-        return await to_thread.run_sync(work)
+        return await run_blocking(self._engine, work)
 
     async def _status(self, body: str) -> str:
         prompts = self._sender.prompts
@@ -153,4 +152,4 @@ class MessagingFront:
                 ).first()
                 return row.folio if row else None
 
-        return await to_thread.run_sync(work)
+        return await run_blocking(self._engine, work)

@@ -22,7 +22,7 @@ from ivr.prompts.spoken import written_date
 from ivr.twilio.sms_text import fit_sms
 from models.bus import EventBus
 from models.config import Settings
-from models.db import session_scope
+from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.events import MessageStatusChanged
 from models.folio import format_folio
@@ -99,7 +99,7 @@ class MessageSender:
             folio=folio,
             status="sending",
         )
-        record = await to_thread.run_sync(self._store, record)
+        record = await run_blocking(self._engine, lambda: self._store(record))
         options: dict[str, str] = {"to": to, "from_": self.sender_for(to), "body": body}
         if self._settings.ivr.sms_status_callbacks:
             base = self._settings.public_base_url.rstrip("/")
@@ -120,7 +120,7 @@ class MessageSender:
             await asyncio.sleep(BACKOFF_SECONDS * attempt)
         if record.status == "failed":
             log.warning("message to %s failed after %d attempts", purpose, record.attempts)
-        return await to_thread.run_sync(self._store, record)
+        return await run_blocking(self._engine, lambda: self._store(record))
 
     def _store(self, record: OutboundMessage) -> OutboundMessage:
         record.updated_at = utcnow()
@@ -144,7 +144,7 @@ class MessageSender:
                 session.add(row)
                 return row.folio or ""
 
-        folio = await to_thread.run_sync(work)
+        folio = await run_blocking(self._engine, work)
         if folio is None:
             return False
         await self._bus.publish(
