@@ -18,6 +18,7 @@ from ivr.twilio.part import IvrPart, build_ivr
 from models.bus import EventBus, RedisBus, make_bus
 from models.business_days import BusinessCalendar
 from models.config import Settings
+from models.confirmation_sweeper import ConfirmationSweeper
 from models.db import make_engine, require_migrated, upgrade
 from models.reference_data import seed
 from models.request_service import RequestService
@@ -35,11 +36,13 @@ class Container:
     calendar: BusinessCalendar
     requests: RequestService
     classifier: Classifier
+    sweeper: ConfirmationSweeper
     ivr: IvrPart | None = None
     asterisk: AsteriskPart | None = None
 
     async def close(self) -> None:
-        """Release connections."""
+        """Stop background work and release connections."""
+        await self.sweeper.stop()
         if self.asterisk is not None:
             await self.asterisk.close()
         if self.ivr is not None:
@@ -80,6 +83,8 @@ async def build_container(settings: Settings) -> Container:
         confirmation_window=timedelta(hours=settings.confirmation_window_hours),
     )
     classifier = Classifier.from_engine(engine)
+    sweeper = ConfirmationSweeper(requests=requests, interval=settings.confirmation_sweep_seconds)
+    sweeper.start()
     ivr = build_ivr(settings, engine=engine, bus=bus, requests=requests, classifier=classifier)
     await ivr.start()
     asterisk = build_asterisk(settings, engine=engine, bus=bus, flow=ivr.flow)
@@ -90,6 +95,7 @@ async def build_container(settings: Settings) -> Container:
         calendar=calendar,
         requests=requests,
         classifier=classifier,
+        sweeper=sweeper,
         ivr=ivr,
         asterisk=asterisk,
     )

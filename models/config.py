@@ -139,6 +139,7 @@ class Settings(BaseSettings):
     reception_cutoff_hour: int = Field(default=18, ge=0, le=24)
     due_soon_business_days: int = Field(default=1, ge=0)
     confirmation_window_hours: int = Field(default=72, ge=1)
+    confirmation_sweep_seconds: float = Field(default=300.0, gt=0)
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)

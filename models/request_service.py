@@ -345,7 +345,7 @@ class RequestService:
                 select(ServiceRequest)
                 .where(ServiceRequest.status == Status.ANSWERED)
                 .where(ServiceRequest.answered_at <= limit)
-                .with_for_update()
+                .with_for_update(skip_locked=True)
             )
             closed = []
             for request in session.exec(statement):
