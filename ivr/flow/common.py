@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ivr.flow.state import CallState, Step
-from ivr.flow.steps import Part, Say, Turn
+from ivr.flow.steps import Hangup, Part, Say, Turn
 
 if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
@@ -22,11 +22,16 @@ class Retry:
 
 @dataclass(frozen=True)
 class ToAgent:
-    """The call goes to an agent, saying ``prompt`` first (and ``before``, if any)."""
+    """The call goes to an agent, saying ``prompt`` first (and ``before``, if any).
+
+    ``state`` is what the step learned before deciding so (categories, alcaldía), so that the
+    agent gets it; without it the state the step started from is handed over.
+    """
 
     reason: str
     prompt: str = "asesor"
     before: tuple[Say, ...] = ()
+    state: CallState | None = None
 
 
 Outcome = tuple[CallState, Turn] | Retry | ToAgent
@@ -43,3 +48,9 @@ async def move(
     """Go to ``step``, say ``actions`` and ask that step's question."""
     state = state.goto(step)
     return state, Turn(actions=tuple(actions), then=await flow.ask(state))
+
+
+def farewell(flow: CallFlow, state: CallState) -> tuple[CallState, Turn]:
+    """Say goodbye and hang up."""
+    done = state.goto(Step.DONE).with_(finished=True)
+    return done, Turn(actions=(say(flow.prompts.prompt("despedida")),), then=Hangup())

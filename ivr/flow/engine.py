@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ivr.flow import completion, menu, register, status
-from ivr.flow.common import Outcome, Retry, ToAgent, say
+from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
 from ivr.flow.ports import CallbackBook, ClassifierLike, FolioNotifier, WaitEstimator
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, CallInfo, Gather, HandoffContext, Hangup, Transfer, Turn
-from ivr.flow.understanding import wants_agent
+from ivr.flow.understanding import spoken_keys, wants_agent
 from ivr.prompts import PromptBook
 from models.bus import EventBus
 from models.events import CallEnded, CallHandedOver, CallIvrStep, CallSpeechResult, CallStarted
@@ -27,6 +27,18 @@ log = logging.getLogger(__name__)
 
 AGENT_KEY = "0"
 CLOSING_STEPS = frozenset({Step.REGISTERED, Step.STATUS_READ})
+# menus answered with keys, where "uno" or "cero nueve" said aloud counts as pressing them
+# ("cero" alone reaches an agent at every step)
+KEYED_STEPS = frozenset(
+    {
+        Step.MENU,
+        Step.CONFIRM_CATEGORY,
+        Step.CHOOSE_CATEGORY,
+        Step.ALCALDIA,
+        Step.CALLBACK_OFFER,
+        *CLOSING_STEPS,
+    }
+)
 Asker = Callable[["CallFlow", CallState], Awaitable[Gather]]
 Answerer = Callable[["CallFlow", CallState, CallerInput], Awaitable[Outcome]]
 
@@ -122,7 +134,7 @@ class CallFlow:
         if isinstance(outcome, Retry):
             return await self._retry(state, outcome)
         if isinstance(outcome, ToAgent):
-            return await self.to_agent(state, outcome)
+            return await self.to_agent(outcome.state or state, outcome)
         new_state, turn = outcome
         if new_state.step != state.step or new_state.path != state.path:
             await self._step_event(new_state)
@@ -152,11 +164,13 @@ class CallFlow:
         return await self._askers[state.step](self, state)
 
     async def _answer(self, state: CallState, caller: CallerInput) -> Outcome:
+        keys = "" if (caller.digits or "").strip() else spoken_keys(caller.speech)
+        if keys == AGENT_KEY or (keys and state.step in KEYED_STEPS):
+            caller = replace(caller, digits=keys, speech=None)
         if (caller.digits or "").strip() == AGENT_KEY or wants_agent(caller.speech):
             return ToAgent(reason="el ciudadano pidió un asesor")
         if caller.empty and state.step in CLOSING_STEPS:
-            done = state.goto(Step.DONE).with_(finished=True)
-            return done, Turn(actions=(say(self.prompts.prompt("despedida")),), then=Hangup())
+            return farewell(self, state)
         if caller.empty:
             return Retry("sin-respuesta")
         return await self._answerers[state.step](self, state, caller)

@@ -49,7 +49,7 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     if len(fold(text).split()) < MIN_WORDS:
         return Retry("no-entendi")
     if state.descriptions >= flow.options.max_failures:
-        return ToAgent(reason="la categoría no es clara tras varias descripciones")
+        return ToAgent(reason="la categoría no es clara tras varias descripciones", state=state)
     found = await _classify(flow, text)
     candidates = [
         Candidate(code=c.code, name=c.name, tema=c.tema, confidence=round(c.confidence, 3))
@@ -69,7 +69,7 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
         return await move(flow, state, Step.CONFIRM_CATEGORY)
     if found.decision == "choose" and len(candidates) > 1:
         return await move(flow, state, Step.CHOOSE_CATEGORY)
-    return ToAgent(reason="la categoría no es clara")
+    return ToAgent(reason="la categoría no es clara", state=state)
 
 
 async def answer_describe(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
@@ -127,7 +127,8 @@ async def choose(flow: CallFlow, state: CallState, candidate: Candidate) -> Outc
     entry = await flow.directory.entry(candidate.code)
     if entry is None or not entry.phone_completable:
         before = (say(flow.prompts.prompt("no-por-telefono")),)
-        return ToAgent(reason="la categoría no se completa por teléfono", before=before)
+        reason = "la categoría no se completa por teléfono"
+        return ToAgent(reason=reason, before=before, state=state)
     if state.alcaldia is None:
         return await move(flow, state, Step.ALCALDIA)
     return await move(flow, state, Step.REFERENCE)

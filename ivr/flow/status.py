@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivr.flow.common import Outcome, Retry, move, say
+from ivr.flow.common import Outcome, Retry, farewell, move, say
+from ivr.flow.completion import MENU_WORDS
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
-from ivr.flow.understanding import digits_from_speech
+from ivr.flow.understanding import digits_from_speech, said_any
 from models.business_days import DeadlineState
 from models.errors import FolioNotFound, InvalidFolio
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
 
 FOLIO_KEYS = 12
+ANOTHER_WORDS = frozenset({"otro", "otra", "siguiente"})
 GIST_CHARS = 220
 
 
@@ -67,16 +69,12 @@ async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
     if authority:
         unit = await flow.directory.unit_name(request.authority_code, request.unit_code)
         lines.append(say(prompts.prompt("estado-autoridad", autoridad=authority, unidad=unit)))
-    if request.answer_text and request.responsible_person:
-        lines.append(
-            say(
-                prompts.prompt(
-                    "estado-respuesta",
-                    responsable=request.responsible_person,
-                    resumen=gist(request.answer_text),
-                )
-            )
+    if request.answer_text:
+        person = request.responsible_person or ""
+        summary = prompts.prompt(
+            "estado-respuesta", responsable=person, resumen=gist(request.answer_text)
         )
+        lines.append(say(summary))
     if status == Status.REJECTED and request.rejection_reason:
         lines.append(say(prompts.prompt("estado-rechazo", motivo=gist(request.rejection_reason))))
     if status in OPEN_STATUSES and request.due_at is not None:
@@ -91,16 +89,23 @@ async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
 
 async def ask_status_next(flow: CallFlow, state: CallState) -> Gather:
     """Another folio, the main menu, or an agent."""
-    return Gather(say=say(flow.prompts.prompt("estado-siguiente")), timeout_seconds=5)
+    return Gather(
+        say=say(flow.prompts.prompt("estado-siguiente")),
+        speech=True,
+        timeout_seconds=5,
+        speech_hints=("uno", "dos", "cero", "asesor"),
+    )
 
 
 async def answer_status_next(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """1 another folio, 2 main menu."""
+    """1 (or "otro folio") another folio, 2 (or "menú") main menu; other words end the call."""
     digits = (caller.digits or "").strip()
-    if digits == "1":
+    if digits == "1" or said_any(caller.speech, ANOTHER_WORDS):
         return await move(flow, state, Step.FOLIO)
-    if digits == "2":
+    if digits == "2" or said_any(caller.speech, MENU_WORDS):
         return await move(flow, state, Step.MENU)
+    if caller.speech:
+        return farewell(flow, state)
     return Retry("opcion-invalida")
 
 

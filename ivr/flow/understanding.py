@@ -6,6 +6,8 @@
 '2600012349'
 >>> match_alcaldia("en la gustavo a madero")
 'Gustavo A. Madero'
+>>> spoken_keys("el uno"), spoken_keys("cero nueve"), spoken_keys("uno de agua")
+('1', '09', '')
 """
 
 from __future__ import annotations
@@ -19,11 +21,33 @@ _WORD_DIGITS = {**NUMBERS, "uno": "1", "una": "1"}
 _YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "okay", "s"}
 _NO = {"no", "nop", "incorrecto", "negativo", "n"}
 _AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
-_STATUS = {"folio", "estado", "estatus", "seguimiento", "consultar", "consulta"}
+# "folio" or "estatus" alone ask about a folio; "estado" or "consulta" only about the caller's
+# own request ("el estado de la calle" describes a problem, "el estado de mi reporte" does not)
+_STATUS = {"folio", "estatus", "seguimiento"}
+_STATUS_VERBS = {"estado", "consultar", "consulta", "avance"}
+_REQUEST_WORDS = {"solicitud", "reporte", "tramite", "peticion"}
+_MINE = {"mi", "mis"}
+# what a caller says instead of pressing a key: digits, and the two-digit alcaldía keys
+_KEY_WORDS = {
+    **{w: d for w, d in _WORD_DIGITS.items() if len(d) == 1},
+    "diez": "10",
+    "once": "11",
+    "doce": "12",
+    "trece": "13",
+    "catorce": "14",
+    "quince": "15",
+    "dieciseis": "16",
+}
+_KEY_FILLERS = {"el", "la", "numero", "opcion", "marco", "marque", "tecla", "oprimo"}
 
 
 def _words(text: str | None) -> set[str]:
     return set(fold(text or "").split())
+
+
+def said_any(text: str | None, words: frozenset[str]) -> bool:
+    """``text`` contains one of ``words`` (accent-folded)."""
+    return bool(_words(text) & words)
 
 
 def is_yes(text: str | None) -> bool:
@@ -44,7 +68,20 @@ def wants_agent(text: str | None) -> bool:
 
 def wants_status(text: str | None) -> bool:
     """The caller asked about an existing folio."""
-    return bool(_words(text) & _STATUS)
+    words = _words(text)
+    mine = words & _STATUS_VERBS and words & _REQUEST_WORDS and words & _MINE
+    return bool(words & _STATUS or mine)
+
+
+def spoken_keys(text: str | None) -> str:
+    """The keys a caller said instead of pressing them ("uno", "el 2", "cero nueve").
+
+    Empty unless the whole utterance is keys (with a few fillers such as "opción" or "el").
+    """
+    words = [w for w in fold(text or "").split() if w not in _KEY_FILLERS]
+    if not words or not all(w.isdigit() or w in _KEY_WORDS for w in words):
+        return ""
+    return "".join(w if w.isdigit() else _KEY_WORDS[w] for w in words)
 
 
 def digits_from_speech(text: str | None) -> str:

@@ -19,6 +19,7 @@ from ivr.flow import (
     Hangup,
     Step,
     Transfer,
+    Turn,
 )
 from models.bus import InProcessBus
 from models.events import CallEnded
@@ -190,3 +191,75 @@ async def test_describing_again_and_again_ends_with_an_agent(engine, service, bu
         assert state.step == Step.CHOOSE_CATEGORY
     assert isinstance(turn.then, Transfer)
     assert turn.then.context.reason.startswith("la categoría no es clara")
+
+
+@pytest.mark.parametrize(
+    ("said", "step"),
+    [("uno", Step.DESCRIBE), ("el dos", Step.FOLIO), ("opción 2", Step.FOLIO)],
+)
+async def test_keys_said_aloud_count_as_pressed(engine, service, bus, said, step) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(speech=said))
+    assert state.step == step, spoken(turn)
+    assert "no le entendí" not in spoken(turn)
+
+
+async def test_cero_said_aloud_reaches_an_agent_and_alcaldia_by_its_key(
+    engine, service, bus
+) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(speech="la lámpara de mi calle no prende"))
+    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY):
+        state, turn = await flow.handle(state, CallerInput(speech="uno"))
+    assert state.step == Step.ALCALDIA, spoken(turn)
+    state, turn = await flow.handle(state, CallerInput(speech="cero nueve"))
+    assert state.step == Step.REFERENCE and state.alcaldia == "Iztapalapa"
+    _, turn = await flow.handle(state, CallerInput(speech="cero"))
+    assert isinstance(turn.then, Transfer)
+
+
+@pytest.mark.parametrize(
+    ("said", "status"),
+    [
+        ("el estado de la calle es terrible, hay baches por todos lados", False),
+        ("quiero hacer un reporte sobre el estado de la banqueta", False),
+        ("quiero saber el estado de mi solicitud", True),
+        ("quiero consultar un folio", True),
+    ],
+)
+async def test_only_questions_about_a_request_go_to_the_status_branch(
+    engine, service, bus, said, status
+) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, turn = await flow.handle(state, CallerInput(speech=said))
+    assert (state.step == Step.FOLIO) == status, spoken(turn)
+    assert status or state.path[:2] == ["menu", "describe"]
+    if isinstance(turn.then, Transfer):  # what the classifier found goes with the call
+        assert turn.then.context.categories and turn.then.context.path[:2] == state.path[:2]
+
+
+async def _registered(flow: CallFlow) -> CallState:
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
+    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
+        key = "14" if state.step == Step.ALCALDIA else "1"
+        state, _ = await flow.handle(state, CallerInput(digits=key))
+    state, _ = await flow.handle(state, CallerInput(speech="calle Morelos frente al mercado"))
+    assert state.step == Step.REGISTERED and state.folio
+    return state
+
+
+async def test_after_the_folio_the_caller_can_answer_by_voice(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus)
+    state = await _registered(flow)
+    ask = await flow.ask(state)
+    assert ask.speech and "diga repetir" in spoken(Turn(then=ask))
+    again, turn = await flow.handle(state, CallerInput(speech="¿me lo puede repetir?"))
+    assert again.step == Step.REGISTERED and "quedó registrada" in spoken(turn)
+    menu, _ = await flow.handle(state, CallerInput(speech="dos"))
+    assert menu.step == Step.MENU
+    done, turn = await flow.handle(state, CallerInput(speech="no, gracias, es todo"))
+    assert done.finished and isinstance(turn.then, Hangup) and "Gracias por llamar" in spoken(turn)

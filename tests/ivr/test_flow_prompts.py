@@ -31,7 +31,7 @@ SAMPLE = {
 # Spanish words that must carry their accent wherever they appear in a prompt
 UNACCENTED = (
     r"\b(numero|telefono|dias|digitos|alcaldia|atencion|linea|Mexico|mas tardar|esta en"
-    r"|solicitud esta|aqui|senal|ningun|direccion|despues)\b"
+    r"|solicitud esta|aqui|senal|ningun|direccion|despues|menu|diga si|responda si)\b"
 )
 
 
@@ -40,6 +40,14 @@ def test_every_prompt_renders_in_accented_spanish(name: str) -> None:
     text = PromptBook().text(name, **SAMPLE)
     assert text and "{{" not in text and "  " not in text
     assert not re.search(UNACCENTED, text), text
+
+
+def test_wait_of_one_minute_and_an_answer_without_a_named_person() -> None:
+    book = PromptBook()
+    assert "alrededor de un minuto" in book.text("devolucion-oferta", minutos=1)
+    assert "unos 7 minutos" in book.text("devolucion-oferta", minutos=7)
+    plain = book.text("estado-respuesta", responsable="", resumen="Se reparó la fuga.")
+    assert plain == "La respuesta, en resumen: Se reparó la fuga."
 
 
 def test_unknown_values_fail_loudly() -> None:
