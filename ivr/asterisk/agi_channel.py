@@ -3,7 +3,11 @@
 Asterisk reports a caller who hung up mid-command with ``200 result=-1`` (or ``(hangup)``),
 then ``511`` for any later command, and an unsolicited ``HANGUP`` line (which the adapter
 absorbs). Every method turns those into one exception, so the front can stop at once and
-tell the flow, leaving nothing half-written::
+tell the flow, leaving nothing half-written. But ``-1`` also means "could not open the file"
+(``STREAM FILE``, ``SAY …`` with a missing sound) on a live channel, so a ``-1`` is checked
+with one harmless command: on a hung-up channel Asterisk sends its ``HANGUP`` line before
+answering it (as in the recorded ``d_ivr_caller_hangup`` session) or refuses it with ``511``;
+otherwise the failure is :class:`AgiCommandFailed` and the caller goes to an agent::
 
     digit = await channel.stream_file("/var/lib/asterisk/sounds/es/suac/menu-principal")
 """
@@ -14,10 +18,11 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from ivr.asterisk.agi_result import AgiReply
-from ivr.asterisk.errors import CallerHungUp
+from ivr.asterisk.errors import AgiCommandFailed, CallerHungUp
 from ivr.asterisk.panoramisk_adapter import AgiSession
 
 DIGITS = "0123456789*#"
+PROBE = "GET VARIABLE AGISTATUS"  # allowed on dead channels too: answered, never refused
 
 
 def _quote(text: str) -> str:
@@ -42,9 +47,20 @@ class AgiChannel:
         if self.session.hung_up:
             raise CallerHungUp("El ciudadano colgó.")
         reply = await self.session.command(command)
+        failed = reply.code == 200 and reply.result == "-1" and reply.data != "hangup"
+        if failed and not self.session.hung_up:
+            await self._check_alive(command)
         if reply.dead_channel or self.session.hung_up:
             raise CallerHungUp(f"El ciudadano colgó durante «{command.split(' ', 2)[:2]}».")
         return reply
+
+    async def _check_alive(self, command: str) -> None:
+        """After a ``-1``: raise :class:`CallerHungUp`, or :class:`AgiCommandFailed` if up."""
+        probe = await self.session.command(PROBE)
+        if probe.code == 511 or self.session.hung_up:
+            self.session.hung_up = True
+            raise CallerHungUp(f"El ciudadano colgó durante «{command.split(' ', 2)[:2]}».")
+        raise AgiCommandFailed(f"Asterisk no pudo ejecutar «{command}» (result=-1).")
 
     async def answer(self) -> None:
         await self.run("ANSWER")

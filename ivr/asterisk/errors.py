@@ -59,3 +59,10 @@ class CallerHungUp(AsteriskError):
 
     error_id = "agi-caller-hung-up"
     status_code = 410
+
+
+class AgiCommandFailed(AsteriskError):
+    """An AGI command failed (``result=-1``) on a channel that is still up: a missing file."""
+
+    error_id = "agi-command-failed"
+    status_code = 502

@@ -226,13 +226,13 @@ class AgiFront:
         self, channel: AgiChannel, gather: Gather
     ) -> tuple[str | None, CallerInput | None]:
         await channel.run("SPEECH CREATE vosk")
-        try:
-            timeout = max(gather.timeout_seconds * 1000, self.options.max_utterance_ms)
-            reply = await channel.run(f"SPEECH RECOGNIZE beep {timeout}")
+        try:  # res_agi counts this time-out in seconds, unlike every other AGI command
+            seconds = max(gather.timeout_seconds, -(-self.options.max_utterance_ms // 1000))
+            reply = await channel.run(f"SPEECH RECOGNIZE beep {seconds}")
         finally:
             if not channel.session.hung_up:
                 await channel.run("SPEECH DESTROY")
-        if reply.data == "dtmf":
+        if reply.data == "digit":  # "200 result=1 (digit) digit=5 endpos=…"
             return reply.fields.get("digit") or None, None
         results = speech_results(reply)
         if not results:
@@ -267,10 +267,10 @@ class AgiFront:
             await channel.set_variable(name, value)
 
     async def _to_agent_after_failure(self, channel: AgiChannel) -> None:
-        try:
-            await channel.stream_file(self.audio.static_path("falla-asesor"), interruptible=False)
+        try:  # the variables first: the notice itself may be what failed
             await channel.set_variable(names.VAR_REASON, "falla del sistema")
             await channel.set_variable(names.VAR_NEXT, names.NEXT_QUEUE)
+            await channel.stream_file(self.audio.static_path("falla-asesor"), interruptible=False)
         except Exception:  # noqa: BLE001  (the dialplan's fall-back queues the call anyway)
             log.warning("could not announce the hand-off after a failure", exc_info=True)
 

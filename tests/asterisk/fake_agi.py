@@ -4,7 +4,8 @@ The caller is a script of keys: each ``WAIT FOR DIGIT`` takes the next one (``No
 time-out); keys in ``barge_in`` interrupt the next ``STREAM FILE``. ``hang_up_at`` names the
 command on which the caller hangs up: Asterisk then answers ``200 result=-1``, sends its
 unsolicited ``HANGUP`` line, and refuses every later command with ``511``, as the recorded
-``d_ivr_caller_hangup`` session shows.
+``d_ivr_caller_hangup`` session shows. A file named in ``missing`` cannot be played: Asterisk
+answers ``200 result=-1 endpos=0`` and the channel stays up.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class AgiPeer:
     hang_up_at: str | None = None
     recording: Path | None = None  # what RECORD FILE "records"
     speech: list[bytes] = field(default_factory=list)  # SPEECH RECOGNIZE replies, in order
+    missing: set[str] = field(default_factory=set)  # sound files Asterisk cannot open
     commands: list[str] = field(default_factory=list)
     set_variables: dict[str, str] = field(default_factory=dict)
     _dead: bool = False
@@ -65,6 +67,8 @@ class AgiPeer:
             _, _, name, value = command.split(" ", 3)
             self.set_variables[name] = value[1:-1].replace('\\"', '"')
             return b"200 result=1\n"
+        if verb == "STREAM FILE" and command.split()[2].rsplit("/", 1)[-1] in self.missing:
+            return b"200 result=-1 endpos=0\n"  # res_agi's answer; the channel is still up
         if verb in ("STREAM FILE", "SAY DIGITS", "SAY NUMBER", "SAY DATETIME"):
             if self.barge_in and '""' not in command:
                 return f"200 result={ord(self.barge_in.pop(0))} endpos=4000\n".encode()

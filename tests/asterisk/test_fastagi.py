@@ -166,10 +166,33 @@ async def test_caller_hanging_up_mid_command_stops_everything(rig: Rig, transcri
     async with rig.bus.subscribe() as events:
         await peer.call(port)
         ended = await asyncio.wait_for(_first(events, "call.ended"), 2)
-    assert peer.commands[-1].startswith("WAIT FOR DIGIT")  # nothing sent after the hang-up
+    # after the -1 only a harmless check (answered after Asterisk's HANGUP line), then nothing
+    assert peer.commands[-2].startswith("WAIT FOR DIGIT")
+    assert peer.commands[-1] == "GET VARIABLE AGISTATUS"
     assert ended.cause == "caller-hangup"
     with Session(rig.engine) as session:
         assert session.exec(select(ServiceRequest)).first() is None
+
+
+async def test_missing_sound_file_is_not_a_hang_up(rig: Rig, transcripts: Path) -> None:
+    port = await rig.start()
+    peer = AgiPeer(env=env(transcripts), keys=["1"], missing={"menu-principal"})
+    async with rig.bus.subscribe() as events:
+        await peer.call(port)
+        await asyncio.sleep(0.05)
+        ended = [e async for e in _drain(events) if e.type == "call.ended"]
+    assert not ended  # the caller did not hang up: the flow was not told so
+    assert peer.set_variables["SUAC_SIGUIENTE"] == "cola"
+    assert peer.set_variables["SUAC_MOTIVO"] == "falla del sistema"
+    assert "falla-asesor" in peer.commands[-1]
+
+
+async def _drain(events):  # noqa: ANN001, ANN202
+    while True:
+        try:
+            yield await asyncio.wait_for(anext(aiter(events)), 0.05)
+        except TimeoutError:
+            return
 
 
 async def test_speech_recorded_and_transcribed_off_the_loop(rig: Rig, transcripts: Path) -> None:
@@ -201,6 +224,18 @@ async def test_speech_recognised_by_asterisk_keeps_the_whole_sentence(
         heard = await asyncio.wait_for(_first(events, "call.speech_result"), 2)
     assert "SPEECH CREATE vosk" in peer.commands and "SPEECH DESTROY" in peer.commands
     assert (heard.transcript, heard.confidence) == ("hay una fuga de agua en mi calle", 0.87)
+    recognize = next(c for c in peer.commands if c.startswith("SPEECH RECOGNIZE"))
+    assert int(recognize.split()[3]) <= 60  # res_agi reads seconds here, not milliseconds
+
+
+async def test_key_pressed_during_asterisk_speech_recognition(rig: Rig, transcripts: Path) -> None:
+    port = await rig.start(speech="asterisk")
+    # res_agi's exact reply when the caller presses a key instead of speaking
+    peer = AgiPeer(env=env(transcripts), speech=[b"200 result=1 (digit) digit=0 endpos=1200\n"])
+    await peer.call(port)
+    assert peer.set_variables["SUAC_SIGUIENTE"] == "cola"
+    context = json.loads(base64.b64decode(peer.set_variables["SUAC_CONTEXTO"]))
+    assert context["reason"] == "el ciudadano pidió un asesor"
 
 
 async def _first(events, kind: str):  # noqa: ANN001, ANN202
