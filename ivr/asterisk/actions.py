@@ -90,7 +90,7 @@ class AsteriskActions:
         """Ring a supervisor's phone; once answered, listen, whisper or barge on ``agent``.
 
         ``mode`` is ``escuchar``, ``susurrar`` or ``intervenir`` (``ChanSpy`` options
-        ``qS``, ``qwS``, ``qBS`` in the supervisors' context).
+        ``qES``, ``qwES``, ``qBES`` in the supervisors' context).
         """
         if mode not in names.SPY_MODES:
             raise AmiBadAction(f"Modo de supervisión desconocido: «{mode}».")

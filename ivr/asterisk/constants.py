@@ -38,8 +38,11 @@ NEXT_QUEUE = "cola"
 NEXT_HANGUP = "colgar"
 
 # --- supervisors' spying: extension prefix → ChanSpy options ---------------------------------
-# q: no beep announcement, S: stop when the spied call ends, w: whisper, B: barge (talk to both)
-SPY_MODES = {"escuchar": "qS", "susurrar": "qwS", "intervenir": "qBS"}
+# q: no beep nor channel name announced; E: exit when the spied-on channel hangs up (never hop
+# to the agent's next call); S: stop at once when there is nothing to spy on; w: whisper to
+# the agent only; B: barge, talk to both agent and caller. The dialplan spies on the prefix
+# "PJSIP/<extension>-", so agent 1001 never matches phone 10010.
+SPY_MODES = {"escuchar": "qES", "susurrar": "qwES", "intervenir": "qBES"}
 
 # --- the queue and the recordings ------------------------------------------------------------
 DEFAULT_QUEUE = "locatel"
