@@ -58,6 +58,28 @@ class AgentBook:
             return [self.snapshot(headers)]
         return []
 
+    def resync(self, items: list[Headers]) -> list[BaseEvent]:
+        """Members that a ``QueueStatus`` list no longer shows left while the bridge was away.
+
+        Only queues the list describes (its ``QueueParams`` items) are reconciled.
+        """
+        queues = {item.get("Queue", "") for item in items if item.get("Event") == "QueueParams"}
+        present = {
+            (item.get("Queue", ""), self._agent(item))
+            for item in items
+            if item.get("Event") == "QueueMember"
+        }
+        gone = [key for key in self.states if key[0] in queues and key not in present]
+        return [
+            event
+            for queue, agent in gone
+            for event in self._set({"Queue": queue, "Interface": agent}, "logged_out", "")
+        ]
+
+    @staticmethod
+    def _agent(headers: Headers) -> str:
+        return headers.get("Interface") or headers.get("Location") or headers.get("MemberName", "")
+
     def _member(self, headers: Headers) -> list[BaseEvent]:
         if headers.get("Paused") == "1":
             reason = headers.get("PausedReason") or headers.get("Reason", "")
@@ -65,8 +87,7 @@ class AgentBook:
         return self._set(headers, DEVICE_STATES.get(headers.get("Status", ""), "available"), "")
 
     def _set(self, headers: Headers, state: AgentState, reason: str) -> list[BaseEvent]:
-        queue = headers.get("Queue", "")
-        agent = headers.get("Interface") or headers.get("Location") or headers.get("MemberName")
+        queue, agent = headers.get("Queue", ""), self._agent(headers)
         if not agent:
             return []
         key = (queue, agent)

@@ -141,6 +141,7 @@ class ServerLink:
             events = self.tracker.resync_channels(answer.items)
         else:
             events = [e for item in answer.items for e in self.tracker.feed(item)]
+            events += self.tracker.agents.resync(answer.items)  # QueueStatus: who logged out
         for event in events:
             self._outbox.put_nowait(event)
 

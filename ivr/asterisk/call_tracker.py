@@ -274,7 +274,12 @@ class CallTracker:
         )
 
     def _on_transfer(self, headers: Headers) -> list[BaseEvent]:
-        call = self._call(headers, "Transferee") or self._call(headers, "Transferer")
+        if headers.get("Result", "Success") != "Success":  # Fail, Invalid, Not Permitted
+            return []
+        call = None
+        for prefix in ("Transferee", "Transferer", "OrigTransferer"):  # the last: attended
+            if call is None and headers.get(f"{prefix}Uniqueid"):
+                call = self._call(headers, prefix)
         if call is None:
             return []
         if headers.get("Event") == "BlindTransfer":

@@ -156,7 +156,9 @@ class FakeAmi:
         return self.event_list(action, items, "CoreShowChannelsComplete")
 
     def _on_queuestatus(self, action: Headers) -> list[bytes]:
-        items = [{"Event": "QueueMember", **m} for m in self.members]
+        queues = sorted({"locatel", *(m.get("Queue", "locatel") for m in self.members)})
+        items = [{"Event": "QueueParams", "Queue": q, "Strategy": "rrmemory"} for q in queues]
+        items += [{"Event": "QueueMember", **m} for m in self.members]
         items += [{"Event": "QueueEntry", **e} for e in self.entries]
         return self.event_list(action, items, "QueueStatusComplete")
 

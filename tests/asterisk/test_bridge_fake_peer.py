@@ -75,6 +75,29 @@ async def test_dropped_mid_call_and_restored_with_other_channels(fake_ami: FakeA
         assert harness.link.tracker.active_calls == {"20.1"}
 
 
+async def test_members_removed_while_away_are_logged_out_on_resync(fake_ami: FakeAmi) -> None:
+    member = {"Queue": "locatel", "Status": "1", "Paused": "0"}
+    fake_ami.members = [
+        {**member, "Location": "PJSIP/1001"},
+        {**member, "Location": "PJSIP/1002", "Paused": "1", "PausedReason": "comida"},
+    ]
+    async with Harness(port=fake_ami.port, secret=fake_ami.secret) as harness:
+        await harness.link.connected.wait()
+        await harness.settle()
+        fake_ami.members = fake_ami.members[:1]  # Beto logged out while the bridge was away
+        harness.link.connected.clear()
+        await fake_ami.drop()
+        await until(lambda: fake_ami.logins == 2)
+        await harness.link.connected.wait()
+        await harness.settle()
+        states = [(e.agent, e.state, e.reason) for e in harness.events if e.type == "agent.state"]
+        assert states == [
+            ("PJSIP/1001", "available", ""),
+            ("PJSIP/1002", "paused", "comida"),
+            ("PJSIP/1002", "logged_out", ""),
+        ]
+
+
 async def test_burst_of_ten_thousand_events(fake_ami: FakeAmi) -> None:
     calls = 2_500
     frames = []

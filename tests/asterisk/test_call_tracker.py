@@ -93,6 +93,33 @@ def test_ringing_no_answer_hold_and_transfer() -> None:
     assert events[-1].target == "5555@locatel-agentes"
 
 
+def test_failed_and_attended_transfers() -> None:
+    tracker = CallTracker(source="prueba")
+    caller = channel("4.1", "4.1", "PJSIP/trunk-4")
+    agent = channel("4.2", "4.1", "PJSIP/1001-4")
+    feed(tracker, {"Event": "Newchannel", **caller}, {"Event": "Newchannel", **agent})
+    failed = {
+        "Event": "BlindTransfer",
+        "Result": "Fail",
+        **{f"Transferer{k}": v for k, v in agent.items()},
+        "Extension": "9999",
+        "Context": "locatel-agentes",
+    }
+    # Asterisk names the first agent's leg OrigTransferer in an attended transfer
+    attended = {
+        "Event": "AttendedTransfer",
+        "Result": "Success",
+        **{f"OrigTransferer{k}": v for k, v in agent.items()},
+        "DestType": "Bridge",
+        "TransferTargetChannel": "PJSIP/1002-5",
+    }
+    assert feed(tracker, failed) == []
+    events = tracker.feed(attended)
+    assert [(e.type, e.call_id, e.target) for e in events] == [
+        ("call.transferred", "4.1", "PJSIP/1002-5")
+    ]
+
+
 def test_agent_pause_with_reason_logout_and_queue_snapshot() -> None:
     tracker = CallTracker(source="prueba")
     member = {"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}
