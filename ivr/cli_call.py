@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from ivr.twilio.simulator import SimulatedCall, TwimlPage
-from models.config import get_settings
+from models.config import Settings, get_settings
 
 call_app = typer.Typer(help="Llamada de prueba al IVR desde la terminal.")
 KEYS = re.compile(r"^[0-9*#]+$")
@@ -41,18 +41,32 @@ def _show(console: Console, page: TwimlPage, speak: bool) -> None:
         _speak(sentence, speak)
     if page.end:
         console.print(f"[yellow]— fin: {page.end} —[/yellow]")
+    elif page.stream and not page.action:
+        console.print(
+            "[red]El servidor escucha con un motor de voz local (audio por Media Streams): "
+            "esta terminal sólo envía teclas y texto. Use SUAC_IVR__SPEECH_ENGINE=twilio.[/red]"
+        )
 
 
-async def _run(server: str, caller: str, speak: bool, console: Console) -> None:
-    settings = get_settings()
+async def run_call(
+    server: str,
+    caller: str,
+    speak: bool,
+    console: Console,
+    *,
+    settings: Settings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> None:
+    """Play one call in the terminal (``transport`` lets tests reach an app in process)."""
+    settings = settings or get_settings()
     token = settings.twilio.auth_token.get_secret_value()
-    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=server, timeout=30, transport=transport) as http:
         call = SimulatedCall(
             http=http, public_base_url=settings.public_base_url, auth_token=token, caller=caller
         )
         page = await call.start()
         _show(console, page, speak)
-        while page.status_code == 200 and not page.end:
+        while page.status_code == 200 and not page.end and page.action:
             try:
                 line = console.input("[green]usted>[/green] ").strip()
             except EOFError:
@@ -80,4 +94,4 @@ def call(
     speak: Annotated[bool, typer.Option(help="Leer en voz alta con espeak-ng.")] = True,
 ) -> None:
     """Llamar al IVR como lo haría Twilio: teclas (1, 2, 0, folio#) o texto como voz."""
-    asyncio.run(_run(server, caller, speak, Console()))
+    asyncio.run(run_call(server, caller, speak, Console()))

@@ -32,6 +32,7 @@ from models.requests import Status
 MAX_BODY = 1600
 FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
 YES, NO = frozenset({"si", "s", "sip"}), frozenset({"no", "n"})
+MAX_REPLY_WORDS = 5  # "Sí, ya quedó" and "No, sigue igual" are answers too
 HELP = frozenset({"ayuda", "help", "info", "menu"})
 
 
@@ -76,7 +77,7 @@ class MessagingFront:
         """What to answer, in Spanish."""
         prompts = self._sender.prompts
         words = fold(hook.body).split()
-        if len(words) == 1 and (words[0] in YES or words[0] in NO):
+        if words and len(words) <= MAX_REPLY_WORDS and (words[0] in YES or words[0] in NO):
             return await self._confirmation(hook, solved=words[0] in YES)
         if words and words[0] in HELP and len(words) <= 2:
             return prompts.text("sms-ayuda")

@@ -35,6 +35,7 @@ class TwimlPage:
     action: str | None = None
     redirect: str | None = None
     end: str | None = None  # "hangup", "enqueue:<queue>", "dial:<uri>"
+    stream: str | None = None  # a ``<Connect><Stream>``'s action (audio for a local engine)
     gather: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -57,6 +58,8 @@ class TwimlPage:
                 page.end = "hangup"
             elif node.tag == "Enqueue":
                 page.end = f"enqueue:{node.text}"
+            elif node.tag == "Connect":
+                page.stream = node.get("action")
             elif node.tag == "Dial":
                 sip = node.find("Sip")
                 page.end = f"dial:{sip.text if sip is not None else node.text}"

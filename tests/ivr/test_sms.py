@@ -148,7 +148,16 @@ async def _wait_for(predicate, seconds: float = 3.0) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reply", "solved"), [("SÍ", True), ("si", True), ("Sí.", True), ("NO", False), ("no", False)]
+    ("reply", "solved"),
+    [
+        ("SÍ", True),
+        ("si", True),
+        ("Sí.", True),
+        ("Sí, ya quedó", True),
+        ("NO", False),
+        ("no", False),
+        ("No, sigue igual", False),
+    ],
 )
 async def test_answered_request_is_confirmed_or_reopened_by_reply(
     twilio_app, twilio_http, twilio_api, reply, solved

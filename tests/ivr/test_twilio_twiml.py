@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from test_twilio_support import PUBLIC, TOKEN
 
-from ivr.flow.steps import HandoffContext, Hangup, Say, Transfer, Turn
+from ivr.flow.steps import Gather, HandoffContext, Hangup, Say, Transfer, Turn
 from ivr.prompts import Prompt, PromptBook
 from ivr.twilio.simulator import SimulatedCall, TwimlPage
 from ivr.twilio.twiml import TwimlRenderer
@@ -24,13 +24,19 @@ ALLOWED: dict[str, set[str]] = {
     "Enqueue": {"action", "method", "waitUrl", "waitUrlMethod", "workflowSid", "maxQueueSize"},
     "Dial": {"action", "method", "timeout", "callerId", "record", "answerOnBridge"},
     "Sip": {"username", "password", "url", "method"},
+    "Connect": {"action", "method"},
+    "Stream": {"url", "name", "track", "statusCallback", "statusCallbackMethod"},
+    "Parameter": {"name", "value"},
 }  # fmt: skip
 CHILDREN = {
-    "Response": {"Say", "Gather", "Redirect", "Hangup", "Enqueue", "Dial"},
+    "Response": {"Say", "Gather", "Redirect", "Hangup", "Enqueue", "Dial", "Connect"},
     "Gather": {"Say"},
     "Dial": {"Sip"},
+    "Connect": {"Stream"},
+    "Stream": {"Parameter"},
 }
 TEXT_REQUIRED = {"Say", "Redirect", "Enqueue", "Sip"}
+STEP_URL = PUBLIC + "/twilio/voice/step?seq="
 
 
 def check(xml: str) -> None:
@@ -48,9 +54,15 @@ def check(xml: str) -> None:
             assert parent.get("language") == "es-MX"
         if parent.tag == "Gather":
             assert set(parent.get("input", "").split()) <= {"dtmf", "speech"}
-            assert parent.get("action", "").startswith(PUBLIC + "/twilio/voice/step?seq=")
+            assert parent.get("action", "").startswith(STEP_URL)
             assert parent.get("method") == "POST" and int(parent.get("timeout")) > 0
             assert len(parent.get("hints", "")) <= 4000
+        if parent.tag == "Connect":
+            assert parent.get("action", "").startswith(STEP_URL) and "media=1" in parent.get(
+                "action"
+            )
+        if parent.tag == "Stream":
+            assert parent.get("url", "").startswith("wss://")
 
 
 async def _scenario(twilio_http, steps: list[tuple[str, str]]) -> list[TwimlPage]:
@@ -102,3 +114,21 @@ def test_transfer_by_sip_and_hangup_documents() -> None:
     check(xml)
     assert "X-SUAC-Folio=2600000019" in xml and "<Dial><Sip>" in xml
     check(renderer.render(Turn((Say((Prompt("despedida", "Adiós."),)),), Hangup()), seq=1))
+
+
+def test_media_stream_documents_for_a_local_speech_engine() -> None:
+    renderer = TwimlRenderer(
+        voice="Polly.Mia",
+        step_url=lambda seq: f"{STEP_URL}{seq}",
+        stream_url="wss://locatel.example.mx/twilio/media",
+    )
+    prompt = PromptBook().prompt("registro-describa")
+    xml = renderer.render(Turn(then=Gather(say=Say((prompt,)), speech=True)), seq=2)
+    check(xml)
+    root = ET.fromstring(xml)
+    assert [node.tag for node in root] == ["Say", "Connect"]
+    params = {p.get("name"): p.get("value") for p in root.iter("Parameter")}
+    assert params == {"seq": "2", "timeout": "6"}
+    keys_only = renderer.render(Turn(then=Gather(say=Say((prompt,)))), seq=3)
+    check(keys_only)
+    assert ET.fromstring(keys_only).find("Gather") is not None
