@@ -28,6 +28,7 @@ class AgiPeer:
     variables: dict[str, str] = field(default_factory=dict)
     linkedid: str = "1795555792.8"
     hang_up_at: str | None = None
+    dead_at: str | None = None  # from this command on, 511 without a HANGUP line first
     recording: Path | None = None  # what RECORD FILE "records"
     speech: list[bytes] = field(default_factory=list)  # SPEECH RECOGNIZE replies, in order
     missing: set[str] = field(default_factory=set)  # sound files Asterisk cannot open
@@ -51,6 +52,8 @@ class AgiPeer:
             writer.close()
 
     def _answer(self, command: str) -> bytes:
+        if self.dead_at and command.startswith(self.dead_at):
+            self._dead = True
         if self._dead:
             return DEAD
         if self.hang_up_at and command.startswith(self.hang_up_at):

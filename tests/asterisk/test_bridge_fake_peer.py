@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from ivr.asterisk.bridge import AmiBridge, Backoff
+from models.bus import InProcessBus
 from models.calls import CallRecord
+from models.config import AsteriskServer
 from models.events import RequestRegistered
 
 from .fake_ami import FakeAmi, channel
@@ -96,6 +100,45 @@ async def test_members_removed_while_away_are_logged_out_on_resync(fake_ami: Fak
             ("PJSIP/1002", "paused", "comida"),
             ("PJSIP/1002", "logged_out", ""),
         ]
+
+
+async def test_one_link_per_server_each_with_its_own_calls_and_actions() -> None:
+    peers = [FakeAmi(secret="norte"), FakeAmi(secret="sur")]
+    for peer in peers:
+        await peer.start()
+    bus = InProcessBus()
+    bridge = AmiBridge(
+        servers=[
+            AsteriskServer(name=peer.secret, port=peer.port, secret=SecretStr(peer.secret))
+            for peer in peers
+        ],
+        bus=bus,
+        writer=None,
+        timeout=2,
+        keepalive=30,
+        backoff=Backoff(first=0.05, ceiling=0.2),
+    )
+    async with bus.subscribe() as events:
+        await bridge.start()
+        try:
+            for link in bridge.links.values():
+                await asyncio.wait_for(link.connected.wait(), 5)
+            await peers[0].push(newchannel("1.1", "1.1"))
+            await peers[1].push(newchannel("2.1", "2.1"))
+            seen = set()
+            async with asyncio.timeout(5):
+                async for event in events:
+                    seen.add((event.source, getattr(event, "call_id", None)))
+                    if {"1.1", "2.1"} <= {call for _, call in seen}:
+                        break
+            assert seen >= {("asterisk:norte", "1.1"), ("asterisk:sur", "2.1")}
+            assert (await bridge.send("sur", "QueuePause", Interface="PJSIP/1001")).success
+            assert peers[1].received[-1]["Action"] == "QueuePause"
+            assert peers[0].received[-1]["Action"] != "QueuePause"
+        finally:
+            await bridge.stop()
+            for peer in peers:
+                await peer.close()
 
 
 async def test_burst_of_ten_thousand_events(fake_ami: FakeAmi) -> None:

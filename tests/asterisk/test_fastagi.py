@@ -174,6 +174,18 @@ async def test_caller_hanging_up_mid_command_stops_everything(rig: Rig, transcri
         assert session.exec(select(ServiceRequest)).first() is None
 
 
+async def test_dead_channel_answer_511_ends_the_session(rig: Rig, transcripts: Path) -> None:
+    port = await rig.start()
+    peer = AgiPeer(env=env(transcripts), keys=["1"], dead_at="WAIT FOR DIGIT")
+    async with rig.bus.subscribe() as events:
+        await peer.call(port)
+        ended = await asyncio.wait_for(_first(events, "call.ended"), 2)
+    assert peer.commands[-1].startswith("WAIT FOR DIGIT")  # 511: nothing more is sent
+    assert ended.cause == "caller-hangup" and "SUAC_SIGUIENTE" not in peer.set_variables
+    with Session(rig.engine) as session:
+        assert session.exec(select(ServiceRequest)).first() is None
+
+
 async def test_missing_sound_file_is_not_a_hang_up(rig: Rig, transcripts: Path) -> None:
     port = await rig.start()
     peer = AgiPeer(env=env(transcripts), keys=["1"], missing={"menu-principal"})

@@ -81,6 +81,7 @@ def test_dialplan_contexts_and_goto_targets(files: dict[str, str]) -> None:
             key.startswith("SUAC_")
         ), (key, value)
     inbound = [v for s, _, v in lines if s == constants.CONTEXT_INBOUND]
+    assert {"_X.,1,Goto(s,1)", "_+X.,1,Goto(s,1)"} <= set(inbound)  # DIDs with or without +
     assert any("AGI(${SUAC_AGI}/ivr)" in v for v in inbound)
     assert inbound[-1] == f"n,Goto({constants.CONTEXT_QUEUE},s,1)"  # fall-back: an agent
     assert "_i[n]terve[n]ir-.,1,Answer()" in body  # a bare n would mean a digit 2-9
