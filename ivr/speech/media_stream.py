@@ -3,9 +3,10 @@
 Twilio sends JSON messages: ``connected``, ``start`` (call SID, custom parameters), ``media``
 (base64 μ-law, 8 kHz, 20 ms frames), ``dtmf`` and ``stop``. The audio is decoded and fed to the
 engine off the event loop; at the end of the utterance (Vosk's own end-pointing, or an energy
-end-pointer for utterance engines such as Whisper), on a key press or on silence, the result is
-stored for the call and the socket is closed, so Twilio continues at the ``<Connect action>``
-URL, where the flow receives it like any other answer.
+end-pointer for utterance engines such as Whisper), on silence, or once the keys are in (the
+``max_digits``, the ``finish_on_key`` or a pause after the last key, as ``<Gather>`` does, so a
+folio can be keyed), the result is stored for the call and the socket is closed, so Twilio
+continues at the ``<Connect action>`` URL, where the flow receives it like any other answer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ FRAME_MS = 20
 SPEECH_RMS = 500.0
 END_SILENCE_MS = 800
 MAX_UTTERANCE_SECONDS = 15
+MAX_KEYING_SECONDS = 60
 
 
 @dataclass
@@ -77,14 +79,22 @@ class MediaSession:
         self._timeout = timeout_seconds
         self._stream = engine.stream() if isinstance(engine, VoskEngine) else None
         self._endpointer = Endpointer()
+        self._max_digits = 1
+        self._finish_key = ""
+        self._last_key_at = 0.0
         self.result = MediaResult()
+
+    @property
+    def _heard_seconds(self) -> float:
+        """Audio received so far (Twilio streams silence too, so this is the call's clock)."""
+        return len(self._endpointer.audio) / (2 * SAMPLE_RATE)
 
     async def _audio(self, pcm16: bytes) -> bool:
         self.result.frames += 1
         ended = self._endpointer.feed(pcm16)
         if self._stream is not None:
-            return await to_thread.run_sync(self._stream.accept, pcm16)
-        return ended
+            ended = await to_thread.run_sync(self._stream.accept, pcm16)
+        return ended and not self.result.digits  # a key tone is no end of keying
 
     async def _transcript(self) -> str:
         if self._stream is not None:
@@ -113,21 +123,40 @@ class MediaSession:
             self.result.call_sid = str(start.get("callSid", ""))[:64]
             seq = str((start.get("customParameters") or {}).get("seq", "0"))
             self.result.seq = int(seq) if seq.isdigit() else 0
-            timeout = str((start.get("customParameters") or {}).get("timeout", ""))
-            if timeout.isdigit():
-                self._timeout = min(float(timeout), MAX_UTTERANCE_SECONDS)
+            self._start(start.get("customParameters") or {})
         elif event == "media":
             pcm = ulaw_to_pcm16(base64.b64decode(message["media"]["payload"]))
             if await self._audio(pcm):
                 return "end-of-utterance"
         elif event == "dtmf":
-            self.result.digits += str((message.get("dtmf") or {}).get("digit", ""))[:1]
-            return "dtmf"
+            return self._key(str((message.get("dtmf") or {}).get("digit", ""))[:1])
         elif event == "stop":
             return "stop"
         # time is counted in audio received (Twilio streams silence too), not wall clock
-        heard_seconds = len(self._endpointer.audio) / (2 * SAMPLE_RATE)
-        silent = not self._endpointer.heard and heard_seconds >= self._timeout
-        if heard_seconds >= MAX_UTTERANCE_SECONDS or silent:
+        heard = self._heard_seconds
+        if self.result.digits:
+            keyed_out = heard - self._last_key_at >= self._timeout
+            return "dtmf" if keyed_out or heard >= MAX_KEYING_SECONDS else ""
+        silent = not self._endpointer.heard and heard >= self._timeout
+        if heard >= MAX_UTTERANCE_SECONDS or silent:
             return "timeout"
         return ""
+
+    def _start(self, parameters: dict) -> None:
+        """The gather's rules, passed as the stream's custom parameters."""
+        timeout = str(parameters.get("timeout", ""))
+        if timeout.isdigit():
+            self._timeout = min(float(timeout), MAX_UTTERANCE_SECONDS)
+        max_digits = str(parameters.get("max_digits", ""))
+        if max_digits.isdigit():
+            self._max_digits = int(max_digits)  # 0: until the finish key or a pause
+        self._finish_key = str(parameters.get("finish_on_key", ""))[:1]
+
+    def _key(self, digit: str) -> str:
+        """A key: the finish key or the last allowed key ends the keying."""
+        if self._finish_key and digit == self._finish_key:
+            return "dtmf"
+        self.result.digits += digit
+        self._last_key_at = self._heard_seconds
+        full = self._max_digits and len(self.result.digits) >= self._max_digits
+        return "dtmf" if full else ""

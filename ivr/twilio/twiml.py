@@ -112,6 +112,9 @@ class TwimlRenderer:
         stream = connect.stream(url=self.stream_url)
         stream.parameter(name="seq", value=str(seq))
         stream.parameter(name="timeout", value=str(gather.timeout_seconds))
+        stream.parameter(name="max_digits", value=str(gather.max_digits or 0))  # 0: no limit
+        if gather.finish_on_key:
+            stream.parameter(name="finish_on_key", value=gather.finish_on_key)
         response.append(connect)
 
     def _transfer(self, response: VoiceResponse, transfer: Transfer) -> None:

@@ -241,6 +241,33 @@ async def test_silence_times_out_and_a_key_ends_the_stream(vosk_engine) -> None:
     assert pressed.ended_by == "dtmf" and pressed.digits == "2"
 
 
+def _keyed(keys: str, parameters: dict[str, str], quiet_frames: int = 0) -> list[dict]:
+    start = {"callSid": "CA" + "1" * 32, "customParameters": {"seq": "3", **parameters}}
+    silence = base64.b64encode(b"\xff" * FRAME).decode()
+    messages: list[dict] = [{"event": "start", "start": start}]
+    for key in keys:  # a key, then a second of line noise, as a caller keys a folio
+        messages.append({"event": "dtmf", "dtmf": {"digit": key}})
+        messages += [{"event": "media", "media": {"payload": silence}}] * 50
+    messages += [{"event": "media", "media": {"payload": silence}}] * quiet_frames
+    return [*messages, {"event": "stop"}]
+
+
+async def test_a_folio_can_be_keyed_over_a_media_stream(vosk_engine) -> None:
+    folio = {"timeout": "3", "max_digits": "12", "finish_on_key": "#"}
+    keyed = await MediaSession(vosk_engine, timeout_seconds=6).run(
+        ScriptedSocket(_keyed("2600000019#", folio))
+    )
+    assert keyed.ended_by == "dtmf" and keyed.digits == "2600000019" and keyed.speech == ""
+    paused = await MediaSession(vosk_engine, timeout_seconds=6).run(
+        ScriptedSocket(_keyed("26", folio, quiet_frames=200))
+    )
+    assert paused.ended_by == "dtmf" and paused.digits == "26" and paused.frames < 100 + 200
+    alcaldia = await MediaSession(vosk_engine, timeout_seconds=6).run(
+        ScriptedSocket(_keyed("094", {"timeout": "5", "max_digits": "2"}))
+    )
+    assert alcaldia.digits == "09"
+
+
 SYNTHESISED = [
     ("hay una fuga de agua en la calle", "FUGA DE AGUA"),
     ("no tenemos agua desde el lunes", "FALTA DE AGUA"),

@@ -128,7 +128,12 @@ def test_media_stream_documents_for_a_local_speech_engine() -> None:
     root = ET.fromstring(xml)
     assert [node.tag for node in root] == ["Say", "Connect"]
     params = {p.get("name"): p.get("value") for p in root.iter("Parameter")}
-    assert params == {"seq": "2", "timeout": "6"}
+    assert params == {"seq": "2", "timeout": "6", "max_digits": "1"}
+    folio = Gather(say=Say((prompt,)), speech=True, max_digits=12, finish_on_key="#")
+    xml = renderer.render(Turn(then=folio), seq=4)
+    check(xml)
+    params = {p.get("name"): p.get("value") for p in ET.fromstring(xml).iter("Parameter")}
+    assert params["max_digits"] == "12" and params["finish_on_key"] == "#"
     keys_only = renderer.render(Turn(then=Gather(say=Say((prompt,)))), seq=3)
     check(keys_only)
     assert ET.fromstring(keys_only).find("Gather") is not None

@@ -260,3 +260,27 @@ async def test_call_state_in_redis_serves_retries_once(voice_settings: Settings,
             assert stored.seq == 2 and stored.claimed_seq == 2
             stale = await call.post(f"{PUBLIC}/twilio/voice/step?seq=9", {"Digits": "1"})
             assert stale.text == answers[0].text
+
+
+async def test_a_call_publishes_its_events_for_metrics(twilio_app, call) -> None:
+    async with container(twilio_app).bus.subscribe() as events:
+        await call.start()
+        await call.say("quiero saber el estado de mi solicitud", confidence=0.83)
+        await call.say("quiero hablar con un asesor")
+        await call.hang_up(duration=61)
+        seen = []
+        while not seen or seen[-1].type != "call.ended":
+            seen.append(await asyncio.wait_for(anext(events), 2))
+    mine = [e for e in seen if getattr(e, "call_id", None) == call.call_sid]
+    types = [e.type for e in mine]
+    assert types[:2] == ["call.started", "call.ivr_step"]
+    assert types.count("call.speech_result") == 2 and "call.handed_over" in types
+    assert types[-1] == "call.ended"
+    started, speech = mine[0], next(e for e in mine if e.type == "call.speech_result")
+    assert started.transport == "twilio" and started.caller == call.caller
+    assert speech.engine == "twilio" and speech.confidence == pytest.approx(0.83)
+    steps = [e.step for e in mine if e.type == "call.ivr_step"]
+    assert steps == ["menu", "folio"]
+    ended = mine[-1]
+    assert ended.duration_seconds == 61 and ended.status == "completed"
+    assert ended.cause == "ivr-complete"
