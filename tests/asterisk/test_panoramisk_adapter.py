@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -231,3 +233,14 @@ async def test_trap_speech_text_with_spaces_and_hangup_line() -> None:
     assert replies[0].fields["text0"] == "hay una fuga de agua en mi calle"
     assert replies[1].data == "SUCCESS"
     await server.close()
+
+
+def test_the_adapter_is_the_only_module_importing_panoramisk() -> None:
+    root = Path(__file__).resolve().parents[2]
+    importing = {
+        path.relative_to(root).as_posix()
+        for folder in ("ivr", "models", "agent_console", "dialplans", "asterisk_conf")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+panoramisk\b", path.read_text(), re.MULTILINE)
+    }
+    assert importing == {"ivr/asterisk/panoramisk_adapter.py"}
