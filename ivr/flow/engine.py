@@ -8,6 +8,7 @@ state, turn = await flow.handle(state, CallerInput(digits="2"))
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
@@ -26,6 +27,9 @@ from models.request_service import RequestService
 log = logging.getLogger(__name__)
 
 AGENT_KEY = "0"
+# a number that can be called back (a withheld caller ID arrives as "anonymous" or a fake number)
+CALLABLE = re.compile(r"^\+?[1-9]\d{7,14}$")
+WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 CLOSING_STEPS = frozenset({Step.REGISTERED, Step.STATUS_READ})
 # menus answered with keys, where "uno" or "cero nueve" said aloud counts as pressing them
 # ("cero" alone reaches an agent at every step)
@@ -198,7 +202,8 @@ class CallFlow:
     async def to_agent(self, state: CallState, why: ToAgent) -> tuple[CallState, Turn]:
         """The single way to a human: offer a call-back on a long wait, else transfer."""
         state = state.with_(handoff_reason=why.reason)
-        offer = state.step != Step.CALLBACK_OFFER and bool(state.caller)
+        callable_ = bool(CALLABLE.match(state.caller)) and state.caller not in WITHHELD
+        offer = state.step != Step.CALLBACK_OFFER and callable_
         if offer and self.callbacks is not None and self.wait_estimator is not None:
             wait = await self.wait_estimator.expected_wait_seconds(self.options.agent_queue)
             if wait is not None and wait >= self.options.callback_wait_seconds:

@@ -126,6 +126,15 @@ async def test_long_wait_offers_a_call_back_that_keeps_the_place(
         ]
 
 
+@pytest.mark.parametrize("caller", ["anonymous", "+266696687", ""])
+async def test_no_call_back_is_offered_to_a_withheld_number(engine, service, bus, caller) -> None:
+    book = CallbackLog()
+    flow = make_flow(engine, service, bus, wait_estimator=SlowQueue(900), callbacks=book)
+    state, _ = await flow.start(CallInfo(call_id="CA9", transport="twilio", caller=caller))
+    state, turn = await flow.handle(state, CallerInput(digits="0"))
+    assert isinstance(turn.then, Transfer) and state.step == Step.DONE
+
+
 async def test_short_wait_transfers_at_once(engine, service, bus) -> None:
     flow = make_flow(engine, service, bus, wait_estimator=SlowQueue(30), callbacks=CallbackLog())
     state, _ = await flow.start(CALL)
