@@ -13,6 +13,7 @@ nothing, so out-of-order input cannot resurrect or double-count a call::
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -36,6 +37,7 @@ from models.events import (
 
 Headers = dict[str, str]
 UNKNOWN = {"", "<unknown>", "unknown"}
+_CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;\d)?$")  # "PJSIP/1001-0000002a" → "PJSIP/1001"
 ENDED_MEMORY = 50_000
 
 
@@ -330,11 +332,26 @@ class CallTracker:
 
     # --- resynchronisation -----------------------------------------------------------------
 
+    def _answered_while_away(self, item: Headers) -> list[BaseEvent]:
+        """An agent's leg (``AppQueue``) in a bridge: the call was answered while we were away."""
+        call = self._call(item)
+        if call is None or call.connected:
+            return []
+        if item.get("Application") != "AppQueue" or not item.get("BridgeId"):
+            return []
+        call.connected = True
+        agent = _CHANNEL_SUFFIX.sub("", item.get("Channel", ""))  # the member's interface
+        answered = CallConnected(
+            call_id=call.call_id, queue=call.queue, agent=agent, source=self.source
+        )
+        return self._events(call, answered)
+
     def resync_channels(self, items: list[Headers]) -> list[BaseEvent]:
         """Reconcile with a ``CoreShowChannels`` list, applied at its place in the stream.
 
-        Calls in the list that are new are started; legs and calls missing from it ended
-        while the bridge was away.
+        Calls in the list that are new are started; a queued call whose agent leg is already
+        bridged was answered meanwhile; legs and calls missing from it ended while the bridge
+        was away.
         """
         out: list[BaseEvent] = []
         present: set[str] = set()
@@ -343,6 +360,10 @@ class CallTracker:
             if call is not None:
                 present.add(item.get("Uniqueid", ""))
                 self._announce(call, out)
+                if item.get("Application") == "Queue" and not call.queue:
+                    call.queue = item.get("ApplicationData", "").split(",", 1)[0]
+        for item in items:
+            out += self._answered_while_away(item)
         for call in list(self._calls.values()):
             for uniqueid in call.channels - present:
                 call.channels.discard(uniqueid)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ivr.asterisk.call_tracker import CallTracker
 
-from .fake_ami import channel
+from .fake_ami import channel, parse_frame
 
 
 def feed(tracker: CallTracker, *events: dict) -> list[str]:
@@ -171,3 +173,18 @@ def test_recording_path_from_channel_variables_once_per_call() -> None:
         "call.ended",
     ]
     assert events[2].path == path
+
+
+def test_resync_mid_call_sees_a_call_answered_while_away(transcripts: Path) -> None:
+    raw = (transcripts / "a_queue_answered.ami.asterisk-to-client.raw.txt").read_bytes()
+    frames = [parse_frame(f) for f in raw.split(b"\r\n\r\n") if b"Event: CoreShowChannel\r" in f]
+    assert len(frames) == 4  # recorded while the caller talked to agent 1
+    tracker = CallTracker(source="prueba")
+    events = tracker.resync_channels(frames)
+    assert [e.type for e in events] == ["call.started", "call.connected"]
+    assert (events[1].queue, events[1].agent) == ("locatel", "Local/agent1@agents")
+    assert tracker.resync_channels(frames) == []  # a second snapshot changes nothing
+    waiting = [{**f, "BridgeId": ""} for f in frames]
+    assert [e.type for e in CallTracker(source="prueba").resync_channels(waiting)] == [
+        "call.started"
+    ]
