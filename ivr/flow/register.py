@@ -10,7 +10,7 @@ from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Candidate, Step
 from ivr.flow.steps import CallerInput, Gather
-from ivr.flow.understanding import fold, is_no, is_yes, match_alcaldia
+from ivr.flow.understanding import fold, is_no, is_yes, match_alcaldia, ordinal_choice
 from ivr.prompts.spoken import spoken_number
 from models.authorities import ALCALDIAS
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 MAX_CHOICES = 3
 REDESCRIBE_KEY = "9"
 MIN_WORDS = 2
+MAX_ORDINAL_WORDS = 4  # "la segunda", "ninguna de esas"; longer speech is a new description
 
 
 async def ask_describe(flow: CallFlow, state: CallState) -> Gather:
@@ -106,7 +107,8 @@ async def ask_choose(flow: CallFlow, state: CallState) -> Gather:
 
 
 async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """A key picks a category; 9 or a new sentence describes the problem again."""
+    """A key, a name or a place ("la segunda") picks a category; 9, "ninguna" or a new
+    sentence describes the problem again."""
     digits = (caller.digits or "").strip()
     if digits == REDESCRIBE_KEY:
         return await move(flow, state, Step.DESCRIBE)
@@ -117,6 +119,11 @@ async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -
         for candidate in state.candidates:
             if fold(candidate.name) in said:
                 return await choose(flow, state, candidate)
+        place = ordinal_choice(caller.speech) if len(said.split()) <= MAX_ORDINAL_WORDS else None
+        if place == 0:
+            return await move(flow, state, Step.DESCRIBE)
+        if place is not None and place <= len(state.candidates):
+            return await choose(flow, state, state.candidates[place - 1])
         return await describe(flow, state.goto(Step.DESCRIBE), caller.speech)
     return Retry("opcion-invalida")
 

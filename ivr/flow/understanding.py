@@ -8,6 +8,8 @@
 'Gustavo A. Madero'
 >>> spoken_keys("el uno"), spoken_keys("cero nueve"), spoken_keys("uno de agua")
 ('1', '09', '')
+>>> ordinal_choice("la segunda"), ordinal_choice("ninguna de esas"), ordinal_choice("bache")
+(2, 0, None)
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ _KEY_WORDS = {
     "quince": "15",
     "dieciseis": "16",
 }
+_ORDINALS = (
+    frozenset({"ninguna", "ninguno", "ningun", "otra", "otro"}),
+    frozenset({"primera", "primero", "primer"}),
+    frozenset({"segunda", "segundo"}),
+    frozenset({"tercera", "tercero", "ultima", "ultimo"}),
+)
 _KEY_FILLERS = {"el", "la", "numero", "opcion", "marco", "marque", "tecla", "oprimo"}
 
 
@@ -48,6 +56,13 @@ def _words(text: str | None) -> set[str]:
 def said_any(text: str | None, words: frozenset[str]) -> bool:
     """``text`` contains one of ``words`` (accent-folded)."""
     return bool(_words(text) & words)
+
+
+def ordinal_choice(text: str | None) -> int | None:
+    """The option a caller picked by its place ("la primera" → 1), 0 for "ninguna"."""
+    words = _words(text)
+    found = [n for n, forms in enumerate(_ORDINALS) if words & forms]
+    return found[0] if len(found) == 1 else None
 
 
 def is_yes(text: str | None) -> bool:

@@ -272,3 +272,26 @@ async def test_after_the_folio_the_caller_can_answer_by_voice(engine, service, b
     assert menu.step == Step.MENU
     done, turn = await flow.handle(state, CallerInput(speech="no, gracias, es todo"))
     assert done.finished and isinstance(turn.then, Hangup) and "Gracias por llamar" in spoken(turn)
+
+
+@pytest.mark.parametrize(
+    ("said", "code", "step"),
+    [
+        ("la segunda", "AGU-003", None),
+        ("la primera", "AGU-001", None),
+        ("ninguna de esas", None, Step.DESCRIBE),
+    ],
+)
+async def test_a_category_can_be_picked_by_its_place(
+    engine, service, bus, said, code, step
+) -> None:
+    flow = make_flow(engine, service, bus, classifier=AmbiguousClassifier())
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(speech="pues es lo del agua de mi casa"))
+    assert state.step == Step.CHOOSE_CATEGORY
+    state, turn = await flow.handle(state, CallerInput(speech=said))
+    if code:
+        assert state.catalogue_code == code, spoken(turn)
+        assert state.step != Step.CHOOSE_CATEGORY and state.descriptions == 1
+    else:
+        assert state.step == step and state.descriptions == 1

@@ -50,6 +50,12 @@ def test_wait_of_one_minute_and_an_answer_without_a_named_person() -> None:
     assert plain == "La respuesta, en resumen: Se reparó la fuga."
 
 
+def test_a_rejected_request_is_not_said_to_be_in_a_state() -> None:
+    book = PromptBook()
+    assert book.text("estado-situacion", estado="improcedente") == "es improcedente."
+    assert book.text("estado-situacion", estado="turnada") == "está turnada."
+
+
 def test_unknown_values_fail_loudly() -> None:
     with pytest.raises(Exception, match="nombre"):
         PromptBook().text("categoria-confirmar")
