@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MIN_REFERENCE_WORDS = 2
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
 MENU_WORDS = frozenset({"menu", "principal", "inicio"})
 CHANNELS = {"twilio": Channel.TWILIO_CALL, "asterisk": Channel.ASTERISK_CALL}
@@ -26,6 +27,8 @@ async def answer_reference(flow: CallFlow, state: CallState, caller: CallerInput
     """Register the request with everything gathered."""
     if not caller.speech:
         return Retry("opcion-invalida")
+    if len(caller.speech.split()) < MIN_REFERENCE_WORDS:  # "ahí" tells the crew nothing
+        return Retry("no-entendi")
     return await complete(flow, state.with_(reference=caller.speech.strip()[:500]))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivr.flow.common import Outcome, Retry, farewell, move, say
+from ivr.flow.common import Outcome, Retry, ToAgent, farewell, move, say
 from ivr.flow.completion import MENU_WORDS
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
-from ivr.flow.understanding import digits_from_speech, said_any
+from ivr.flow.understanding import digits_from_speech, is_no, said_any
 from models.business_days import DeadlineState
 from models.errors import FolioNotFound, InvalidFolio
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
@@ -36,6 +36,9 @@ async def ask_folio(flow: CallFlow, state: CallState) -> Gather:
 async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
     """Validate the folio before any look-up, then read its status."""
     keyed = (caller.digits or "").strip() or digits_from_speech(caller.speech)
+    if not keyed and is_no(caller.speech):  # "no lo tengo": an agent can look it up
+        before = (say(flow.prompts.prompt("folio-sin-folio")),)
+        return ToAgent(reason="el ciudadano no tiene su folio", before=before)
     try:
         request = await flow.requests.get(keyed)
     except InvalidFolio as error:

@@ -295,3 +295,26 @@ async def test_a_category_can_be_picked_by_its_place(
         assert state.step != Step.CHOOSE_CATEGORY and state.descriptions == 1
     else:
         assert state.step == step and state.descriptions == 1
+
+
+async def test_a_caller_without_a_folio_is_not_asked_for_it_again(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(speech="quiero consultar mi folio"))
+    assert state.step == Step.FOLIO
+    state, turn = await flow.handle(state, CallerInput(speech="no lo tengo"))
+    assert isinstance(turn.then, Transfer) and "Sin el folio" in spoken(turn)
+    assert turn.then.context.reason == "el ciudadano no tiene su folio"
+
+
+async def test_a_one_word_reference_is_asked_again(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus)
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
+    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
+        key = "14" if state.step == Step.ALCALDIA else "1"
+        state, _ = await flow.handle(state, CallerInput(digits=key))
+    assert state.step == Step.REFERENCE
+    state, turn = await flow.handle(state, CallerInput(speech="ahí"))
+    assert state.step == Step.REFERENCE and state.folio is None
+    assert "no le entendí" in spoken(turn) and "referencia" in spoken(turn)
