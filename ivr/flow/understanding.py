@@ -31,13 +31,7 @@ _REQUEST_WORDS = {"solicitud", "reporte", "tramite", "peticion"}
 _MINE = {"mi", "mis"}
 # what a caller says instead of pressing a key: digits, and the two-digit alcaldía keys
 _KEY_WORDS = {
-    **{w: d for w, d in _WORD_DIGITS.items() if len(d) == 1},
-    "diez": "10",
-    "once": "11",
-    "doce": "12",
-    "trece": "13",
-    "catorce": "14",
-    "quince": "15",
+    **{w: d for w, d in _WORD_DIGITS.items() if len(d) == 1 or 10 <= int(d) <= 16},
     "dieciseis": "16",
 }
 _ORDINALS = (

@@ -250,12 +250,19 @@ async def test_only_questions_about_a_request_go_to_the_status_branch(
         assert turn.then.context.categories and turn.then.context.path[:2] == state.path[:2]
 
 
-async def _registered(flow: CallFlow) -> CallState:
+async def _at_reference(flow: CallFlow) -> CallState:
+    """A call that described a pothole in Tlalpan and is asked for the place's reference."""
     state, _ = await flow.start(CALL)
     state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
     while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
         key = "14" if state.step == Step.ALCALDIA else "1"
         state, _ = await flow.handle(state, CallerInput(digits=key))
+    assert state.step == Step.REFERENCE
+    return state
+
+
+async def _registered(flow: CallFlow) -> CallState:
+    state = await _at_reference(flow)
     state, _ = await flow.handle(state, CallerInput(speech="calle Morelos frente al mercado"))
     assert state.step == Step.REGISTERED and state.folio
     return state
@@ -309,12 +316,7 @@ async def test_a_caller_without_a_folio_is_not_asked_for_it_again(engine, servic
 
 async def test_a_one_word_reference_is_asked_again(engine, service, bus) -> None:
     flow = make_flow(engine, service, bus)
-    state, _ = await flow.start(CALL)
-    state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
-    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
-        key = "14" if state.step == Step.ALCALDIA else "1"
-        state, _ = await flow.handle(state, CallerInput(digits=key))
-    assert state.step == Step.REFERENCE
+    state = await _at_reference(flow)
     state, turn = await flow.handle(state, CallerInput(speech="ahí"))
     assert state.step == Step.REFERENCE and state.folio is None
     assert "no le entendí" in spoken(turn) and "referencia" in spoken(turn)
