@@ -225,7 +225,9 @@ class AgiFront:
     async def _recognize_in_asterisk(
         self, channel: AgiChannel, gather: Gather
     ) -> tuple[str | None, CallerInput | None]:
-        await channel.run("SPEECH CREATE vosk")
+        if (await channel.run("SPEECH CREATE vosk")).result != "1":
+            log.error("Asterisk has no 'vosk' speech engine (res_speech_vosk): keys only")
+            return None, None
         try:  # res_agi counts this time-out in seconds, unlike every other AGI command
             seconds = max(gather.timeout_seconds, -(-self.options.max_utterance_ms // 1000))
             reply = await channel.run(f"SPEECH RECOGNIZE beep {seconds}")

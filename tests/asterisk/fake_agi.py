@@ -32,6 +32,7 @@ class AgiPeer:
     recording: Path | None = None  # what RECORD FILE "records"
     speech: list[bytes] = field(default_factory=list)  # SPEECH RECOGNIZE replies, in order
     missing: set[str] = field(default_factory=set)  # sound files Asterisk cannot open
+    speech_engine: bool = True  # whether SPEECH CREATE finds res_speech_vosk
     commands: list[str] = field(default_factory=list)
     set_variables: dict[str, str] = field(default_factory=dict)
     _dead: bool = False
@@ -84,6 +85,8 @@ class AgiPeer:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(self.recording, target)
             return b"200 result=0 (timeout) endpos=24000\n"
+        if verb == "SPEECH CREATE":
+            return b"200 result=1\n" if self.speech_engine else b"200 result=0\n"
         if verb == "SPEECH RECOGNIZE":
             return self.speech.pop(0) if self.speech else b"200 result=1 (timeout) endpos=0\n"
-        return b"200 result=0\n"  # ANSWER, EXEC, VERBOSE, SPEECH CREATE/DESTROY
+        return b"200 result=0\n"  # ANSWER, EXEC, VERBOSE, SPEECH DESTROY

@@ -174,6 +174,15 @@ async def test_caller_hanging_up_mid_command_stops_everything(rig: Rig, transcri
         assert session.exec(select(ServiceRequest)).first() is None
 
 
+async def test_without_asterisk_speech_engine_keys_still_work(rig: Rig, transcripts: Path) -> None:
+    port = await rig.start(speech="asterisk")
+    peer = AgiPeer(env=env(transcripts), keys=["0"], speech_engine=False)
+    await peer.call(port)
+    assert "SPEECH CREATE vosk" in peer.commands
+    assert not any(c.startswith("SPEECH RECOGNIZE") for c in peer.commands)
+    assert peer.set_variables["SUAC_SIGUIENTE"] == "cola"
+
+
 async def test_dead_channel_answer_511_ends_the_session(rig: Rig, transcripts: Path) -> None:
     port = await rig.start()
     peer = AgiPeer(env=env(transcripts), keys=["1"], dead_at="WAIT FOR DIGIT")
