@@ -226,6 +226,8 @@ async def main() -> None:
             "SUAC_REDIS_URL": "",
             "SUAC_IVR__STATE_REDIS_URL": args.redis_url,
             "SUAC_DATABASE_URL": "",
+            # every simulated call looks folios up back to back: lift the per-number limit
+            "SUAC_IVR__STATUS_QUERIES_PER_HOUR": "1000000000",
         }
         settings = Settings(
             data_dir=Path(data_dir),

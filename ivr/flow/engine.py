@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from ivr.flow import completion, menu, register, status
 from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
+from ivr.flow.limits import QueryLimiter
 from ivr.flow.ports import CallbackBook, ClassifierLike, FolioNotifier, WaitEstimator
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, CallInfo, Gather, HandoffContext, Hangup, Transfer, Turn
@@ -72,6 +73,7 @@ class CallFlow:
         notifier: FolioNotifier | None = None,
         wait_estimator: WaitEstimator | None = None,
         callbacks: CallbackBook | None = None,
+        limiter: QueryLimiter | None = None,
     ) -> None:
         self.requests = requests
         self.classifier = classifier
@@ -82,6 +84,7 @@ class CallFlow:
         self.notifier = notifier
         self.wait_estimator = wait_estimator
         self.callbacks = callbacks
+        self.limiter = limiter
         self._askers: dict[Step, Asker] = {
             **menu.ASKERS,
             **register.ASKERS,
@@ -186,6 +189,11 @@ class CallFlow:
         reason = say(self.prompts.prompt(retry.reason, **(retry.values or {})))
         return state, Turn(actions=(reason,), then=await self.ask(state))
 
+    def callable_caller(self, state: CallState) -> str | None:
+        """The caller's number when it is a real, callable one (not withheld)."""
+        ok = bool(CALLABLE.match(state.caller)) and state.caller not in WITHHELD
+        return state.caller if ok else None
+
     def handoff_context(self, state: CallState, reason: str) -> HandoffContext:
         """What the agent gets with the call."""
         return HandoffContext(
@@ -202,8 +210,7 @@ class CallFlow:
     async def to_agent(self, state: CallState, why: ToAgent) -> tuple[CallState, Turn]:
         """The single way to a human: offer a call-back on a long wait, else transfer."""
         state = state.with_(handoff_reason=why.reason)
-        callable_ = bool(CALLABLE.match(state.caller)) and state.caller not in WITHHELD
-        offer = state.step != Step.CALLBACK_OFFER and callable_
+        offer = state.step != Step.CALLBACK_OFFER and self.callable_caller(state) is not None
         if offer and self.callbacks is not None and self.wait_estimator is not None:
             wait = await self.wait_estimator.expected_wait_seconds(self.options.agent_queue)
             if wait is not None and wait >= self.options.callback_wait_seconds:

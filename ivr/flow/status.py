@@ -11,6 +11,7 @@ from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
 from ivr.flow.understanding import digits_from_speech, is_no, said_any
 from models.business_days import DeadlineState
 from models.errors import FolioNotFound, InvalidFolio
+from models.folio import parse_folio
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from models.requests import ServiceRequest, Status
 
@@ -40,7 +41,13 @@ async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) ->
         before = (say(flow.prompts.prompt("folio-sin-folio")),)
         return ToAgent(reason="el ciudadano no tiene su folio", before=before)
     try:
-        request = await flow.requests.get(keyed)
+        folio = parse_folio(keyed)  # a typo is explained at once and not counted as a look-up
+        if flow.limiter is not None and not await flow.limiter.allow(
+            flow.callable_caller(state) or ""
+        ):
+            before = (say(flow.prompts.prompt("folio-limite")),)
+            return ToAgent(reason="demasiadas consultas de folio desde este número", before=before)
+        request = await flow.requests.get(folio)
     except InvalidFolio as error:
         return Retry("folio-verificador" if error.reason == "check-digit" else "folio-longitud")
     except FolioNotFound:

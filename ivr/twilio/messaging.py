@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from ivr.flow.limits import QueryLimiter
 from ivr.flow.understanding import fold
 from ivr.prompts.spoken import written_date
 from ivr.twilio.outbound import MessageSender
 from models.business_days import DeadlineState
 from models.db import run_blocking, session_scope
-from models.db_types import utcnow
 from models.errors import ConfirmationWindowClosed, DomainError, FolioNotFound, InvalidFolio
 from models.folio import format_folio, parse_folio
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
-from models.messages import InboundQuery, OutboundMessage
+from models.messages import OutboundMessage
 from models.request_service import RequestService
 from models.requests import Status
 
@@ -59,12 +58,17 @@ class MessagingFront:
     """Answers citizens' messages."""
 
     def __init__(
-        self, *, engine: Engine, requests: RequestService, sender: MessageSender, per_hour: int
+        self,
+        *,
+        engine: Engine,
+        requests: RequestService,
+        sender: MessageSender,
+        limiter: QueryLimiter,
     ) -> None:
         self._engine = engine
         self._requests = requests
         self._sender = sender
-        self._per_hour = per_hour
+        self._limiter = limiter
 
     async def incoming(self, hook: MessageWebhook) -> str:
         """The TwiML reply to one incoming message."""
@@ -82,28 +86,10 @@ class MessagingFront:
         if words and words[0] in HELP and len(words) <= 2:
             return prompts.text("sms-ayuda")
         if FOLIO_MESSAGE.match(hook.body):
-            if not await self._allowed(hook.sender):
+            if not await self._limiter.allow(hook.sender):
                 return prompts.text("sms-limite")
             return await self._status(hook.body)
         return prompts.text("sms-guia")
-
-    async def _allowed(self, sender: str) -> bool:
-        """Count this status query; False when the number exceeded its hourly allowance."""
-        since = utcnow() - timedelta(hours=1)
-
-        def work() -> bool:
-            with session_scope(self._engine) as session:
-                count = session.exec(
-                    select(func.count())
-                    .select_from(InboundQuery)
-                    .where(InboundQuery.sender == sender, InboundQuery.at >= since)
-                ).one()
-                if count >= self._per_hour:
-                    return False
-                session.add(InboundQuery(sender=sender))
-                return True
-
-        return await run_blocking(self._engine, work)
 
     async def _status(self, body: str) -> str:
         prompts = self._sender.prompts

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from ivr.flow.directory import Directory
 from ivr.flow.engine import CallFlow, FlowOptions
+from ivr.flow.limits import QueryLimiter
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
@@ -75,6 +76,7 @@ def build_ivr(
             estimator=QueueWaitEstimator(handle_seconds=ivr.callback_handle_seconds),
             callbacks=CallbackQueue(engine=engine, bus=bus, settings=settings, sender=sender),
         )
+    limiter = QueryLimiter(engine=engine, per_hour=ivr.status_queries_per_hour)
     flow = CallFlow(
         requests=requests,
         classifier=classifier,
@@ -90,6 +92,7 @@ def build_ivr(
         notifier=sender,
         wait_estimator=dispatcher.estimator if dispatcher else None,
         callbacks=dispatcher.callbacks if dispatcher else None,
+        limiter=limiter,
     )
     base = settings.public_base_url.rstrip("/")
     speech = make_engine(ivr)
@@ -110,9 +113,7 @@ def build_ivr(
         renderer=renderer,
         today=lambda: datetime.now(settings.zone).date(),
     )
-    messaging = MessagingFront(
-        engine=engine, requests=requests, sender=sender, per_hour=ivr.status_queries_per_hour
-    )
+    messaging = MessagingFront(engine=engine, requests=requests, sender=sender, limiter=limiter)
     return IvrPart(
         flow=flow,
         directory=directory,

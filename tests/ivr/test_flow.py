@@ -21,9 +21,11 @@ from ivr.flow import (
     Transfer,
     Turn,
 )
+from ivr.flow.limits import QueryLimiter
 from models.bus import InProcessBus
 from models.events import CallEnded
 from models.request_service import RequestService
+from models.requests import Channel, RequestCreate
 
 
 @dataclass
@@ -320,3 +322,35 @@ async def test_a_one_word_reference_is_asked_again(engine, service, bus) -> None
     state, turn = await flow.handle(state, CallerInput(speech="ahí"))
     assert state.step == Step.REFERENCE and state.folio is None
     assert "no le entendí" in spoken(turn) and "referencia" in spoken(turn)
+
+
+async def test_folio_look_ups_are_limited_per_number(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus, limiter=QueryLimiter(engine=engine, per_hour=2))
+    request = await service.register(
+        RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
+        actor="agente:prueba",
+    )
+    wrong = request.folio[:-1] + str((int(request.folio[-1]) + 1) % 10)
+    state, _ = await flow.start(CALL)
+    state, _ = await flow.handle(state, CallerInput(digits="2"))
+    state, turn = await flow.handle(state, CallerInput(digits=wrong))
+    assert "último dígito" in spoken(turn)  # a typo is explained and not counted
+    for _ in range(2):
+        state, turn = await flow.handle(state, CallerInput(digits=request.folio))
+        assert state.step == Step.STATUS_READ, spoken(turn)
+        state, _ = await flow.handle(state, CallerInput(digits="1"))
+    state, turn = await flow.handle(state, CallerInput(digits=request.folio))
+    assert isinstance(turn.then, Transfer) and "muchos folios" in spoken(turn)
+    other, _ = await flow.start(
+        CallInfo(call_id="AGI-2", transport="asterisk", caller="+525587654321")
+    )
+    other, _ = await flow.handle(other, CallerInput(digits="2"))
+    other, turn = await flow.handle(other, CallerInput(digits=request.folio))
+    assert other.step == Step.STATUS_READ
+    for call_id in ("AGI-3", "AGI-4", "AGI-5"):  # withheld numbers share one allowance
+        hidden, _ = await flow.start(
+            CallInfo(call_id=call_id, transport="asterisk", caller="anonymous")
+        )
+        hidden, _ = await flow.handle(hidden, CallerInput(digits="2"))
+        hidden, turn = await flow.handle(hidden, CallerInput(digits=request.folio))
+    assert isinstance(turn.then, Transfer)
