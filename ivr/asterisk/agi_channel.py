@@ -22,7 +22,7 @@ from ivr.asterisk.errors import AgiCommandFailed, CallerHungUp
 from ivr.asterisk.panoramisk_adapter import AgiSession
 
 DIGITS = "0123456789*#"
-PROBE = "GET VARIABLE AGISTATUS"  # allowed on dead channels too: answered, never refused
+PROBE = "GET VARIABLE AGISTATUS"  # harmless, and res_agi allows it on a dead channel too
 
 
 def _quote(text: str) -> str:
