@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 MIN_REFERENCE_WORDS = 2
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
 MENU_WORDS = frozenset({"menu", "principal", "inicio"})
+HINTS = ("repetir", "menú", "uno", "dos", "cero", "asesor")
 CHANNELS = {"twilio": Channel.TWILIO_CALL, "asterisk": Channel.ASTERISK_CALL}
 
 
@@ -88,7 +89,7 @@ async def ask_registered(flow: CallFlow, state: CallState) -> Gather:
         say=say(flow.prompts.prompt("registro-siguiente")),
         speech=True,
         timeout_seconds=5,
-        speech_hints=("uno", "dos", "cero", "asesor"),
+        speech_hints=HINTS,
     )
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 FOLIO_KEYS = 12
 ANOTHER_WORDS = frozenset({"otro", "otra", "siguiente"})
+HINTS = ("otro folio", "menú", "uno", "dos", "cero", "asesor")
 GIST_CHARS = 220
 
 
@@ -103,7 +104,7 @@ async def ask_status_next(flow: CallFlow, state: CallState) -> Gather:
         say=say(flow.prompts.prompt("estado-siguiente")),
         speech=True,
         timeout_seconds=5,
-        speech_hints=("uno", "dos", "cero", "asesor"),
+        speech_hints=HINTS,
     )
 
 
