@@ -3,7 +3,7 @@
 Folios are a year, a sequence and a check digit: easy to guess. Every status look-up, by voice
 or by message, is counted per caller (SMS sender, WhatsApp address or calling number); past
 ``per_hour`` the caller is refused (by message) or handed to an agent (by phone). Withheld
-numbers share one allowance::
+numbers share one allowance. Lapsed counters are deleted as new look-ups arrive::
 
     limiter = QueryLimiter(engine=engine, per_hour=5)
     if await limiter.allow("+5215512345678"):
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, delete, func
 from sqlmodel import select
 
 from models.db import run_blocking, session_scope
@@ -38,6 +38,8 @@ class QueryLimiter:
 
         def work() -> bool:
             with session_scope(self._engine) as session:
+                # Counters older than the hour count for nobody: drop them as they lapse.
+                session.execute(delete(InboundQuery).where(InboundQuery.at < since))
                 count = session.exec(
                     select(func.count())
                     .select_from(InboundQuery)
