@@ -32,6 +32,7 @@ _STOPWORDS_TEXT = """
     sucede ocurre problema caso cosa cosas favorcito lleva llevan llevamos llevo
     avenida alcaldia delegacion numero
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
+    viene vienen
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
@@ -70,6 +71,12 @@ NUMBERS: MappingProxyType[str, str] = MappingProxyType(
 
 SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
     {
+        # forms of "barrer" that would otherwise fuzzy-match "bar"
+        "barre": "barrido",
+        "barren": "barrido",
+        "barrer": "barrido",
+        "barran": "barrido",
+        "barriendo": "barrido",
         "vache": "bache",
         "vaches": "baches",
         "vacheo": "bacheo",
@@ -205,6 +212,7 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "inundado": "inundacion",
         "inundada": "inundacion",
         "encharcado": "encharcamiento",
+        "basurero": "basura recoleccion camion",
         "peste": "olor",
         "apesta": "olor",
         "huele": "olor",
@@ -235,3 +243,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("no enciende", "descompuesto apagado"),
 )
 """Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""
+
+NAMES: tuple[tuple[str, str], ...] = (("viene viene", "franelero"),)
+"""Multi-word colloquial *names* made of ordinary words ("viene" alone is only a verb): they
+count as the catalogue word itself, at full weight."""

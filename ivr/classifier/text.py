@@ -20,7 +20,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ivr.classifier.lexicon import COLLOQUIAL, NUMBERS, PHRASES, SOUND_ALIKES, STOPWORDS
+from ivr.classifier.lexicon import (
+    COLLOQUIAL,
+    NAMES,
+    NUMBERS,
+    PHRASES,
+    SOUND_ALIKES,
+    STOPWORDS,
+)
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
@@ -136,11 +143,12 @@ def normalise(text: str) -> Normalised:
     (('colader', 'tapad'), ('alcantarill',))
     """
     folded = fold(text)
-    words = content_words(folded)
+    padded = f" {folded} "
+    named = [meaning for name, meaning in NAMES if f" {name} " in padded]
+    words = content_words(folded) + named
     tokens = tuple(stem(w) for w in words if not _is_quantity(w))
     seen = set(tokens)
     expansions: list[str] = []
-    padded = f" {folded} "
     cues = [meaning for cue, meaning in PHRASES if f" {cue} " in padded]
     for meaning in [*cues, *(_colloquial(word) for word in words)]:
         for extra in meaning.split():

@@ -97,3 +97,14 @@ def test_small_numbers_are_quantities_not_content() -> None:
 
 def test_colloquial_words_match_by_stem() -> None:
     assert "ruid" in normalise("el vecino tiene un bafle").expansions
+
+
+def test_colloquial_names_made_of_ordinary_words() -> None:
+    """'viene viene' names a franelero; 'viene' alone is only a verb."""
+    assert "franeler" in normalise("el viene viene me cobró").tokens
+    assert "franeler" not in normalise("no viene el camión de la basura").tokens
+    assert "vien" not in normalise("no viene el camión de la basura").tokens
+
+
+def test_sweeping_is_not_a_bar() -> None:
+    assert normalise("nadie barre la calle").tokens == normalise("nadie barrido calle").tokens
