@@ -118,7 +118,7 @@ def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.
                 ("Alcaldía", request.alcaldia or "—"),
                 ("Autoridad", f"{request.authority_code or '—'} / {request.unit_code or '—'}"),
                 ("Recibida", request.received_at.astimezone(container.calendar.zone)),
-                ("Vence", request.due_at.astimezone(container.calendar.zone)),
+                ("Vence", request.due_at and request.due_at.astimezone(container.calendar.zone)),
                 ("Plazo", service.deadline_state(request)),
             ):
                 console.print(f"{label}: {value}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.folio import make_folio
 from models.requests import FolioCounter
@@ -27,8 +27,8 @@ def issue_folio(session: Session, year: int) -> str:
     )
     sequence = session.execute(
         update(FolioCounter)
-        .where(FolioCounter.year == year)
-        .values(last_sequence=FolioCounter.last_sequence + 1)
-        .returning(FolioCounter.last_sequence)
+        .where(col(FolioCounter.year) == year)
+        .values(last_sequence=col(FolioCounter.last_sequence) + 1)
+        .returning(col(FolioCounter.last_sequence))
     ).scalar_one()
     return make_folio(year, sequence)

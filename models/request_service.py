@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.authorities import ALCALDIAS, AdministrativeUnit, Authority
 from models.bus import EventBus
@@ -237,7 +237,7 @@ class RequestService:
             statement = (
                 select(RequestHistory)
                 .where(RequestHistory.request_id == request.id)
-                .order_by(RequestHistory.id)
+                .order_by(col(RequestHistory.id))
             )
             return list(session.exec(statement))
 
@@ -344,7 +344,7 @@ class RequestService:
             statement = (
                 select(ServiceRequest)
                 .where(ServiceRequest.status == Status.ANSWERED)
-                .where(ServiceRequest.answered_at <= limit)
+                .where(col(ServiceRequest.answered_at) <= limit)
                 .with_for_update(skip_locked=True)
             )
             closed = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from ivr.asterisk.ami_types import AmiAnswer
 from ivr.asterisk.call_tracker import CallTracker
@@ -197,7 +198,7 @@ class AmiBridge:
             try:
                 await self._bus.publish(event)
             except Exception:  # noqa: BLE001  (a bus hiccup must not stop the bridge)
-                log.exception("could not publish %s", event.type)
+                log.exception("could not publish %s", type(event).__name__)
             if self._writer is not None:
                 self._writer.offer(event)
             self._outbox.task_done()
@@ -216,7 +217,7 @@ class AmiBridge:
         if self._writer is not None:
             await self._writer.drain()
 
-    async def send(self, server: str, action: str, **headers: object) -> AmiAnswer:
+    async def send(self, server: str, action: str, **headers: Any) -> AmiAnswer:
         """Send an action on ``server``'s link (the only one when ``server`` is empty)."""
         link = self.links.get(server) if server else next(iter(self.links.values()), None)
         if link is None:

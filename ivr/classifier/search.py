@@ -44,7 +44,7 @@ def prefix_query(index: CatalogueIndex, folded: str, *, complete: bool) -> Query
     common = max(found, key=lambda stem: len(index.postings[stem][0]), default=None)
     extra = [Term(common, PREFIX_SIMILARITY, 1.0)] if common else []
     if not extra:
-        found = index.resolve(last)
-        extra = [Term(found[0], found[1], 1.0)] if found else []
+        resolved = index.resolve(last)
+        extra = [Term(resolved[0], resolved[1], 1.0)] if resolved else []
     text = " ".join([query.text, *(t.stem for t in extra[:1])]).strip()
     return Query(terms=query.terms + tuple(extra), unknown=query.unknown, text=text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Engine, delete, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
@@ -39,11 +39,11 @@ class QueryLimiter:
         def work() -> bool:
             with session_scope(self._engine) as session:
                 # Counters older than the hour count for nobody: drop them as they lapse.
-                session.execute(delete(InboundQuery).where(InboundQuery.at < since))
+                session.execute(delete(InboundQuery).where(col(InboundQuery.at) < since))
                 count = session.exec(
                     select(func.count())
                     .select_from(InboundQuery)
-                    .where(InboundQuery.sender == sender, InboundQuery.at >= since)
+                    .where(col(InboundQuery.sender) == sender, col(InboundQuery.at) >= since)
                 ).one()
                 if count >= self._per_hour:
                     return False

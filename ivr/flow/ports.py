@@ -15,10 +15,14 @@ from models.requests import ServiceRequest
 class CandidateLike(Protocol):
     """One category proposed by the classifier."""
 
-    code: str
-    name: str
-    tema: str
-    confidence: float
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def tema(self) -> str: ...
+    @property
+    def confidence(self) -> float: ...
 
 
 class ClassificationLike(Protocol):
@@ -28,8 +32,10 @@ class ClassificationLike(Protocol):
     classifier has them, from ``.place.alcaldia``/``.place.colonia``.
     """
 
-    candidates: Sequence[CandidateLike]
-    decision: str
+    @property
+    def candidates(self) -> Sequence[CandidateLike]: ...
+    @property
+    def decision(self) -> str: ...
 
 
 class ClassifierLike(Protocol):

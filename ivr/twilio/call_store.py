@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models.db import run_blocking, session_scope
@@ -29,7 +29,7 @@ from models.db_types import utcnow
 from models.ivr_sessions import IvrSession
 
 T = TypeVar("T")
-SESSIONS = IvrSession.__table__  # Core statements: no ORM bookkeeping on the hot path
+SESSIONS: Table = IvrSession.__table__  # type: ignore[attr-defined]  # Core: no ORM bookkeeping
 WAIT_STEP_SECONDS = 0.05
 WAIT_LIMIT_SECONDS = 8.0
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 
 from anyio import to_thread
 from sqlalchemy import Engine
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from ivr.twilio.consumers import BackgroundConsumer
 from ivr.twilio.outbound import MessageSender
@@ -92,7 +93,7 @@ class CallbackQueue:
             statement = (
                 select(CallbackRequest)
                 .where(CallbackRequest.queue == queue, CallbackRequest.status == "waiting")
-                .order_by(CallbackRequest.id)
+                .order_by(col(CallbackRequest.id))
                 .limit(count)
             )
             rows = list(session.exec(statement))
@@ -115,13 +116,13 @@ class CallbackQueue:
             }
             try:
                 call = await to_thread.run_sync(
-                    lambda o=options: self._sender.client.calls.create(**o)
+                    partial(self._sender.client.calls.create, **options)
                 )
                 row.status, row.placed_call_sid, row.placed_at = "placed", call.sid, utcnow()
             except Exception:
                 log.exception("could not place call-back %s", row.id)
                 row.status = "waiting"
-            await run_blocking(self._engine, lambda r=row: self._save(r))
+            await run_blocking(self._engine, partial(self._save, row))
             if row.placed_call_sid:
                 await self._bus.publish(
                     CallStarted(

@@ -7,6 +7,8 @@ retried webhook is answered from the stored response exactly as with the databas
 
 from __future__ import annotations
 
+from redis.typing import EncodableT, FieldT
+
 from ivr.twilio.call_store import Claim, media_for, media_payload, wait_until_served
 from models.db_types import utcnow
 from models.ivr_sessions import IvrSession
@@ -47,10 +49,15 @@ class RedisCallStore:
     async def create(self, call_id: str, *, state: str, response: str) -> str:
         """Store a new call at turn 1; a retried first webhook gets the first answer again."""
         key = self._key(call_id)
-        fields = {"seq": 1, "claimed_seq": 1, "state": state, "last_response": response}
+        fields: dict[FieldT, EncodableT] = {
+            "seq": 1,
+            "claimed_seq": 1,
+            "state": state,
+            "last_response": response,
+        }
         created = await self._redis.hsetnx(key, "seq", 1)
         if not created:
-            return await self._redis.hget(key, "last_response") or response
+            return str(await self._redis.hget(key, "last_response") or response)
         await self._redis.hset(key, mapping=fields | {"created_at": utcnow().isoformat()})
         await self._redis.expire(key, TTL_SECONDS)
         return response
@@ -73,14 +80,18 @@ class RedisCallStore:
             call_id=call_id,
             seq=int(data.get("seq", 0)),
             claimed_seq=int(data.get("claimed_seq", 0)),
-            state=data.get("state", ""),
-            last_response=data.get("last_response", ""),
-            media_input=data.get("media_input", ""),
+            state=str(data.get("state", "")),
+            last_response=str(data.get("last_response", "")),
+            media_input=str(data.get("media_input", "")),
         )
 
     async def save(self, call_id: str, *, seq: int, state: str, response: str) -> None:
         """Record turn ``seq + 1`` as served, with the state it leaves."""
-        fields = {"seq": seq + 1, "state": state, "last_response": response}
+        fields: dict[FieldT, EncodableT] = {
+            "seq": seq + 1,
+            "state": state,
+            "last_response": response,
+        }
         await self._redis.hset(self._key(call_id), mapping=fields)
 
     async def put_state(self, call_id: str, *, state: str) -> None:
@@ -95,7 +106,8 @@ class RedisCallStore:
 
     async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
         """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
-        return media_for(await self._redis.hget(self._key(call_id), "media_input"), seq)
+        raw = await self._redis.hget(self._key(call_id), "media_input")
+        return media_for(None if raw is None else str(raw), seq)
 
     async def close(self) -> None:
         """Release the connection pool."""
