@@ -79,11 +79,11 @@ class RequestService:
         return result
 
     @staticmethod
-    def _load(session: Session, folio: str) -> ServiceRequest:
+    def _load(session: Session, folio: str, *, lock: bool = True) -> ServiceRequest:
+        """The request with ``folio``; ``lock`` takes its row for a change (not for reading)."""
         number = parse_folio(folio)
-        request = session.exec(
-            select(ServiceRequest).where(ServiceRequest.folio == number).with_for_update()
-        ).first()
+        statement = select(ServiceRequest).where(col(ServiceRequest.folio) == number)
+        request = session.exec(statement.with_for_update() if lock else statement).first()
         if request is None:
             raise FolioNotFound(f"No existe ninguna solicitud con el folio {number}.")
         return request
@@ -227,13 +227,15 @@ class RequestService:
 
     async def get(self, folio: str) -> ServiceRequest:
         """The request with ``folio`` (validated first)."""
-        return await self._run(lambda session, _events: self._load(session, folio), readonly=True)
+        return await self._run(
+            lambda session, _events: self._load(session, folio, lock=False), readonly=True
+        )
 
     async def history(self, folio: str) -> list[RequestHistory]:
         """Every recorded change of the request, oldest first."""
 
         def work(session: Session, _events: list[BaseEvent]) -> list[RequestHistory]:
-            request = self._load(session, folio)
+            request = self._load(session, folio, lock=False)
             statement = (
                 select(RequestHistory)
                 .where(RequestHistory.request_id == request.id)
