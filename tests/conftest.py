@@ -31,11 +31,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def unavailable(what: str, error: Exception) -> None:
-    """Fail under CI, skip elsewhere, always saying why."""
-    message = f"{what} is not reachable ({error.__class__.__name__}: {error})"
-    if IN_CI:
-        pytest.fail(f"CI=true requires it: {message}", pytrace=False)
-    pytest.skip(message)
+    """Skip, saying why (under CI=true the report hook below turns the skip into a failure)."""
+    pytest.skip(f"{what} is not reachable ({error.__class__.__name__}: {error})")
 
 
 @pytest.hookimpl(hookwrapper=True)
