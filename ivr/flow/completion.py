@@ -6,10 +6,10 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ivr.flow.common import Outcome, Retry, farewell, move, say
+from ivr.flow.closing import closing_answer, closing_gather
+from ivr.flow.common import Outcome, Retry, move, say
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say, Turn
-from ivr.flow.understanding import said_any
 from models.requests import Channel, RequestCreate, ServiceRequest
 
 if TYPE_CHECKING:
@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 
 MIN_REFERENCE_WORDS = 2
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
-MENU_WORDS = frozenset({"menu", "principal", "inicio"})
 HINTS = ("repetir", "menú", "uno", "dos", "cero", "asesor")
 CHANNELS = {"twilio": Channel.TWILIO_CALL, "asterisk": Channel.ASTERISK_CALL}
 
@@ -85,25 +84,16 @@ def folio_readback(flow: CallFlow, state: CallState, *, sms: bool = False) -> tu
 
 async def ask_registered(flow: CallFlow, state: CallState) -> Gather:
     """Repeat the folio, back to the menu, or hang up."""
-    return Gather(
-        say=say(flow.prompts.prompt("registro-siguiente")),
-        speech=True,
-        timeout_seconds=5,
-        speech_hints=HINTS,
-    )
+    return closing_gather(flow, "registro-siguiente", HINTS)
 
 
 async def answer_registered(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """1 (or "repítalo") repeats the folio, 2 (or "menú") goes back to the main menu; any other
-    words ("gracias, es todo") end the call politely."""
-    digits = (caller.digits or "").strip()
-    if digits == "1" or said_any(caller.speech, REPEAT_WORDS):
+    """1 (or "repítalo") repeats the folio; the rest as at every closing menu."""
+
+    async def repeat() -> Outcome:
         return state, Turn(actions=folio_readback(flow, state), then=await flow.ask(state))
-    if digits == "2" or said_any(caller.speech, MENU_WORDS):
-        return await move(flow, state, Step.MENU)
-    if caller.speech:
-        return farewell(flow, state)
-    return Retry("opcion-invalida")
+
+    return await closing_answer(flow, state, caller, first_words=REPEAT_WORDS, first=repeat)
 
 
 ASKERS = {Step.REGISTERED: ask_registered}

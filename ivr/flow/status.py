@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivr.flow.common import Outcome, Retry, ToAgent, farewell, move, say
-from ivr.flow.completion import MENU_WORDS
+from ivr.flow.closing import closing_answer, closing_gather
+from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
-from ivr.flow.understanding import digits_from_speech, is_no, said_any
+from ivr.flow.understanding import digits_from_speech, is_no
 from models.business_days import DeadlineState
 from models.errors import FolioNotFound, InvalidFolio
 from models.folio import parse_folio
@@ -100,24 +100,18 @@ async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
 
 async def ask_status_next(flow: CallFlow, state: CallState) -> Gather:
     """Another folio, the main menu, or an agent."""
-    return Gather(
-        say=say(flow.prompts.prompt("estado-siguiente")),
-        speech=True,
-        timeout_seconds=5,
-        speech_hints=HINTS,
-    )
+    return closing_gather(flow, "estado-siguiente", HINTS)
 
 
 async def answer_status_next(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """1 (or "otro folio") another folio, 2 (or "menú") main menu; other words end the call."""
-    digits = (caller.digits or "").strip()
-    if digits == "1" or said_any(caller.speech, ANOTHER_WORDS):
-        return await move(flow, state, Step.FOLIO)
-    if digits == "2" or said_any(caller.speech, MENU_WORDS):
-        return await move(flow, state, Step.MENU)
-    if caller.speech:
-        return farewell(flow, state)
-    return Retry("opcion-invalida")
+    """1 (or "otro folio") asks for another folio; the rest as at every closing menu."""
+    return await closing_answer(
+        flow,
+        state,
+        caller,
+        first_words=ANOTHER_WORDS,
+        first=lambda: move(flow, state, Step.FOLIO),
+    )
 
 
 ASKERS = {Step.FOLIO: ask_folio, Step.STATUS_READ: ask_status_next}
