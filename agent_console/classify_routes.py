@@ -8,21 +8,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from ivr.classifier import Candidate, Classification, Classifier
+from agent_console.deps import ClassifierDep
+from ivr.classifier import Candidate, Classification
 
 router = APIRouter(prefix="/api", tags=["clasificador"])
 MAX_QUERY_LENGTH = 200
 
 
-def get_classifier(request: Request) -> Classifier:
-    """The container's classifier."""
-    return request.app.state.container.classifier
-
-
-ClassifierDep = Annotated[Classifier, Depends(get_classifier)]
 
 
 class ClassifyIn(BaseModel):

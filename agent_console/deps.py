@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the container's parts as ``Annotated`` aliases."""
+"""FastAPI dependencies: the parts the program hung on ``app.state`` as ``Annotated`` aliases.
+
+The web application never builds parts; the composition root (``suac.container``) does, and
+its lifespan puts the container on ``app.state``.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from agent_console.container import Container
+from ivr.classifier import Classifier
 from models.request_service import RequestService
-
-
-def get_container(request: Request) -> Container:
-    """The container the lifespan hung on ``app.state``."""
-    return request.app.state.container
 
 
 def get_requests(request: Request) -> RequestService:
     """The request service."""
-    return get_container(request).requests
+    return request.app.state.container.requests
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+def get_classifier(request: Request) -> Classifier:
+    """The classifier in use (rebuilt when the catalogue changes)."""
+    return request.app.state.container.classifier
+
+
 RequestServiceDep = Annotated[RequestService, Depends(get_requests)]
+ClassifierDep = Annotated[Classifier, Depends(get_classifier)]

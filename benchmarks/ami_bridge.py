@@ -89,7 +89,7 @@ async def through_bridge(port: int) -> float:
     """Seconds from the first event to the last one published on the bus."""
     bus = InProcessBus()
     server = AsteriskServer(name="bench", port=port, username="u", secret=SecretStr("s"))
-    bridge = AmiBridge(servers=[server], bus=bus, writer=None, backoff=Backoff(first=3600))
+    bridge = AmiBridge(servers=[server], notifier=bus, backoff=Backoff(first=3600))
     async with bus.subscribe() as events:
         drained = asyncio.create_task(_consume(events))
         await bridge.start()

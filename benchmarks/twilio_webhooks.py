@@ -82,8 +82,8 @@ def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
 
 async def seed_folio(settings: Settings) -> str:
     """Migrate the benchmark database and register one request to ask about."""
-    from agent_console.container import build_container
     from models.requests import Channel, RequestCreate
+    from suac.container import build_container
 
     container = await build_container(settings)
     try:
@@ -238,7 +238,7 @@ async def main() -> None:
         folio = await seed_folio(settings)
         ivr_port, bare_port = free_port(), free_port()
         servers = [
-            serve("agent_console.app:create_app", ivr_port, env),
+            serve("suac.web:create_app", ivr_port, env),
             serve("benchmarks.twilio_webhooks:make_bare_app", bare_port, env),
         ]
         try:

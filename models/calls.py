@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from models.db_types import UTCDateTime, utcnow
+
+
+class CallStatus(StrEnum):
+    """How a call stands or ended, on its record and in ``CallEnded.status``."""
+
+    IN_PROGRESS = "in_progress"
+    QUEUED = "queued"
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    UNANSWERED = "unanswered"
+    LOST = "lost"  # ended while the AMI link was down (seen missing on resync)
 
 
 class CallRecord(SQLModel, table=True):

@@ -9,15 +9,23 @@ Example::
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/suac-locatel`` (``~/.local/share/suac-locatel``): one place, whatever
+    folder a command is run from."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "suac-locatel"
 
 
 class TwilioSettings(BaseModel):
@@ -50,6 +58,14 @@ class IvrSettings(BaseModel):
     state_redis_url: str = ""
     callback_from: str = ""
     callback_handle_seconds: float = Field(default=240.0, gt=0)
+
+
+class WorkerSettings(BaseModel):
+    """The worker role: jobs and periodic tasks."""
+
+    poll_seconds: float = Field(default=1.0, gt=0)
+    concurrency: int = Field(default=4, ge=1)
+    relay_seconds: float = Field(default=2.0, gt=0)
 
 
 class AsteriskServer(BaseModel):
@@ -127,7 +143,7 @@ class Settings(BaseSettings):
     )
 
     environment: Literal["development", "production"] = "development"
-    data_dir: Path = Path("data")
+    data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
     redis_url: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
@@ -143,6 +159,13 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """A relative folder is taken from where the setting was read, once, as an absolute."""
+        return value.expanduser().resolve()
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -158,7 +181,12 @@ class Settings(BaseSettings):
         """The database URL, defaulting to a SQLite file in the data folder."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'suac.db').resolve()}"
+        return f"sqlite:///{self.database_path}"
+
+    @property
+    def database_path(self) -> Path:
+        """The embedded database file."""
+        return self.data_dir / "suac.db"
 
     @property
     def is_embedded_database(self) -> bool:

@@ -75,3 +75,10 @@ class DatabaseNotMigrated(DomainError):
 
     error_id = "database-not-migrated"
     status_code = 503
+
+
+class DatabaseNotFound(DomainError):
+    """A one-shot command found no embedded database where the settings point."""
+
+    error_id = "database-not-found"
+    status_code = 503

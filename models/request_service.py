@@ -1,9 +1,11 @@
 """Registering requests and moving them through their lifecycle.
 
-Every operation runs in one database transaction in a worker thread (never on the event
-loop), writes the request's history, and publishes its events on the bus after commit::
+Every operation runs in one database transaction, writes the request's history, and stages
+its events in the outbox in that same transaction (the notifier publishes them after the
+commit, or its relay does once the bus is back)::
 
-    service = RequestService(engine=engine, calendar=BusinessCalendar.default(), bus=bus)
+    service = RequestService(engine=engine, calendar=BusinessCalendar.default(),
+                             notifier=Notifier(engine=engine, bus=bus))
     request = await service.register(RequestCreate(catalogue_code="AGU-001",
         channel=Channel.AGENT, alcaldia="Iztapalapa"), actor="agente:ana")
 """
@@ -18,7 +20,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from models.authorities import ALCALDIAS, AdministrativeUnit, Authority
-from models.bus import EventBus
 from models.business_days import BusinessCalendar, DeadlineState
 from models.catalogue import REQUEST_KINDS, CatalogueEntry
 from models.db import run_blocking, session_scope
@@ -34,6 +35,7 @@ from models.events import BaseEvent, RequestRegistered, RequestStatusChanged
 from models.folio import parse_folio
 from models.folio_issue import issue_folio
 from models.lifecycle import check_transition
+from models.notifier import Notifier
 from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
 from models.routing import route
 
@@ -50,14 +52,14 @@ class RequestService:
         *,
         engine: Engine,
         calendar: BusinessCalendar,
-        bus: EventBus,
+        notifier: Notifier,
         clock: Callable[[], datetime] = utcnow,
         confirmation_window: timedelta = timedelta(hours=72),
         due_soon_days: int = 1,
     ) -> None:
         self._engine = engine
         self.calendar = calendar
-        self._bus = bus
+        self.notifier = notifier
         self._clock = clock
         self.confirmation_window = confirmation_window
         self._due_soon_days = due_soon_days
@@ -71,11 +73,13 @@ class RequestService:
 
         def transaction() -> T:
             with session_scope(self._engine, readonly=readonly) as session:
-                return work(session, events)
+                result = work(session, events)
+                for event in events:
+                    self.notifier.stage(session, event)
+                return result
 
         result = await run_blocking(self._engine, transaction)
-        for event in events:
-            await self._bus.publish(event)
+        await self.notifier.flush(events)
         return result
 
     @staticmethod

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from agent_console.container import prepare_database
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
 from models.config import Settings
 from models.db import make_engine
+from models.notifier import Notifier
 from models.request_service import RequestService
+from suac.container import prepare_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -77,7 +78,9 @@ async def bus() -> AsyncIterator[InProcessBus]:
 @pytest.fixture
 def service(engine: Engine, calendar: BusinessCalendar, bus: InProcessBus) -> RequestService:
     """The request service over the embedded database."""
-    return RequestService(engine=engine, calendar=calendar, bus=bus)
+    return RequestService(
+        engine=engine, calendar=calendar, notifier=Notifier(engine=engine, bus=bus)
+    )
 
 
 def _reset_postgres(url: str) -> Engine:

@@ -3,9 +3,9 @@
 Each :class:`ServerLink` owns its connection: it logs in, resynchronises
 (``CoreShowChannels``, ``QueueStatus``, ``QueueSummary``) on every (re)connect, keeps the link
 alive with ``Ping`` and reconnects with exponential back-off. The socket callback only
-updates the :class:`CallTracker` and queues domain events; publishing (possibly to Redis)
-and database writes run in other tasks and threads, because Asterisk drops an AMI client
-that stops reading for more than 100 ms.
+updates the :class:`CallTracker` and queues events; publishing (through the notifier,
+possibly to Redis) runs in another task, because Asterisk drops an AMI client that stops
+reading for more than 100 ms. Call records are written by the recorder, from the bus.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from ivr.asterisk.ami_types import AmiAnswer
 from ivr.asterisk.call_tracker import CallTracker
 from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFailed, AsteriskError
 from ivr.asterisk.panoramisk_adapter import AmiConnection
-from ivr.asterisk.records import CallRecordWriter
-from models.bus import EventBus
+from ivr.flow.ports import EventPublisher
 from models.config import AsteriskServer
-from models.events import BaseEvent, RequestRegistered
+from models.events import BaseEvent
 
 log = logging.getLogger(__name__)
 RESYNC_ACTIONS = ("CoreShowChannels", "QueueStatus", "QueueSummary")
@@ -148,19 +147,18 @@ class ServerLink:
 
 
 class AmiBridge:
-    """Every configured server's link, the bus publisher and the call-record writer."""
+    """Every configured server's link and the task that publishes their events."""
 
     def __init__(
         self,
         *,
         servers: list[AsteriskServer],
-        bus: EventBus,
-        writer: CallRecordWriter | None,
+        notifier: EventPublisher,
         timeout: float = 10.0,
         keepalive: float = 10.0,
         backoff: Backoff | None = None,
     ) -> None:
-        self._bus, self._writer = bus, writer
+        self._notifier = notifier
         self._outbox: asyncio.Queue[BaseEvent] = asyncio.Queue()
         self.links = {
             s.name: ServerLink(
@@ -175,13 +173,9 @@ class AmiBridge:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        """Start every link, the publisher and the writer."""
+        """Start every link and the publisher."""
         self._tasks = [asyncio.create_task(link.run()) for link in self.links.values()]
         self._tasks.append(asyncio.create_task(self._publish()))
-        if self._writer is not None:
-            subscription = self._bus.subscribe()
-            self._tasks.append(asyncio.create_task(self._writer.run()))
-            self._tasks.append(asyncio.create_task(self._follow_folios(subscription)))
 
     async def stop(self) -> None:
         """Stop everything and close the connections."""
@@ -196,26 +190,14 @@ class AmiBridge:
         while True:
             event = await self._outbox.get()
             try:
-                await self._bus.publish(event)
+                await self._notifier.publish(event)
             except Exception:  # noqa: BLE001  (a bus hiccup must not stop the bridge)
                 log.exception("could not publish %s", type(event).__name__)
-            if self._writer is not None:
-                self._writer.offer(event)
             self._outbox.task_done()
 
-    async def _follow_folios(self, subscription) -> None:  # noqa: ANN001
-        """Tie each folio registered during a call (IVR or agent) to the call's record."""
-        assert self._writer is not None
-        async with subscription as events:
-            async for event in events:
-                if isinstance(event, RequestRegistered) and event.call_id:
-                    self._writer.offer(event)
-
     async def drain(self) -> None:
-        """Wait until every event so far is published and written."""
+        """Wait until every event so far is published."""
         await self._outbox.join()
-        if self._writer is not None:
-            await self._writer.drain()
 
     async def send(self, server: str, action: str, **headers: Any) -> AmiAnswer:
         """Send an action on ``server``'s link (the only one when ``server`` is empty)."""

@@ -9,6 +9,8 @@ The dialplan templates receive every upper-case name of this module (see
 
 from __future__ import annotations
 
+from models.calls import CallStatus
+
 # --- dialplan contexts -----------------------------------------------------------------------
 CONTEXT_INBOUND = "locatel-entrada"  # calls from the trunk land here and go to the FastAGI IVR
 CONTEXT_QUEUE = "locatel-cola"  # the agent queue (also the fall-back when the IVR is down)
@@ -55,9 +57,9 @@ RECORDING_NOTICE_TEXT = (
 )
 
 # --- call statuses written on call records and CallEnded.status -----------------------------
-STATUS_IN_PROGRESS = "in_progress"
-STATUS_QUEUED = "queued"
-STATUS_ANSWERED = "answered"
-STATUS_ABANDONED = "abandoned"
-STATUS_UNANSWERED = "unanswered"
-STATUS_LOST = "lost"  # ended while the bridge was disconnected (seen missing on resync)
+STATUS_IN_PROGRESS = CallStatus.IN_PROGRESS.value
+STATUS_QUEUED = CallStatus.QUEUED.value
+STATUS_ANSWERED = CallStatus.ANSWERED.value
+STATUS_ABANDONED = CallStatus.ABANDONED.value
+STATUS_UNANSWERED = CallStatus.UNANSWERED.value
+STATUS_LOST = CallStatus.LOST.value  # ended while the bridge was disconnected (seen on resync)

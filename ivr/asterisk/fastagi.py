@@ -33,7 +33,6 @@ from ivr.asterisk.agi_result import speech_results
 from ivr.asterisk.errors import CallerHungUp
 from ivr.asterisk.panoramisk_adapter import AgiSession, FastAgiServer
 from ivr.asterisk.prompt_audio import PromptAudio
-from ivr.asterisk.records import attach_call_facts
 from ivr.flow import (
     CallerInput,
     CallFlow,
@@ -49,6 +48,7 @@ from ivr.flow import (
 from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
 from ivr.speech import UtteranceEngine
 from ivr.speech.audio import read_wav_8k
+from models.call_records import attach_call_facts
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}

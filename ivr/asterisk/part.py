@@ -1,7 +1,7 @@
 """Building the Asterisk front from the settings: AMI bridge, actions, FastAGI server.
 
-``agent_console.container.build_container`` builds it (without starting anything); the one
-process that owns the AMI connections (``suac asterisk run``) starts it, so that no two
+The composition root builds it (without starting anything); the telephony role (``suac
+asterisk run``, or ``suac serve`` on the embedded defaults) starts it, so that no two
 processes hold the same AMI session.
 """
 
@@ -18,30 +18,23 @@ from ivr.asterisk.bridge import AmiBridge, Backoff
 from ivr.asterisk.fastagi import AgiFront, AgiOptions
 from ivr.asterisk.panoramisk_adapter import FastAgiServer
 from ivr.asterisk.prompt_audio import PromptAudio, Synthesizer
-from ivr.asterisk.records import CallRecordWriter
 from ivr.flow import CallFlow
+from ivr.flow.ports import EventPublisher
 from ivr.speech import make_engine
-from models.bus import EventBus
 from models.config import Settings
 from models.events import BaseEvent, CallEnded, CallStarted
 
 
-class AmiAuthoritativeBus:
-    """The flow's bus on Asterisk calls: the AMI bridge alone reports a call's start and end
-    (it sees calls the IVR never does), so the flow's copies are not published twice."""
+class AmiAuthoritativeNotifier:
+    """The flow's notifier on Asterisk calls: the AMI bridge alone reports a call's start and
+    end (it sees calls the IVR never does), so the flow's copies are not published twice."""
 
-    def __init__(self, bus: EventBus) -> None:
-        self._bus = bus
+    def __init__(self, notifier: EventPublisher) -> None:
+        self._notifier = notifier
 
     async def publish(self, event: BaseEvent) -> None:
         if not isinstance(event, CallStarted | CallEnded):
-            await self._bus.publish(event)
-
-    def subscribe(self):  # noqa: ANN201
-        return self._bus.subscribe()
-
-    async def close(self) -> None:
-        """The underlying bus belongs to the container."""
+            await self._notifier.publish(event)
 
 
 @dataclass
@@ -72,20 +65,19 @@ class AsteriskPart:
 
 
 def build_asterisk(
-    settings: Settings, *, engine: Engine, bus: EventBus, flow: CallFlow
+    settings: Settings, *, engine: Engine, notifier: EventPublisher, flow: CallFlow
 ) -> AsteriskPart:
     """Create the Asterisk front's parts (nothing connects until :meth:`AsteriskPart.start`)."""
     config = settings.asterisk
     bridge = AmiBridge(
         servers=config.servers,
-        bus=bus,
-        writer=CallRecordWriter(engine=engine),
+        notifier=notifier,
         timeout=config.action_timeout_seconds,
         keepalive=config.keepalive_seconds,
         backoff=Backoff(ceiling=config.reconnect_max_seconds),
     )
     asterisk_flow = copy.copy(flow)
-    asterisk_flow.bus = AmiAuthoritativeBus(bus)
+    asterisk_flow.notifier = AmiAuthoritativeNotifier(notifier)
     recognizer = make_engine(settings.ivr) if config.speech == "record" else None
     pool = ThreadPoolExecutor(config.speech_workers, thread_name_prefix="suac-speech")
     front = AgiFront(

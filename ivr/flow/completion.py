@@ -1,8 +1,8 @@
-"""Completing a phone registration: register once, read the folio back, send it by message."""
+"""Completing a phone registration: register once, read the folio back (a job sends it by
+message)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -10,12 +10,10 @@ from ivr.flow.closing import closing_answer, closing_gather
 from ivr.flow.common import Outcome, Retry, move, say
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say, Turn
-from models.requests import Channel, RequestCreate, ServiceRequest
+from models.requests import Channel, RequestCreate
 
 if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
-
-log = logging.getLogger(__name__)
 
 MIN_REFERENCE_WORDS = 2
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
@@ -55,19 +53,10 @@ async def complete(flow: CallFlow, state: CallState) -> Outcome:
             else None
         )
         state = state.with_(folio=request.folio, due_date=due.isoformat() if due else None)
-        sent = await _notify(flow, state, request)
+        # the folio message is a job enqueued with the registration itself
+        sent = flow.messages is not None and flow.messages.can_receive(state.caller)
         return await move(flow, state, Step.REGISTERED, *folio_readback(flow, state, sms=sent))
     return await move(flow, state, Step.REGISTERED, *folio_readback(flow, state))
-
-
-async def _notify(flow: CallFlow, state: CallState, request: ServiceRequest) -> bool:
-    if flow.notifier is None or not flow.notifier.can_receive(state.caller):
-        return False
-    try:
-        return await flow.notifier.folio_registered(phone=state.caller, request=request)
-    except Exception:
-        log.exception("could not send the folio of call %s by message", state.call_id)
-        return False
 
 
 def folio_readback(flow: CallFlow, state: CallState, *, sms: bool = False) -> tuple[Say, ...]:

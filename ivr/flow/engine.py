@@ -1,6 +1,6 @@
 """The call flow engine: one state machine that both fronts (Twilio, Asterisk) drive.
 
-flow = CallFlow(requests=service, classifier=classifier, bus=bus, directory=directory)
+flow = CallFlow(requests=service, classifier=classifier, notifier=notifier, directory=directory)
 state, turn = await flow.start(CallInfo(call_id="CA1", transport="twilio", caller="+52…"))
 state, turn = await flow.handle(state, CallerInput(digits="2"))
 """
@@ -16,12 +16,11 @@ from ivr.flow import completion, menu, register, status
 from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
-from ivr.flow.ports import CallbackBook, ClassifierLike, FolioNotifier, WaitEstimator
+from ivr.flow.ports import CallbackBook, ClassifierLike, EventPublisher, MessageReach, WaitEstimator
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, CallInfo, Gather, HandoffContext, Hangup, Transfer, Turn
 from ivr.flow.understanding import spoken_keys, wants_agent
 from ivr.prompts import PromptBook
-from models.bus import EventBus
 from models.events import CallEnded, CallHandedOver, CallIvrStep, CallSpeechResult, CallStarted
 from models.request_service import RequestService
 
@@ -66,22 +65,22 @@ class CallFlow:
         *,
         requests: RequestService,
         classifier: ClassifierLike,
-        bus: EventBus,
+        notifier: EventPublisher,
         directory: Directory,
         prompts: PromptBook | None = None,
         options: FlowOptions | None = None,
-        notifier: FolioNotifier | None = None,
+        messages: MessageReach | None = None,
         wait_estimator: WaitEstimator | None = None,
         callbacks: CallbackBook | None = None,
         limiter: QueryLimiter | None = None,
     ) -> None:
         self.requests = requests
         self.classifier = classifier
-        self.bus = bus
+        self.notifier = notifier
         self.directory = directory
         self.prompts = prompts or PromptBook()
         self.options = options or FlowOptions()
-        self.notifier = notifier
+        self.messages = messages
         self.wait_estimator = wait_estimator
         self.callbacks = callbacks
         self.limiter = limiter
@@ -105,7 +104,7 @@ class CallFlow:
         state = CallState(
             call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
         ).goto(Step.MENU)
-        await self.bus.publish(
+        await self.notifier.publish(
             CallStarted(
                 call_id=call.call_id,
                 transport=call.transport,
@@ -125,7 +124,7 @@ class CallFlow:
         try:
             if caller.speech:
                 state = state.with_(transcript=[*state.transcript, caller.speech.strip()])
-                await self.bus.publish(
+                await self.notifier.publish(
                     CallSpeechResult(
                         call_id=state.call_id,
                         transcript=caller.speech.strip(),
@@ -153,7 +152,7 @@ class CallFlow:
         """The call ended: nothing is registered after this; the end is published once."""
         if state.ended:
             return state
-        await self.bus.publish(
+        await self.notifier.publish(
             CallEnded(
                 call_id=state.call_id,
                 cause="ivr-complete" if state.finished else "caller-hangup",
@@ -226,7 +225,7 @@ class CallFlow:
         context = self.handoff_context(state, state.handoff_reason)
         queue = self.options.agent_queue
         state = state.goto(Step.DONE).with_(finished=True)
-        await self.bus.publish(
+        await self.notifier.publish(
             CallHandedOver(
                 call_id=state.call_id, queue=queue, context=context.model_dump(), source="ivr"
             )
@@ -235,4 +234,6 @@ class CallFlow:
         return state, Turn(actions=actions, then=Transfer(queue=queue, context=context))
 
     async def _step_event(self, state: CallState) -> None:
-        await self.bus.publish(CallIvrStep(call_id=state.call_id, step=state.step, source="ivr"))
+        await self.notifier.publish(
+            CallIvrStep(call_id=state.call_id, step=state.step, source="ivr")
+        )

@@ -59,7 +59,7 @@ async def answer_callback(flow: CallFlow, state: CallState, caller: CallerInput)
             call_id=state.call_id,
             phone=state.caller,
             queue=flow.options.agent_queue,
-            context=context.model_dump(),
+            context=context,
         )
         done = state.goto(Step.DONE).with_(finished=True)
         return done, Turn(

@@ -7,9 +7,12 @@ shape of its answer, so either front can run it with the real one or a test doub
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from models.requests import ServiceRequest
+from models.events import BaseEvent
+
+if TYPE_CHECKING:
+    from ivr.flow.steps import HandoffContext
 
 
 class CandidateLike(Protocol):
@@ -45,14 +48,18 @@ class ClassifierLike(Protocol):
         """Classify a caller's description of their problem."""
 
 
-class FolioNotifier(Protocol):
-    """Sends the citizen their folio by message after a phone registration."""
+class MessageReach(Protocol):
+    """Whether a caller's number can receive the folio by text message (sent by a job)."""
 
     def can_receive(self, phone: str) -> bool:
         """True when ``phone`` can receive a text message."""
 
-    async def folio_registered(self, *, phone: str, request: ServiceRequest) -> bool:
-        """Send the folio confirmation; True when it was handed to the carrier."""
+
+class EventPublisher(Protocol):
+    """The notifier: the one way events leave the flow."""
+
+    async def publish(self, event: BaseEvent) -> None:
+        """Publish ``event`` (never raises; kept for later when the bus is down)."""
 
 
 class WaitEstimator(Protocol):
@@ -66,6 +73,6 @@ class CallbackBook(Protocol):
     """Keeps a caller's place in line and calls them back when their turn comes."""
 
     async def request_callback(
-        self, *, call_id: str, phone: str, queue: str, context: dict
+        self, *, call_id: str, phone: str, queue: str, context: HandoffContext
     ) -> None:
         """Record a call-back for ``phone`` in ``queue``."""

@@ -1,41 +1,62 @@
 """Call-backs instead of long waits: the expected wait per queue, the callers' places in line,
 and placing the call when their turn comes.
 
-The wait is estimated from the queues' ``QueueSnapshot`` events. A caller who accepts the offer
-keeps a place (``callback_request``, first come first served); when a snapshot shows the queue
-with free agents and nobody waiting, the oldest call-backs are placed through the Twilio REST
-API. The citizen who answers hears one sentence and joins the agent queue with the context the
-IVR gathered, and the call is published (``CallStarted``, ``CallHandedOver``) like any other.
+The wait is estimated from the queues' ``QueueSnapshot`` events, in every process that serves
+callers (:class:`QueueWaitEstimator`). A caller who accepts the offer keeps a place
+(``callback_request``, first come first served). In the worker role, the process that holds
+the ``callback-dispatch`` lease (:class:`CallbackDispatcher`) follows the snapshots: when one
+shows free agents and nobody waiting, it claims the oldest call-backs (``waiting`` →
+``placing``, ``FOR UPDATE SKIP LOCKED``) and enqueues one ``callback.place`` job each; a worker
+places the call through the Twilio REST API and records its SID before acknowledging, so a
+call-back is placed once. The citizen who answers hears one sentence and joins the agent queue
+with the context the IVR gathered.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from functools import partial
 
+import stamina
 from anyio import to_thread
 from sqlalchemy import Engine
 from sqlmodel import col, func, select
+from twilio.base.exceptions import TwilioRestException
 
-from ivr.twilio.consumers import BackgroundConsumer
-from ivr.twilio.outbound import MessageSender
+from ivr.flow.steps import HandoffContext
+from ivr.twilio.outbound import RETRY_STATUSES, MessageSender
 from models.bus import EventBus
 from models.config import Settings
+from models.consumer import BackgroundConsumer
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
-from models.events import CallQueued, CallStarted, QueueSnapshot
+from models.events import CallQueued, CallStarted, Event, QueueSnapshot
 from models.ivr_sessions import CallbackRequest
+from models.job_worker import JobProgress, PermanentJobError
+from models.jobs import ClaimedJob, JobQueue, JobSpec, enqueue
+from models.notifier import Notifier
+from models.periodic import Leases
 
 log = logging.getLogger(__name__)
 
+PLACE_CALLBACK = "callback.place"
+DISPATCH_LEASE = "callback-dispatch"
 
-class QueueWaitEstimator:
+
+class QueueWaitEstimator(BackgroundConsumer):
     """Expected wait of a new caller, from the latest snapshot of each queue."""
 
-    def __init__(self, *, handle_seconds: float) -> None:
+    def __init__(self, *, bus: EventBus, handle_seconds: float) -> None:
+        super().__init__(bus=bus)
         self._handle = handle_seconds
         self._latest: dict[str, QueueSnapshot] = {}
+
+    async def handle(self, event: Event) -> None:
+        """Remember each queue's latest figures."""
+        if isinstance(event, QueueSnapshot):
+            self.observe(event)
 
     def observe(self, snapshot: QueueSnapshot) -> None:
         """Remember the queue's latest figures."""
@@ -55,15 +76,19 @@ class CallbackQueue:
     """Callers waiting to be called back, and the placing of those calls."""
 
     def __init__(
-        self, *, engine: Engine, bus: EventBus, settings: Settings, sender: MessageSender
+        self,
+        *,
+        engine: Engine,
+        notifier: Notifier,
+        jobs: JobQueue,
+        settings: Settings,
+        sender: MessageSender,
     ) -> None:
-        self._engine = engine
-        self._bus = bus
-        self._settings = settings
-        self._sender = sender
+        self._engine, self._notifier, self._jobs = engine, notifier, jobs
+        self._settings, self._sender = settings, sender
 
     async def request_callback(
-        self, *, call_id: str, phone: str, queue: str, context: dict
+        self, *, call_id: str, phone: str, queue: str, context: HandoffContext
     ) -> None:
         """Keep the caller's place in ``queue``."""
 
@@ -71,7 +96,7 @@ class CallbackQueue:
             with session_scope(self._engine) as session:
                 session.add(
                     CallbackRequest(
-                        call_id=call_id, phone=phone, queue=queue, context=json.dumps(context)
+                        call_id=call_id, phone=phone, queue=queue, context=context.model_dump_json()
                     )
                 )
                 waiting = select(func.count()).select_from(CallbackRequest)
@@ -82,58 +107,80 @@ class CallbackQueue:
                 ).one()
 
         position = await run_blocking(self._engine, work)
-        await self._bus.publish(
+        await self._notifier.publish(
             CallQueued(
                 call_id=call_id, queue=f"{queue}:devolucion", position=position, source="ivr"
             )
         )
 
-    def _oldest(self, queue: str, count: int) -> list[CallbackRequest]:
-        with session_scope(self._engine) as session:
-            statement = (
-                select(CallbackRequest)
-                .where(CallbackRequest.queue == queue, CallbackRequest.status == "waiting")
-                .order_by(col(CallbackRequest.id))
-                .limit(count)
-            )
-            rows = list(session.exec(statement))
-            for row in rows:
-                row.status = "placing"
-                session.add(row)
-            return rows
+    async def claim_next(self, queue: str, slots: int) -> list[int]:
+        """Take the ``slots`` oldest waiting call-backs of ``queue`` and enqueue their calls."""
 
-    async def place_next(self, queue: str, slots: int) -> list[CallbackRequest]:
-        """Call back the ``slots`` oldest waiting callers of ``queue``."""
-        rows = await run_blocking(self._engine, lambda: self._oldest(queue, slots))
+        def work() -> list[int]:
+            with session_scope(self._engine) as session:
+                statement = (
+                    select(CallbackRequest)
+                    .where(CallbackRequest.queue == queue, CallbackRequest.status == "waiting")
+                    .order_by(col(CallbackRequest.id))
+                    .limit(slots)
+                    .with_for_update(skip_locked=True)
+                )
+                rows = list(session.exec(statement))
+                for row in rows:
+                    row.status = "placing"
+                    session.add(row)
+                    spec = JobSpec(PLACE_CALLBACK, {"id": row.id}, f"{PLACE_CALLBACK}:{row.id}")
+                    enqueue(session, spec)
+                return [row.id for row in rows if row.id is not None]
+
+        claimed = await run_blocking(self._engine, work)
+        if claimed:
+            self._jobs.poke()
+        return claimed
+
+    async def place(self, job: ClaimedJob, progress: JobProgress) -> None:
+        """The ``callback.place`` job: one REST call, its SID recorded before acknowledging."""
+        row = await self.get(int(job.payload["id"]))
+        if row is None:
+            raise PermanentJobError(f"No existe la devolución de llamada {job.payload['id']}.")
+        sid = json.loads(job.outcome or "{}").get("sid")
+        if sid is None:
+            sid = await self._create_call(row)
+            await progress.record(json.dumps({"sid": sid}))
+        row.status, row.placed_call_sid, row.placed_at = "placed", sid, row.placed_at or utcnow()
+        await run_blocking(self._engine, partial(self._save, row))
+        await self._notifier.publish(
+            CallStarted(
+                call_id=sid,
+                transport="twilio",
+                caller=self._settings.ivr.callback_from,
+                called=row.phone,
+                source="callback",
+            )
+        )
+
+    async def _create_call(self, row: CallbackRequest) -> str:
         base = self._settings.public_base_url.rstrip("/")
-        source = self._settings.ivr.callback_from
-        for row in rows:
-            options = {
-                "to": row.phone,
-                "from_": source,
-                "url": f"{base}/twilio/voice/callback?id={row.id}",
-                "status_callback": f"{base}/twilio/voice/status",
-            }
-            try:
+        options = {
+            "to": row.phone,
+            "from_": self._settings.ivr.callback_from,
+            "url": f"{base}/twilio/voice/callback?id={row.id}",
+            "status_callback": f"{base}/twilio/voice/status",
+        }
+
+        def transient(error: Exception) -> bool:
+            if isinstance(error, TwilioRestException):
+                return error.status in RETRY_STATUSES
+            return isinstance(error, OSError)
+
+        async for attempt in stamina.retry_context(
+            on=transient, attempts=3, wait_initial=0.5, timeout=timedelta(seconds=20)
+        ):
+            with attempt:
                 call = await to_thread.run_sync(
                     partial(self._sender.client.calls.create, **options)
                 )
-                row.status, row.placed_call_sid, row.placed_at = "placed", call.sid, utcnow()
-            except Exception:
-                log.exception("could not place call-back %s", row.id)
-                row.status = "waiting"
-            await run_blocking(self._engine, partial(self._save, row))
-            if row.placed_call_sid:
-                await self._bus.publish(
-                    CallStarted(
-                        call_id=row.placed_call_sid,
-                        transport="twilio",
-                        caller=source,
-                        called=row.phone,
-                        source="callback",
-                    )
-                )
-        return rows
+        return str(call.sid)
 
     def _save(self, row: CallbackRequest) -> None:
         with session_scope(self._engine) as session:
@@ -143,35 +190,28 @@ class CallbackQueue:
         """A call-back by id."""
 
         def work() -> CallbackRequest | None:
-            with session_scope(self._engine) as session:
+            with session_scope(self._engine, readonly=True) as session:
                 return session.get(CallbackRequest, request_id)
 
         return await run_blocking(self._engine, work)
 
 
 class CallbackDispatcher(BackgroundConsumer):
-    """Follows queue snapshots: updates the wait estimate, places call-backs on free agents."""
+    """Worker role: places call-backs when a queue has free agents and nobody waiting."""
 
     def __init__(
-        self, *, bus: EventBus, estimator: QueueWaitEstimator, callbacks: CallbackQueue
+        self, *, bus: EventBus, callbacks: CallbackQueue, leases: Leases, holder: str
     ) -> None:
         super().__init__(bus=bus)
-        self.estimator = estimator
-        self.callbacks = callbacks
+        self.callbacks, self._leases, self._holder = callbacks, leases, holder
 
-    async def on_snapshot(self, snapshot: QueueSnapshot) -> None:
-        """A queue's figures changed."""
-        self.estimator.observe(snapshot)
-        if snapshot.available_agents > 0 and snapshot.waiting == 0:
-            await self.callbacks.place_next(snapshot.queue, snapshot.available_agents)
-
-    async def run(self) -> None:
-        """Follow the snapshots until cancelled."""
-        async with self._bus.subscribe() as events:
-            self._ready.set()
-            async for event in events:
-                if isinstance(event, QueueSnapshot):
-                    try:
-                        await self.on_snapshot(event)
-                    except Exception:
-                        log.exception("call-backs of queue %s were not placed", event.queue)
+    async def handle(self, event: Event) -> None:
+        """A queue's figures changed: claim call-backs for its free agents (lease holder only)."""
+        if not isinstance(event, QueueSnapshot):
+            return
+        if event.available_agents <= 0 or event.waiting > 0:
+            return
+        if await self._leases.acquire(
+            DISPATCH_LEASE, holder=self._holder, ttl=timedelta(seconds=30)
+        ):
+            await self.callbacks.claim_next(event.queue, event.available_agents)

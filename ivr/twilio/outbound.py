@@ -1,16 +1,17 @@
 """Outbound SMS and WhatsApp through the ``twilio`` REST client, with retries and a record of
 each message and of every status callback Twilio sends about it.
 
-    sender = MessageSender(settings=settings, engine=engine, bus=bus)
+    sender = MessageSender(settings=settings, engine=engine, notifier=notifier)
     await sender.send("+5255…", "Locatel: …", purpose="folio", folio="2600000012")
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
+import stamina
 from anyio import to_thread
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -20,7 +21,6 @@ from twilio.rest import Client
 from ivr.prompts import PromptBook
 from ivr.prompts.spoken import written_date
 from ivr.twilio.sms_text import fit_sms
-from models.bus import EventBus
 from models.config import Settings
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
@@ -28,9 +28,14 @@ from models.events import MessageStatusChanged
 from models.folio import format_folio
 from models.lifecycle import STATUS_LABELS
 from models.messages import OutboundMessage
+from models.notifier import Notifier
 from models.requests import ServiceRequest, Status
 
 log = logging.getLogger(__name__)
+
+
+class TransientSendError(Exception):
+    """A send that may succeed when tried again (429, 5xx, network)."""
 
 WHATSAPP = "whatsapp:"
 MEXICAN_MOBILE = re.compile(r"^\+52\d{10}$")
@@ -46,13 +51,13 @@ class MessageSender:
         *,
         settings: Settings,
         engine: Engine,
-        bus: EventBus,
+        notifier: Notifier,
         prompts: PromptBook | None = None,
         client: Client | None = None,
     ) -> None:
         self._settings = settings
         self._engine = engine
-        self._bus = bus
+        self._notifier = notifier
         self.prompts = prompts or PromptBook()
         self._client = client
 
@@ -61,8 +66,9 @@ class MessageSender:
         """The REST client, pointed at the configured API base URL."""
         if self._client is None:
             twilio = self._settings.twilio
-            self._client = Client(twilio.account_sid, twilio.auth_token.get_secret_value())
-            self._client.api.base_url = twilio.api_base_url.rstrip("/")
+            client = Client(twilio.account_sid, twilio.auth_token.get_secret_value())
+            client.api.base_url = twilio.api_base_url.rstrip("/")
+            self._client = client  # only once whole: jobs in other threads may read it
         return self._client
 
     def sender_for(self, to: str) -> str:
@@ -83,15 +89,24 @@ class MessageSender:
         return text if to.startswith(WHATSAPP) else fit_sms(text)
 
     async def send(
-        self, to: str, text: str, *, purpose: str, folio: str | None = None
+        self,
+        to: str,
+        text: str,
+        *,
+        purpose: str,
+        folio: str | None = None,
+        record_id: int | None = None,
+        on_stored: Callable[[int], Awaitable[None]] | None = None,
     ) -> OutboundMessage:
-        """Send one message, retrying transient failures; the stored record is returned.
+        """Send one message, retrying transient failures (``stamina``); the stored record.
 
-        The record is stored before the first attempt, so a reply that races the carrier's
-        answer (a quick SÍ to the confirmation question) still finds what it answers.
+        The record is stored before the first attempt (and ``on_stored`` told its id), so a
+        reply that races the carrier's answer (a quick SÍ to the confirmation question) still
+        finds what it answers, and a job resumed after a crash reuses it (``record_id``).
         """
         body = self.body_for(to, text)
         record = OutboundMessage(
+            id=record_id,
             channel="whatsapp" if to.startswith(WHATSAPP) else "sms",
             to=to,
             body=body,
@@ -100,27 +115,41 @@ class MessageSender:
             status="sending",
         )
         record = await run_blocking(self._engine, lambda: self._store(record))
+        if on_stored is not None:
+            assert record.id is not None
+            await on_stored(record.id)
         options: dict[str, str] = {"to": to, "from_": self.sender_for(to), "body": body}
         if self._settings.ivr.sms_status_callbacks:
             base = self._settings.public_base_url.rstrip("/")
             options["status_callback"] = f"{base}/twilio/messaging/status"
-        for attempt in range(1, self._settings.ivr.sms_retries + 2):
-            record.attempts = attempt
-            try:
-                message = await to_thread.run_sync(lambda: self.client.messages.create(**options))
-            except TwilioRestException as error:
-                record.status, record.error_code = "failed", str(error.code or error.status)
-                if error.status not in RETRY_STATUSES:
-                    break
-            except (TwilioException, OSError) as error:
-                record.status, record.error_code = "failed", type(error).__name__
-            else:
-                record.sid, record.status, record.error_code = message.sid, message.status, None
-                break
-            await asyncio.sleep(BACKOFF_SECONDS * attempt)
-        if record.status == "failed":
-            log.warning("message to %s failed after %d attempts", purpose, record.attempts)
+        try:
+            async for attempt in stamina.retry_context(
+                on=TransientSendError,
+                attempts=self._settings.ivr.sms_retries + 1,
+                wait_initial=BACKOFF_SECONDS,
+                wait_max=BACKOFF_SECONDS * 8,
+                timeout=None,
+            ):
+                with attempt:
+                    record.attempts += 1
+                    message = await self._create(options, record)
+            record.sid, record.status, record.error_code = message.sid, message.status, None
+        except (TransientSendError, TwilioRestException):
+            log.warning("message (%s) failed after %d attempts", purpose, record.attempts)
         return await run_blocking(self._engine, lambda: self._store(record))
+
+    async def _create(self, options: dict[str, str], record: OutboundMessage):  # noqa: ANN202
+        """One attempt at Twilio's REST API; a transient failure raises TransientSendError."""
+        try:
+            return await to_thread.run_sync(lambda: self.client.messages.create(**options))
+        except TwilioRestException as error:
+            record.status, record.error_code = "failed", str(error.code or error.status)
+            if error.status in RETRY_STATUSES:
+                raise TransientSendError(record.error_code) from error
+            raise
+        except (TwilioException, OSError) as error:
+            record.status, record.error_code = "failed", type(error).__name__
+            raise TransientSendError(record.error_code) from error
 
     def _store(self, record: OutboundMessage) -> OutboundMessage:
         record.updated_at = utcnow()
@@ -147,7 +176,7 @@ class MessageSender:
         folio = await run_blocking(self._engine, work)
         if folio is None:
             return False
-        await self._bus.publish(
+        await self._notifier.publish(
             MessageStatusChanged(
                 message_sid=sid, status=status, folio=folio or None, source="twilio"
             )
@@ -161,25 +190,19 @@ class MessageSender:
             return ""
         return written_date(request.due_at.astimezone(self._settings.zone).date())
 
-    async def folio_registered(self, *, phone: str, request: ServiceRequest) -> bool:
-        """The folio of a request registered by phone."""
-        text = self.prompts.text(
+    def folio_text(self, request: ServiceRequest) -> str:
+        """The folio of a request registered by phone, with its due date."""
+        return self.prompts.text(
             "sms-folio", folio=format_folio(request.folio), fecha=self._due(request)
         )
-        record = await self.send(phone, text, purpose="folio", folio=request.folio)
-        return record.status != "failed"
 
-    async def ask_confirmation(self, *, phone: str, request: ServiceRequest) -> bool:
-        """Ask whether the answered request solved the problem (SÍ/NO within 72 hours)."""
-        text = self.prompts.text("sms-confirmacion-pregunta", folio=format_folio(request.folio))
-        record = await self.send(phone, text, purpose="confirmation", folio=request.folio)
-        return record.status != "failed"
+    def confirmation_text(self, request: ServiceRequest) -> str:
+        """Whether the answered request solved the problem (SÍ/NO within 72 hours)."""
+        return self.prompts.text("sms-confirmacion-pregunta", folio=format_folio(request.folio))
 
-    async def status_changed(self, *, phone: str, request: ServiceRequest) -> bool:
-        """Tell the citizen their request changed status."""
-        label = STATUS_LABELS[Status(request.status)]
-        text = self.prompts.text(
+    def status_text(self, request: ServiceRequest, status: Status) -> str:
+        """The request's new ``status`` (as it was when it changed)."""
+        label = STATUS_LABELS[status]
+        return self.prompts.text(
             "sms-cambio-estado", folio=format_folio(request.folio), estado=label
         )
-        record = await self.send(phone, text, purpose="status", folio=request.folio)
-        return record.status != "failed"

@@ -1,5 +1,6 @@
 """Building the IVR's parts from the settings: the call flow (shared with Asterisk) and the
-Twilio fronts. ``agent_console.container.build_container`` calls :func:`build_ivr`."""
+Twilio fronts. The composition root (``suac.container``) calls :func:`build_ivr`; nothing
+here starts a task: the roles do."""
 
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
 from ivr.twilio.call_store import CallStore
-from ivr.twilio.callbacks import CallbackDispatcher, CallbackQueue, QueueWaitEstimator
-from ivr.twilio.consumers import StatusMessenger
+from ivr.twilio.callbacks import PLACE_CALLBACK, CallbackQueue, QueueWaitEstimator
 from ivr.twilio.messaging import MessagingFront
 from ivr.twilio.outbound import MessageSender
 from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.twiml import TwimlRenderer
 from ivr.twilio.voice import VoiceFront
-from models.bus import EventBus
 from models.config import Settings
+from models.job_worker import Handler
+from models.jobs import JobQueue
+from models.notifier import Notifier
 from models.request_service import RequestService
 
 
@@ -37,22 +39,16 @@ class IvrPart:
     renderer: TwimlRenderer
     sender: MessageSender
     messaging: MessagingFront
-    status_messenger: StatusMessenger
+    estimator: QueueWaitEstimator
     speech: VoskEngine | WhisperEngine | None = None
     callbacks: CallbackQueue | None = None
-    dispatcher: CallbackDispatcher | None = None
 
-    async def start(self) -> None:
-        """Start the background consumers."""
-        await self.status_messenger.start()
-        if self.dispatcher is not None:
-            await self.dispatcher.start()
+    def job_handlers(self) -> dict[str, Handler]:
+        """The jobs this part carries out in the worker role."""
+        return {PLACE_CALLBACK: self.callbacks.place} if self.callbacks is not None else {}
 
     async def close(self) -> None:
-        """Stop the background consumers."""
-        await self.status_messenger.stop()
-        if self.dispatcher is not None:
-            await self.dispatcher.stop()
+        """Release the call-state store."""
         await self.voice.store.close()
 
 
@@ -60,7 +56,8 @@ def build_ivr(
     settings: Settings,
     *,
     engine: Engine,
-    bus: EventBus,
+    notifier: Notifier,
+    jobs: JobQueue,
     requests: RequestService,
     classifier: ClassifierLike,
 ) -> IvrPart:
@@ -68,19 +65,18 @@ def build_ivr(
     ivr = settings.ivr
     directory = Directory(engine=engine)
     prompts = PromptBook()
-    sender = MessageSender(settings=settings, engine=engine, bus=bus, prompts=prompts)
-    dispatcher = None
+    sender = MessageSender(settings=settings, engine=engine, notifier=notifier, prompts=prompts)
+    estimator = QueueWaitEstimator(bus=notifier.bus, handle_seconds=ivr.callback_handle_seconds)
+    callbacks = None
     if ivr.callback_from and settings.twilio.account_sid:
-        dispatcher = CallbackDispatcher(
-            bus=bus,
-            estimator=QueueWaitEstimator(handle_seconds=ivr.callback_handle_seconds),
-            callbacks=CallbackQueue(engine=engine, bus=bus, settings=settings, sender=sender),
+        callbacks = CallbackQueue(
+            engine=engine, notifier=notifier, jobs=jobs, settings=settings, sender=sender
         )
     limiter = QueryLimiter(engine=engine, per_hour=ivr.status_queries_per_hour)
     flow = CallFlow(
         requests=requests,
         classifier=classifier,
-        bus=bus,
+        notifier=notifier,
         directory=directory,
         prompts=prompts,
         options=FlowOptions(
@@ -89,9 +85,9 @@ def build_ivr(
             callback_wait_seconds=ivr.callback_wait_seconds,
             speech_engine=ivr.speech_engine,
         ),
-        notifier=sender,
-        wait_estimator=dispatcher.estimator if dispatcher else None,
-        callbacks=dispatcher.callbacks if dispatcher else None,
+        messages=sender,
+        wait_estimator=estimator,
+        callbacks=callbacks,
         limiter=limiter,
     )
     base = settings.public_base_url.rstrip("/")
@@ -121,8 +117,7 @@ def build_ivr(
         renderer=renderer,
         sender=sender,
         messaging=messaging,
-        status_messenger=StatusMessenger(bus=bus, requests=requests, sender=sender),
+        estimator=estimator,
         speech=speech,
-        callbacks=dispatcher.callbacks if dispatcher else None,
-        dispatcher=dispatcher,
+        callbacks=callbacks,
     )

@@ -133,7 +133,7 @@ class VoiceFront:
         if context is None:
             return self.fallback()
         handoff = HandoffContext.model_validate(context)
-        await self._flow.bus.publish(
+        await self._flow.notifier.publish(
             CallHandedOver(
                 call_id=hook.call_sid, queue=queue, context=handoff.model_dump(), source="callback"
             )

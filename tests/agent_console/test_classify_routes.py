@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from agent_console.app import create_app
 from ivr.classifier import MAX_TEXT_LENGTH
 from models.config import Settings
+from suac.web import create_app
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent_console.cli import app
 from models.catalogue_import import COLUMNS
 from models.config import get_settings
+from suac.cli import app
 
 runner = CliRunner()
 

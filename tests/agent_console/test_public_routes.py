@@ -7,10 +7,10 @@ from functools import partial
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from agent_console.app import create_app
 from models.catalogue import CatalogueEntry
 from models.config import Settings
 from models.requests import Channel, RequestCreate
+from suac.web import create_app
 
 
 def test_public_lookup_hides_personal_data(settings: Settings) -> None:

@@ -1,4 +1,8 @@
-"""A bridge on one scripted or replayed server, collecting every event it publishes."""
+"""A bridge on one scripted or replayed server, collecting every event it publishes.
+
+With an engine, what was published is applied to call records as the recorder does
+(``write_events``), at each :meth:`Harness.settle`, so tests read the records deterministically.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from ivr.asterisk.bridge import AmiBridge, Backoff
-from ivr.asterisk.records import CallRecordWriter
 from models.bus import InProcessBus
+from models.call_records import write_events
 from models.config import AsteriskServer
 
 
@@ -23,11 +27,10 @@ class Harness:
         server = AsteriskServer(
             name="locatel", port=port, username="locatel", secret=SecretStr(secret)
         )
-        writer = CallRecordWriter(engine=engine) if engine is not None else None
+        self.engine, self._written = engine, 0
         self.bridge = AmiBridge(
             servers=[server],
-            bus=self.bus,
-            writer=writer,
+            notifier=self.bus,
             timeout=timeout,
             keepalive=30,
             backoff=Backoff(first=0.05, ceiling=0.2),
@@ -52,6 +55,9 @@ class Harness:
         await asyncio.sleep(0.05)
         await self.bridge.drain()
         await asyncio.sleep(0)
+        if self.engine is not None:
+            write_events(self.engine, self.events[self._written :])
+            self._written = len(self.events)
 
     async def first_connection_closed(self) -> None:
         """Wait until the first AMI connection has been closed by the peer."""

@@ -112,8 +112,7 @@ async def test_one_link_per_server_each_with_its_own_calls_and_actions() -> None
             AsteriskServer(name=peer.secret, port=peer.port, secret=SecretStr(peer.secret))
             for peer in peers
         ],
-        bus=bus,
-        writer=None,
+        notifier=bus,
         timeout=2,
         keepalive=30,
         backoff=Backoff(first=0.05, ceiling=0.2),

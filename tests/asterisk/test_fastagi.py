@@ -79,7 +79,7 @@ class Rig:
         flow = CallFlow(
             requests=self.service,
             classifier=Classifier.from_engine(self.engine),
-            bus=self.bus,
+            notifier=self.bus,
             directory=Directory(engine=self.engine),
         )
         audio = PromptAudio(folder=str(self.tmp / "voz"), book=PromptBook(), synthesizer=self.synth)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from agent_console.container import build_container
 from models.config import Settings
+from suac.container import build_container
 
 from .fake_agi import AgiPeer
 from .fake_ami import FakeAmi

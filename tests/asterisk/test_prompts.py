@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent_console.cli import app
 from ivr.asterisk import constants
 from ivr.asterisk.prompt_audio import PromptAudio, Synthesizer, spoken_templates
 from ivr.flow.steps import Prompt
 from ivr.prompts import PromptBook
+from suac.cli import app
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent_console.cli import app
 from ivr.asterisk import constants
 from ivr.asterisk.render import MissingSecret, UnsafeConfigValue, render_config, write_config
 from models.config import Settings, get_settings
+from suac.cli import app
 
 SECRETS = {"ami": "ami-S3cr3t", "1001": "tel-1001-x", "1900": "tel-1900-y", "trunk": "tr-9z"}
 SECTION = re.compile(r"^\[([^\]\s]+)\](\([^)]*\))?$")

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
 
-from agent_console.app import create_app
 from models.config import Settings, TwilioSettings
+from suac.web import create_app
 
 
 class FakeTwilioApi(ThreadingHTTPServer):

@@ -8,8 +8,8 @@ import httpx
 from pydantic import SecretStr
 from rich.console import Console
 
-from ivr.cli_call import run_call
 from models.config import Settings
+from suac.cli_call import run_call
 
 
 class TypedConsole(Console):

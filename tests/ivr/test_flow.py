@@ -22,6 +22,7 @@ from ivr.flow import (
     Turn,
 )
 from ivr.flow.limits import QueryLimiter
+from ivr.flow.steps import HandoffContext
 from models.bus import InProcessBus
 from models.events import CallEnded
 from models.request_service import RequestService
@@ -45,9 +46,10 @@ class CallbackLog:
     booked: list[dict] = field(default_factory=list)
 
     async def request_callback(
-        self, *, call_id: str, phone: str, queue: str, context: dict
+        self, *, call_id: str, phone: str, queue: str, context: HandoffContext
     ) -> None:
-        self.booked.append({"call_id": call_id, "phone": phone, "queue": queue, **context})
+        entry = {"call_id": call_id, "phone": phone, "queue": queue}
+        self.booked.append({**entry, **context.model_dump()})
 
 
 class BrokenClassifier:
@@ -62,7 +64,7 @@ def make_flow(engine: Engine, service: RequestService, bus: InProcessBus, **extr
     return CallFlow(
         requests=service,
         classifier=classifier,
-        bus=bus,
+        notifier=bus,
         directory=Directory(engine=engine),
         options=FlowOptions(callback_wait_seconds=300),
         **extra,

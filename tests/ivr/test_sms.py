@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
+from test_twilio_support import ACCOUNT, PUBLIC, TOKEN, until
 from twilio.request_validator import RequestValidator
 
 from ivr.twilio.sms_text import fit_sms, segments, to_gsm7
@@ -139,13 +139,6 @@ async def _answer(twilio_app, folio: str) -> None:
     )
 
 
-async def _wait_for(predicate, seconds: float = 3.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
-
 
 @pytest.mark.parametrize(
     ("reply", "solved"),
@@ -164,7 +157,7 @@ async def test_answered_request_is_confirmed_or_reopened_by_reply(
 ) -> None:
     folio = await registered(twilio_app)
     await _answer(twilio_app, folio)
-    await _wait_for(lambda: any("resolvi" in m["Body"] for m in twilio_api.messages))
+    await until(lambda: any("resolvi" in m["Body"] for m in twilio_api.messages))
     question = next(m for m in twilio_api.messages if "resolvi" in m["Body"])
     assert question["To"] == CITIZEN and format_folio(folio) in question["Body"]
     text = await send(twilio_http, reply)

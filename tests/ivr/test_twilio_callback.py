@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_twilio_support import ACCOUNT, PUBLIC
+from test_twilio_support import ACCOUNT, PUBLIC, until
 
 from ivr.twilio.simulator import SimulatedCall, new_call_sid
 from models.config import Settings
@@ -21,13 +21,6 @@ def voice_settings(voice_settings: Settings) -> Settings:
     return voice_settings.model_copy(update={"ivr": ivr})
 
 
-async def _until(predicate, seconds: float = 3.0) -> None:  # noqa: ANN001
-    for _ in range(int(seconds / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
-
 
 def snapshot(waiting: int, available: int, longest: float = 0.0) -> QueueSnapshot:
     return QueueSnapshot(
@@ -42,10 +35,10 @@ def snapshot(waiting: int, available: int, longest: float = 0.0) -> QueueSnapsho
 async def test_call_back_keeps_the_place_and_is_placed_when_an_agent_is_free(
     twilio_app, twilio_http, twilio_api
 ) -> None:
-    bus = twilio_app.state.container.ivr.flow.bus
-    estimator = twilio_app.state.container.ivr.dispatcher.estimator
+    bus = twilio_app.state.container.bus
+    estimator = twilio_app.state.container.ivr.estimator
     await bus.publish(snapshot(waiting=6, available=0, longest=420))
-    await _until(lambda: estimator._latest)
+    await until(lambda: estimator._latest)
     call = SimulatedCall(http=twilio_http, public_base_url=PUBLIC, auth_token="test-auth-token")
     await call.start()
     page = await call.press("0")
@@ -55,7 +48,7 @@ async def test_call_back_keeps_the_place_and_is_placed_when_an_agent_is_free(
     assert twilio_api.calls == []
 
     await bus.publish(snapshot(waiting=0, available=1))
-    await _until(lambda: twilio_api.calls)
+    await until(lambda: twilio_api.calls)
     (placed,) = twilio_api.calls
     assert placed["To"] == call.caller and placed["From"] == CITY
     assert placed["Url"] == f"{PUBLIC}/twilio/voice/callback?id=1"

@@ -11,13 +11,13 @@ import pytest
 from sqlmodel import select
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
 
-from agent_console.app import create_app
 from ivr.twilio.simulator import SimulatedCall
 from models.config import Settings, TwilioSettings
 from models.db import make_engine, session_scope, upgrade
 from models.events import CallEnded, CallHandedOver, RequestRegistered
 from models.folio import format_folio, verhoeff_digit
 from models.requests import Channel, RequestCreate, ServiceRequest
+from suac.web import create_app
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect
 
-from agent_console.container import prepare_database
 from models.config import Settings
 from models.db import make_engine, pending_migrations, upgrade
 from models.errors import DatabaseNotMigrated
+from suac.container import prepare_database
 
 TABLES = {
     "authority",

@@ -22,6 +22,7 @@ from models.errors import (
 )
 from models.events import RequestRegistered, RequestStatusChanged
 from models.folio import make_folio
+from models.notifier import Notifier
 from models.request_service import RequestService
 from models.requests import Channel, RequestCreate, RoadClass, ServiceRequest, Status
 
@@ -43,7 +44,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def timed(engine: Engine, calendar: BusinessCalendar, bus: InProcessBus, clock: Clock):
-    return RequestService(engine=engine, calendar=calendar, bus=bus, clock=clock)
+    return RequestService(
+        engine=engine, calendar=calendar, notifier=Notifier(engine=engine, bus=bus), clock=clock
+    )
 
 
 def entry_where(engine: Engine, *conditions) -> CatalogueEntry:

@@ -7,12 +7,12 @@ import asyncio
 import pytest
 from sqlmodel import Session, select
 
-from agent_console.container import build_container
 from models.catalogue import CatalogueEntry
 from models.config import Settings
 from models.db import make_engine, upgrade
 from models.events import RequestRegistered
 from models.requests import Channel, RequestCreate, Status
+from suac.container import build_container
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +14,7 @@ from models.config import get_settings
 app = typer.Typer(
     help="Asterisk: configuración de la central y audios del IVR.", no_args_is_help=True
 )
-console = Console()
+console = Console(soft_wrap=True)
 
 
 @app.command(help="Escribe extensions.conf, manager.conf, queues.conf, pjsip.conf y modules.conf.")
@@ -52,20 +50,14 @@ def prompts(
     console.print(f"{len(paths)} audios escritos en {out}")
 
 
-@app.command(help="Conecta el puente AMI y atiende el IVR por FastAGI hasta Ctrl+C.")
+@app.command(help="Rol de telefonía: enlaces AMI, FastAGI y comandos, hasta Ctrl+C.")
 def run() -> None:
-    """Own the AMI connections and serve the FastAGI IVR in this process."""
-    from agent_console.container import build_container
+    """The telephony role: own the AMI links, serve the FastAGI IVR and telephony commands."""
+    from suac.roles import TELEPHONY
+    from suac.runner import run_roles
 
-    async def serve() -> None:
-        container = await build_container(get_settings())
-        assert container.asterisk is not None
-        try:
-            host, port = await container.asterisk.start()
-            console.print(f"FastAGI en agi://{host}:{port}; puente AMI en marcha.")
-            await asyncio.Event().wait()
-        finally:
-            await container.close()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    settings = get_settings()
+    if not settings.asterisk.servers:
+        console.print("[red]No hay servidores Asterisk: configure SUAC_ASTERISK__SERVERS.[/red]")
+        raise typer.Exit(1)
+    run_roles(settings, {TELEPHONY}, banner="Telefonía en marcha: enlaces AMI y FastAGI.")

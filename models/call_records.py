@@ -1,7 +1,8 @@
-"""Call records written from call events, in batches, in a worker thread.
+"""The call recorder: the only writer of call records, for every transport.
 
-The AMI loop only queues events (:meth:`CallRecordWriter.offer` never blocks); the database
-work runs in a thread so Asterisk never waits on it.
+It consumes the bus as the ``call-recorder`` group (on Redis, each event goes to one worker and
+is acknowledged once written; a dead worker's events are claimed again), and writes events in
+batches, in a worker thread. Applying an event twice, late or out of order changes nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Iterable
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ivr.asterisk import constants as names
-from models.calls import CallRecord
+from models.bus import EventBus
+from models.calls import CallRecord, CallStatus
 from models.db import session_scope
 from models.events import (
     BaseEvent,
@@ -28,13 +29,12 @@ from models.events import (
 )
 
 log = logging.getLogger(__name__)
-BATCH = 500
 
 
 def _record(session: Session, cache: dict[str, CallRecord], call_id: str) -> CallRecord:
     record = cache.get(call_id) or session.get(CallRecord, call_id)
     if record is None:
-        record = CallRecord(call_id=call_id, transport="asterisk")
+        record = CallRecord(call_id=call_id, transport="")
         session.add(record)
     cache[call_id] = record
     return record
@@ -43,20 +43,21 @@ def _record(session: Session, cache: dict[str, CallRecord], call_id: str) -> Cal
 def _apply(record: CallRecord, event: BaseEvent) -> None:
     match event:
         case CallStarted():
+            record.transport = event.transport
             record.caller, record.called = event.caller, event.called
             record.started_at = event.occurred_at
         case CallQueued():
             record.queue = event.queue
             record.queued_at = record.queued_at or event.occurred_at
-            if record.status == names.STATUS_IN_PROGRESS:
-                record.status = names.STATUS_QUEUED
+            if record.status == CallStatus.IN_PROGRESS:
+                record.status = CallStatus.QUEUED
         case CallConnected():
             record.answered_at, record.agent = event.occurred_at, event.agent
             record.queue, record.wait_seconds = event.queue, event.wait_seconds
-            record.status = names.STATUS_ANSWERED
+            record.status = CallStatus.ANSWERED
         case CallAbandoned():
             record.queue, record.wait_seconds = event.queue, event.wait_seconds
-            record.status = names.STATUS_ABANDONED
+            record.status = CallStatus.ABANDONED
         case CallRecordingStarted():
             record.recording = event.path
         case CallEnded():
@@ -103,32 +104,41 @@ def attach_call_facts(
         record.folio = folio or record.folio
 
 
-class CallRecordWriter:
-    """Queues call events and writes them in batches off the event loop."""
+class CallRecorder:
+    """Consumes call events from the bus and writes them to call records, in batches."""
 
-    def __init__(self, *, engine: Engine) -> None:
-        self._engine = engine
-        self._queue: asyncio.Queue[BaseEvent] = asyncio.Queue()
+    GROUP = "call-recorder"
 
-    def offer(self, event: BaseEvent) -> None:
-        """Queue an event for writing (never blocks)."""
-        if _call_id(event):
-            self._queue.put_nowait(event)
+    def __init__(self, *, engine: Engine, bus: EventBus, name: str) -> None:
+        self._engine, self._bus, self._name = engine, bus, name
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
 
-    async def run(self) -> None:
-        """Write queued events until cancelled."""
+    async def start(self) -> None:
+        """Follow the bus in the background (joined to the group before this returns)."""
+        self._task = asyncio.create_task(self._run(), name="call-recorder")
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop; unacknowledged events are taken again by another member or at restart."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        async with self._bus.consume(self.GROUP, self._name) as deliveries:
+            self._ready.set()
+            async for delivery in deliveries:
+                if _call_id(delivery.event):
+                    await self._write([delivery.event])
+                await delivery.ack()
+
+    async def _write(self, events: list[BaseEvent]) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < BATCH:
-                batch.append(self._queue.get_nowait())
             try:
-                await asyncio.to_thread(write_events, self._engine, batch)
-            except Exception:  # noqa: BLE001  (the next batch may well succeed)
-                log.exception("could not write %d call events", len(batch))
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-
-    async def drain(self) -> None:
-        """Wait until every queued event has been written."""
-        await self._queue.join()
+                await asyncio.to_thread(write_events, self._engine, events)
+                return
+            except Exception:  # the database is down: keep the event, try again
+                log.exception("could not write %d call events; retrying", len(events))
+                await asyncio.sleep(1.0)

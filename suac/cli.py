@@ -13,11 +13,12 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlmodel import select
 
-from ivr.asterisk.cli import app as asterisk_app
-from ivr.cli_call import call_app
 from models.config import get_settings
 from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
+from suac.cli_asterisk import app as asterisk_app
+from suac.cli_call import call_app
+from suac.cli_jobs import jobs_app
 
 app = typer.Typer(
     help="SUAC Locatel: servicio, base de datos, catálogo y folios.", no_args_is_help=True
@@ -32,19 +33,42 @@ app.add_typer(folio_app, name="folio")
 app.add_typer(user_app, name="user")
 app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
-console = Console()
+app.add_typer(jobs_app, name="jobs")
+console = Console(soft_wrap=True)
 
 
-@app.command(help="Inicia el servicio web (SQLite y bus en proceso salvo otra configuración).")
+@app.command(help="Inicia el servicio: web y, en la configuración embebida, todos los roles.")
 def serve(
     host: Annotated[str, typer.Option(help="Dirección donde escuchar.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Puerto.")] = 8000,
     workers: Annotated[int, typer.Option(help="Procesos de uvicorn.")] = 1,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="Roles de este proceso: all (web, telephony y worker) o web. Por omisión, "
+            "all con la base embebida y web con una base externa."
+        ),
+    ] = "",
 ) -> None:
-    """Start the web service (SQLite and in-process bus unless configured otherwise)."""
+    """Start the web service (every role on the embedded defaults, the web role otherwise)."""
+    import os
+
     import uvicorn
 
+    from suac.roles import ALL_ROLES, WEB
+    from suac.web import ROLES_VARIABLE, default_roles
+
     settings = get_settings()
+    if role not in {"", "all", WEB}:
+        console.print("[red]--role acepta all o web (use suac worker y suac asterisk run).[/red]")
+        raise typer.Exit(2)
+    roles = ALL_ROLES if role == "all" else {WEB} if role == WEB else default_roles(settings)
+    if workers > 1 and roles != {WEB}:
+        console.print(
+            "[red]Con varios procesos (--workers) use --role web y arranque aparte "
+            "suac worker y suac asterisk run.[/red]"
+        )
+        raise typer.Exit(2)
     if not settings.is_embedded_database:
         missing = pending_migrations(make_engine(settings.resolved_database_url))
         if missing:
@@ -53,14 +77,24 @@ def serve(
                 f"(faltan {', '.join(sorted(missing))}). Ejecute: suac db upgrade[/red]"
             )
             raise typer.Exit(1)
+    os.environ[ROLES_VARIABLE] = ",".join(sorted(roles))
     uvicorn.run(
-        "agent_console.app:create_app",
+        "suac.web:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         proxy_headers=True,
     )
+
+
+@app.command(help="Rol worker: trabajos (SMS, devoluciones de llamada) y tareas periódicas.")
+def worker() -> None:
+    """The worker role: jobs, periodic tasks, the call recorder, until Ctrl+C or SIGTERM."""
+    from suac.roles import WORKER
+    from suac.runner import run_roles
+
+    run_roles(get_settings(), {WORKER}, banner="Worker en marcha: trabajos y tareas periódicas.")
 
 
 @db_app.command("upgrade", help="Aplica las migraciones pendientes a la base configurada.")
@@ -76,8 +110,8 @@ def catalogue_import(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Archivo CSV.")],
 ) -> None:
     """Load or update catalogue entries from a CSV file, idempotently."""
-    from agent_console.container import prepare_database
     from models.catalogue_import import CatalogueFileError, import_catalogue
+    from suac.container import prepare_database
 
     engine = prepare_database(get_settings())
     total = max(sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace")) - 1, 0)
@@ -102,8 +136,8 @@ def catalogue_import(
 @folio_app.command("show", help="Muestra una solicitud, su plazo y su historial.")
 def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.")]) -> None:
     """Show a request and its history."""
-    from agent_console.container import build_container
     from models.folio import format_folio
+    from suac.container import build_container
 
     async def show() -> None:
         container = await build_container(get_settings())
@@ -153,8 +187,8 @@ def user_add(
     ] = None,
 ) -> None:
     """Create a staff account with a hashed password."""
-    from agent_console.container import prepare_database
     from models.users import Role, User, hash_password
+    from suac.container import prepare_database
 
     if role not in {r.value for r in Role}:
         console.print(f"[red]Rol desconocido: {role}. Use agent, supervisor o admin.[/red]")

@@ -1,0 +1,55 @@
+"""A background task that follows the bus, subscribed before ``start()`` returns.
+
+    class Printer(BackgroundConsumer):
+        async def handle(self, event: Event) -> None:
+            print(event.type)
+
+    printer = Printer(bus=bus)
+    await printer.start()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from models.bus import EventBus
+from models.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundConsumer:
+    """Calls :meth:`handle` for every event from ``start()`` to ``stop()``; one failure never
+    stops it."""
+
+    def __init__(self, *, bus: EventBus) -> None:
+        self._bus = bus
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def handle(self, event: Event) -> None:
+        """React to one event."""
+        raise NotImplementedError
+
+    async def _run(self) -> None:
+        async with self._bus.subscribe() as events:
+            self._ready.set()
+            async for event in events:
+                try:
+                    await self.handle(event)
+                except Exception:
+                    log.exception("%s could not handle %s", type(self).__name__, event.type)
+
+    async def start(self) -> None:
+        """Run in the background, subscribed before this returns."""
+        self._ready.clear()
+        self._task = asyncio.create_task(self._run(), name=type(self).__name__)
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop the background task."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None

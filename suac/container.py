@@ -1,0 +1,132 @@
+"""The composition root: builds every long-lived part of the service, in order, and starts
+nothing. Roles (:mod:`suac.roles`) start what they own; one-shot commands use the parts as
+built.
+
+    container = await build_container(get_settings())
+    ...
+    await container.close()
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from ivr.asterisk.part import AsteriskPart, build_asterisk
+from ivr.classifier import Classifier
+from ivr.twilio.message_jobs import message_handlers, message_reactions
+from ivr.twilio.part import IvrPart, build_ivr
+from models.bus import EventBus, RedisBus, make_bus
+from models.business_days import BusinessCalendar
+from models.config import Settings
+from models.db import make_engine, require_migrated, upgrade
+from models.errors import DatabaseNotFound
+from models.job_worker import Handler
+from models.jobs import JobQueue
+from models.notifier import Notifier
+from models.periodic import Leases
+from models.reference_data import seed
+from models.request_service import RequestService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """The service's parts, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    bus: EventBus
+    jobs: JobQueue
+    leases: Leases
+    notifier: Notifier
+    calendar: BusinessCalendar
+    requests: RequestService
+    classifier: Classifier
+    ivr: IvrPart
+    asterisk: AsteriskPart
+    handlers: dict[str, Handler] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        """Release connections (the roles stop their own tasks first)."""
+        await self.ivr.close()
+        await self.bus.close()
+        self.engine.dispose()
+
+
+def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
+    """The engine, migrated and seeded on the embedded default; checked on an external one.
+
+    With ``create=False`` (one-shot commands) a missing embedded database is refused with the
+    place it was looked for, instead of a new, empty one being made there.
+    """
+    if settings.is_embedded_database and not create and not settings.database_path.exists():
+        raise DatabaseNotFound(
+            f"No hay base de datos en {settings.database_path}. Inicie el servicio con "
+            "«suac serve» o indique la carpeta de datos con SUAC_DATA_DIR."
+        )
+    engine = make_engine(settings.resolved_database_url)
+    if settings.is_embedded_database:
+        upgrade(engine)
+    else:
+        require_migrated(engine)
+    report = seed(
+        engine, authorities_path=settings.authorities_path, catalogue_path=settings.catalogue_path
+    )
+    if report is not None:
+        log.info("catalogue seeded: %d entries", len(report.added))
+    return engine
+
+
+async def build_container(settings: Settings, *, create_database: bool = True) -> Container:
+    """Create every part, in dependency order; nothing runs until a role starts it."""
+    engine = prepare_database(settings, create=create_database)
+    bus = make_bus(settings.redis_url)
+    if isinstance(bus, RedisBus):
+        await bus.ping()
+    jobs = JobQueue(engine=engine)
+    notifier = Notifier(engine=engine, bus=bus, jobs=jobs)
+    calendar = BusinessCalendar.from_file(
+        settings.calendar_path, zone=settings.zone, cutoff_hour=settings.reception_cutoff_hour
+    )
+    requests = RequestService(
+        engine=engine,
+        calendar=calendar,
+        notifier=notifier,
+        due_soon_days=settings.due_soon_business_days,
+        confirmation_window=timedelta(hours=settings.confirmation_window_hours),
+    )
+    classifier = Classifier.from_engine(engine)
+    ivr = build_ivr(
+        settings,
+        engine=engine,
+        notifier=notifier,
+        jobs=jobs,
+        requests=requests,
+        classifier=classifier,
+    )
+    for reaction in message_reactions(sender=ivr.sender):
+        notifier.react(reaction)
+    asterisk = build_asterisk(settings, engine=engine, notifier=notifier, flow=ivr.flow)
+    handlers: dict[str, Handler] = {
+        **message_handlers(sender=ivr.sender, requests=requests),
+        **ivr.job_handlers(),
+    }
+    return Container(
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        jobs=jobs,
+        leases=Leases(engine=engine),
+        notifier=notifier,
+        calendar=calendar,
+        requests=requests,
+        classifier=classifier,
+        ivr=ivr,
+        asterisk=asterisk,
+        handlers=handlers,
+    )

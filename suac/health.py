@@ -1,0 +1,53 @@
+"""Readiness: what ``/readyz`` reports (the database, Redis, each AMI link, the job backlog).
+
+A check that fails names what failed; the service is ready only when every check passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+
+from models.bus import RedisBus
+from models.db import run_blocking
+from suac.container import Container
+from suac.roles import TELEPHONY, Runtime
+
+CHECK_TIMEOUT_SECONDS = 2.0
+MAX_BACKLOG = 1_000
+
+
+async def readiness(runtime: Runtime) -> tuple[bool, dict[str, object]]:
+    """Every check with its state ("ok" or the reason), and whether all passed."""
+    container = runtime.container
+    checks: dict[str, object] = {
+        "base_de_datos": await _check(_database(container)),
+    }
+    if isinstance(container.bus, RedisBus):
+        checks["redis"] = await _check(container.bus.ping())
+    if TELEPHONY in runtime.roles:
+        for name, link in container.asterisk.bridge.links.items():
+            up = link.connected.is_set()
+            checks[f"ami:{name}"] = "ok" if up else (link.last_error or "sin conexión")
+    backlog = await _check(container.jobs.backlog())
+    checks["trabajos_pendientes"] = backlog
+    ok = all(v == "ok" for k, v in checks.items() if k != "trabajos_pendientes")
+    ok = ok and isinstance(backlog, int) and backlog <= MAX_BACKLOG
+    return ok, checks
+
+
+async def _database(container: Container) -> None:
+    def probe() -> None:
+        with container.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    await run_blocking(container.engine, probe)
+
+
+async def _check(probe) -> object:  # noqa: ANN001  (any awaitable)
+    try:
+        result = await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)
+    except Exception as error:  # noqa: BLE001  (any failure is the answer)
+        return f"falla: {type(error).__name__}: {error}"[:300]
+    return "ok" if result is None or result is True else result

@@ -1,0 +1,105 @@
+"""Process roles: each starts what it owns, from a container that started nothing.
+
+- ``web``: HTTP (webhooks, APIs, pages); keeps the wait estimate and reference data current;
+- ``telephony``: the AMI links and the FastAGI server (one process per deployment);
+- ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
+  recorder and the call-back dispatcher.
+
+The embedded default runs all three in one process (``suac serve``); production runs them
+apart (``suac serve --role web``, ``suac asterisk run``, ``suac worker``)::
+
+    runtime = Runtime(container, roles={"worker"})
+    await runtime.start()
+    ...
+    await runtime.stop()
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Collection
+
+from ivr.twilio.callbacks import CallbackDispatcher
+from models.call_records import CallRecorder
+from models.job_worker import JobWorker, worker_name
+from models.periodic import PeriodicTask
+from suac.container import Container
+
+log = logging.getLogger(__name__)
+
+WEB, TELEPHONY, WORKER = "web", "telephony", "worker"
+ALL_ROLES = frozenset({WEB, TELEPHONY, WORKER})
+
+
+class Runtime:
+    """The tasks of some roles in this process."""
+
+    def __init__(self, container: Container, *, roles: Collection[str]) -> None:
+        unknown = set(roles) - ALL_ROLES
+        if unknown:
+            raise ValueError(f"Rol desconocido: {', '.join(sorted(unknown))}.")
+        self.container, self.roles = container, frozenset(roles)
+        self.name = worker_name("+".join(sorted(self.roles)))
+        self._stops: list[Callable[[], Awaitable[None]]] = []
+
+    async def start(self) -> None:
+        """Start what the roles own, in dependency order."""
+        c = self.container
+        if self.roles & {WEB, TELEPHONY}:
+            await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
+        if TELEPHONY in self.roles and c.settings.asterisk.servers:
+            await self._run(c.asterisk.start, c.asterisk.close)
+        if WORKER in self.roles:
+            await self._start_worker()
+        log.info("roles %s started (%s)", ", ".join(sorted(self.roles)), self.name)
+
+    async def _run(
+        self, start: Callable[[], Awaitable[object]], stop: Callable[[], Awaitable[None]]
+    ) -> None:
+        await start()
+        self._stops.append(stop)
+
+    async def _start_worker(self) -> None:
+        c = self.container
+        settings = c.settings
+        worker = JobWorker(
+            queue=c.jobs,
+            handlers=c.handlers,
+            name=self.name,
+            poll_seconds=settings.worker.poll_seconds,
+            concurrency=settings.worker.concurrency,
+        )
+        await self._run(worker.start, worker.stop)
+        recorder = CallRecorder(engine=c.engine, bus=c.bus, name=self.name)
+        await self._run(recorder.start, recorder.stop)
+        for task in (
+            PeriodicTask(
+                name="outbox-relay",
+                interval=settings.worker.relay_seconds,
+                run=c.notifier.relay,
+                leases=c.leases,
+                holder=self.name,
+            ),
+            PeriodicTask(
+                name="confirmation-sweep",
+                interval=settings.confirmation_sweep_seconds,
+                run=c.requests.close_unconfirmed,
+                leases=c.leases,
+                holder=self.name,
+            ),
+        ):
+            await self._run(task.start, task.stop)
+        if c.ivr.callbacks is not None:
+            dispatcher = CallbackDispatcher(
+                bus=c.bus, callbacks=c.ivr.callbacks, leases=c.leases, holder=self.name
+            )
+            await self._run(dispatcher.start, dispatcher.stop)
+
+    async def stop(self) -> None:
+        """Stop everything started, last first."""
+        while self._stops:
+            stop = self._stops.pop()
+            try:
+                await stop()
+            except Exception:
+                log.exception("could not stop %s cleanly", stop)

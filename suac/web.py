@@ -1,0 +1,55 @@
+"""The uvicorn factory: builds the container, starts this process's roles, serves the app.
+
+``suac serve`` passes the roles in ``SUAC_SERVE_ROLES`` (uvicorn's workers import this module
+afresh); without it, the embedded database gets every role in one process and an external
+one the web role only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from agent_console.app import build_app, freeze_long_lived
+from models.config import Settings, get_settings
+from suac.container import build_container
+from suac.health import readiness
+from suac.roles import ALL_ROLES, WEB, Runtime
+
+ROLES_VARIABLE = "SUAC_SERVE_ROLES"
+
+
+def default_roles(settings: Settings) -> frozenset[str]:
+    """Every role on the embedded database, the web role alone on an external one."""
+    chosen = os.environ.get(ROLES_VARIABLE, "")
+    if chosen:
+        return frozenset(chosen.split(","))
+    return ALL_ROLES if settings.is_embedded_database else frozenset({WEB})
+
+
+def create_app(
+    settings: Settings | None = None, *, roles: Collection[str] | None = None
+) -> FastAPI:
+    """The application for ``settings`` (the environment's by default) and ``roles``."""
+    settings = settings or get_settings()
+    chosen = frozenset(roles) if roles is not None else default_roles(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = await build_container(settings)
+        runtime = Runtime(container, roles=chosen | {WEB})
+        app.state.container = container
+        app.state.runtime = runtime
+        app.state.readiness = lambda: readiness(runtime)
+        try:
+            await runtime.start()
+            freeze_long_lived()
+            yield
+        finally:
+            await runtime.stop()
+            await container.close()
+
+    return build_app(lifespan=lifespan)
