@@ -209,6 +209,10 @@ class RedisBus:
 
     @contextlib.asynccontextmanager
     async def consume(self, group: str, consumer: str) -> AsyncIterator[AsyncIterator[Delivery]]:
+        try:  # joined now, so events published from here on reach the group
+            await self._ensure_group(group)
+        except self._down as error:
+            log.warning("Redis unavailable at consume: %s; will join when back", error)
         reader = self._group_follow(group, consumer)
         try:
             yield reader

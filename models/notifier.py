@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
@@ -85,7 +85,7 @@ class Notifier:
 
         It never raises: when the bus cannot take it, it is kept in the outbox for the relay.
         """
-        if self._reactions and any(True for r in self._reactions for _ in r(event)):
+        if self._reactions and any(list(reaction(event)) for reaction in self._reactions):
             await run_blocking(self._engine, lambda: self._stage_alone(event))
             await self.flush([event])
             return
@@ -117,9 +117,15 @@ class Notifier:
             )
 
     async def relay(self) -> int:
-        """Publish what is still in the outbox (oldest first); how many went out."""
-        before = utcnow() - RELAY_GRACE
+        """Publish what is still in the outbox (oldest first) after a grace period that leaves
+        fresh rows to the process that staged them; how many went out."""
+        return await self._relay(utcnow() - RELAY_GRACE)
 
+    async def relay_now(self) -> int:
+        """Publish everything still in the outbox, however fresh."""
+        return await self._relay(utcnow())
+
+    async def _relay(self, before: datetime) -> int:
         def pending() -> list[tuple[str, str]]:
             with session_scope(self._engine, readonly=True) as session:
                 rows = session.exec(

@@ -1,0 +1,116 @@
+"""A Redis outage mid-run: subscribers and consumer groups resume, nothing published is lost.
+
+A private ``redis-server`` (append-only file, as a production Redis keeps its data) is stopped
+for a few seconds and started again on the same port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from models.bus import RedisBus
+from models.events import CallIvrStep
+from models.notifier import Notifier
+from tests_support import unavailable_tool
+
+pytestmark = pytest.mark.redis
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, which the test may stop and start."""
+
+    def __init__(self, folder: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.folder),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        unavailable_tool("redis-server")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.stop()
+
+
+async def _collect(iterator, count: int, seconds: float = 15.0) -> list:  # noqa: ANN001
+    got = []
+    async with asyncio.timeout(seconds):
+        while len(got) < count:
+            got.append(await anext(iterator))
+    return got
+
+
+async def test_subscribers_and_groups_resume_after_redis_restarts(
+    private_redis: PrivateRedis, engine: Engine
+) -> None:
+    bus = RedisBus(url=private_redis.url)
+    notifier = Notifier(engine=engine, bus=bus, publish_timeout=0.5)
+    try:
+        async with bus.subscribe() as events, bus.consume("registro", "w1") as group:
+            await notifier.publish(CallIvrStep(call_id="CA1", step="antes"))
+            assert [e.step for e in await _collect(events, 1)] == ["antes"]
+            delivery = (await _collect(group, 1))[0]
+            await delivery.ack()
+
+            private_redis.stop()
+            await notifier.publish(CallIvrStep(call_id="CA1", step="durante"))  # to the outbox
+            await asyncio.sleep(2)
+            private_redis.start()
+
+            assert await notifier.relay_now() == 1
+            await notifier.publish(CallIvrStep(call_id="CA1", step="después"))
+            seen = await _collect(events, 2)
+            assert [e.step for e in seen] == ["durante", "después"]
+            shared = await _collect(group, 2)
+            assert [d.event.step for d in shared] == ["durante", "después"]
+    finally:
+        await bus.close()
