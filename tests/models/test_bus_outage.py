@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from tests_support import unavailable_tool
 
 from models.bus import RedisBus
 from models.events import CallIvrStep
 from models.notifier import Notifier
-from tests_support import unavailable_tool
 
 pytestmark = pytest.mark.redis
 
