@@ -66,6 +66,7 @@ class WorkerSettings(BaseModel):
     poll_seconds: float = Field(default=1.0, gt=0)
     concurrency: int = Field(default=4, ge=1)
     relay_seconds: float = Field(default=2.0, gt=0)
+    lease_seconds: float = Field(default=30.0, ge=1)
 
 
 class AsteriskServer(BaseModel):

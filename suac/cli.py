@@ -208,3 +208,7 @@ def user_add(
             User(username=username, full_name=full_name, role=role, password_hash=password_hash)
         )
     console.print(f"[green]Usuario {username} creado con el rol {role}.[/green]")
+
+
+if __name__ == "__main__":
+    app()

@@ -88,7 +88,7 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
     bus = make_bus(settings.redis_url)
     if isinstance(bus, RedisBus):
         await bus.ping()
-    jobs = JobQueue(engine=engine)
+    jobs = JobQueue(engine=engine, lease=timedelta(seconds=settings.worker.lease_seconds))
     notifier = Notifier(engine=engine, bus=bus, jobs=jobs)
     calendar = BusinessCalendar.from_file(
         settings.calendar_path, zone=settings.zone, cutoff_hour=settings.reception_cutoff_hour

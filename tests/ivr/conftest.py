@@ -2,69 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
+from twilio_rest import FakeTwilioApi, start_fake_twilio
 
 from models.config import Settings, TwilioSettings
 from suac.web import create_app
 
 
-class FakeTwilioApi(ThreadingHTTPServer):
-    """Twilio's Messages REST endpoint on 127.0.0.1: records each POST, can fail on purpose."""
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ApiHandler)
-        self.messages: list[dict[str, str]] = []
-        self.calls: list[dict[str, str]] = []
-        self.paths: list[str] = []
-        self.failures: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _ApiHandler(BaseHTTPRequestHandler):
-    server: FakeTwilioApi
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers.get("Content-Length", 0))
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-        self.server.paths.append(self.path)
-        status = self.server.failures.pop(0) if self.server.failures else 201
-        body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
-        if status == 201 and self.path.endswith("/Calls.json"):
-            self.server.calls.append(form)
-            body = {"sid": f"CA{len(self.server.calls):032x}", "status": "queued", "to": form["To"]}
-        elif status == 201:
-            self.server.messages.append(form)
-            sid = f"SM{len(self.server.messages):032x}"
-            body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
-
-
 @pytest.fixture
 def twilio_api() -> Iterator[FakeTwilioApi]:
     """A local stand-in for api.twilio.com."""
-    server = FakeTwilioApi()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = start_fake_twilio()
     yield server
     server.shutdown()
     server.server_close()

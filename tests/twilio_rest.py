@@ -1,0 +1,98 @@
+"""A local stand-in for Twilio's REST API (api.twilio.com): records each message and call it
+accepts, and can fail or hang on purpose (a plain module, importable by any test)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+class FakeTwilioApi(ThreadingHTTPServer):
+    """Messages and Calls on 127.0.0.1.
+
+    ``failures`` lists HTTP statuses to answer next; ``hang_next`` requests are held open (and
+    never accepted) until :meth:`release` or shutdown, as a REST API that stopped answering.
+    """
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ApiHandler)
+        self.messages: list[dict[str, str]] = []
+        self.calls: list[dict[str, str]] = []
+        self.paths: list[str] = []
+        self.failures: list[int] = []
+        self.hang_next = 0
+        self.hanging = 0
+        self.hang_all = False
+        self._released = threading.Event()
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def release(self) -> None:
+        """Let every held request go (answered 503, nothing accepted)."""
+        self._released.set()
+
+    def hold(self) -> bool:
+        """Whether this request is to be held open."""
+        with self._lock:
+            if self.hang_all:
+                return True
+            if self.hang_next > 0:
+                self.hang_next -= 1
+                return True
+            return False
+
+    def shutdown(self) -> None:
+        self.release()
+        super().shutdown()
+
+
+class _ApiHandler(BaseHTTPRequestHandler):
+    server: FakeTwilioApi
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        length = int(self.headers.get("Content-Length", 0))
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        self.server.paths.append(self.path)
+        if self.server.hold():
+            self.server.hanging += 1
+            self.server._released.wait()
+            self._answer(503, {"code": 20503, "message": "sin servicio", "status": 503})
+            return
+        status = self.server.failures.pop(0) if self.server.failures else 201
+        body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
+        if status == 201 and self.path.endswith("/Calls.json"):
+            self.server.calls.append(form)
+            body = {"sid": f"CA{len(self.server.calls):032x}", "status": "queued", "to": form["To"]}
+        elif status == 201:
+            self.server.messages.append(form)
+            sid = f"SM{len(self.server.messages):032x}"
+            body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}
+        self._answer(status, body)
+
+    def _answer(self, status: int, body: dict[str, object]) -> None:
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):  # the client died meanwhile
+            pass
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+def start_fake_twilio() -> FakeTwilioApi:
+    """A running stand-in (call ``shutdown()`` and ``server_close()`` when done)."""
+    server = FakeTwilioApi()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
