@@ -7,9 +7,15 @@ signed as Twilio signs them, TwiML parsed) run at once against each, for a bound
 number of requests, over plain asyncio HTTP/1.1 connections. Three phases: the IVR with every
 call pressing keys back to back (its capacity), the IVR with callers pausing about
 ``--think-seconds`` before each key as people do (latency at that concurrency), and the bare
-endpoint back to back. The last line reads like::
+endpoint back to back. Two more phases register requests by phone (describe, confirm,
+alcaldía, reference: the folio SMS is a job of the same process) with a local stand-in for
+Twilio's REST API that answers at once, then hangs without answering: the steps' p99 must not
+differ by more than noise, since nothing on a webhook's path calls the REST API. The last
+lines read like::
 
     ivr step: 850 req/s, bare: 1200 req/s, ratio 71%, p50 9 ms, p99 31 ms
+    registration (REST API up): 2400 steps, p50 4 ms, p99 20 ms; SMS accepted 480
+    registration (REST API hanging): 2400 steps, p50 4 ms, p99 21 ms; SMS accepted 0
 
 Run: ``.venv/bin/python benchmarks/twilio_webhooks.py [--calls 200] [--seconds 10]``
 """
@@ -43,6 +49,51 @@ BARE_TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/bare" input="dtmf">'
     '<Say language="es-MX">Marque 1.</Say></Gather></Response>'
 )
+
+
+class RestStandIn:
+    """Twilio's REST API on 127.0.0.1: answers 201 to every message, or (``hanging``) reads
+    the request and never answers, as an API that stopped responding."""
+
+    def __init__(self) -> None:
+        self.hanging = False
+        self.accepted = 0
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+                length = next(
+                    (
+                        int(h.split(":")[1])
+                        for h in head.split("\r\n")
+                        if h.lower().startswith("content-length:")
+                    ),
+                    0,
+                )
+                await reader.readexactly(length)
+                if self.hanging:
+                    await asyncio.sleep(3600)
+                self.accepted += 1
+                body = f'{{"sid": "SM{self.accepted:032x}", "status": "queued"}}'.encode()
+                writer.write(
+                    b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            writer.close()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
 
 
 def make_bare_app():  # noqa: ANN201
@@ -122,6 +173,40 @@ async def ivr_caller(  # noqa: ANN201
             latencies.append(time.perf_counter() - started)
             if page.status_code != 200 or not page.action:
                 raise RuntimeError(f"unexpected answer: {page.status_code} {page.xml[:200]}")
+
+
+REGISTRATION = (
+    ("press", "1"),
+    ("say", "hay un bache enorme en mi calle"),
+    ("press", "1"),
+    ("press", "14"),
+    ("say", "calle Morelos frente al mercado"),
+)
+
+
+async def registering_caller(  # noqa: ANN201
+    http,  # noqa: ANN001
+    until: float,
+    latencies: list[float],
+    budget: list[int],
+    think: float = 0.3,
+):
+    """One call after another registering a pothole: every step's latency is kept."""
+    while time.monotonic() < until and budget[0] > 0:
+        call = SimulatedCall(
+            http=http, public_base_url=PUBLIC, auth_token=TOKEN, caller="+525512345678"
+        )
+        await call.start()
+        for how, value in REGISTRATION:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+            budget[0] -= 1
+            started = time.perf_counter()
+            page = await getattr(call, how)(value)
+            latencies.append(time.perf_counter() - started)
+            if page.status_code != 200:
+                raise RuntimeError(f"unexpected answer: {page.status_code} {page.xml[:200]}")
+        if "registrada" not in page.text:
+            raise RuntimeError(f"the call registered nothing: {page.text[:300]}")
 
 
 async def bare_caller(http, until: float, latencies: list[float], budget: list[int]):  # noqa: ANN001, ANN201
@@ -218,8 +303,13 @@ async def main() -> None:
         help="pause before each key press in the paced phase (callers listen to prompts)",
     )
     args = parser.parse_args()
+    rest = RestStandIn()
+    await rest.start()
     with tempfile.TemporaryDirectory() as data_dir:
         env = {
+            "SUAC_TWILIO__ACCOUNT_SID": "AC" + "0" * 32,
+            "SUAC_TWILIO__API_BASE_URL": f"http://127.0.0.1:{rest.port}",
+            "SUAC_TWILIO__SMS_SENDER": "LOCATEL",
             "SUAC_DATA_DIR": data_dir,
             "SUAC_PUBLIC_BASE_URL": PUBLIC,
             "SUAC_TWILIO__AUTH_TOKEN": TOKEN,
@@ -265,7 +355,15 @@ async def main() -> None:
                 args.max_requests,
                 bare_caller,
             )
+            registration = {}
+            for hanging in (False, True):
+                rest.hanging, before = hanging, rest.accepted
+                _, latencies = await run_phase(
+                    ivr_port, 50, args.seconds, args.max_requests, registering_caller
+                )
+                registration[hanging] = (latencies, rest.accepted - before)
         finally:
+            rest.close()
             for server in servers:
                 server.terminate()
                 server.wait(10)
@@ -281,6 +379,12 @@ async def main() -> None:
         f"ivr step: {ivr_rate:.0f} req/s, bare: {bare_rate:.0f} req/s, "
         f"ratio {ivr_rate / bare_rate:.0%}, p50 {p50:.0f} ms, p99 {p99:.0f} ms"
     )
+    for hanging, (latencies, accepted) in registration.items():
+        print(
+            f"registration (REST API {'hanging' if hanging else 'up'}): {len(latencies)} steps, "
+            f"p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+            f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms; SMS accepted {accepted}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from anyio import to_thread
 from sqlalchemy import Engine
 from sqlmodel import select
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from ivr.prompts import PromptBook
@@ -41,6 +42,7 @@ WHATSAPP = "whatsapp:"
 MEXICAN_MOBILE = re.compile(r"^\+52\d{10}$")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF_SECONDS = 0.5
+REST_TIMEOUT_SECONDS = 15.0  # a hanging REST API must not hold a worker's thread for ever
 
 
 class MessageSender:
@@ -66,7 +68,11 @@ class MessageSender:
         """The REST client, pointed at the configured API base URL."""
         if self._client is None:
             twilio = self._settings.twilio
-            client = Client(twilio.account_sid, twilio.auth_token.get_secret_value())
+            client = Client(
+                twilio.account_sid,
+                twilio.auth_token.get_secret_value(),
+                http_client=TwilioHttpClient(timeout=REST_TIMEOUT_SECONDS),
+            )
             client.api.base_url = twilio.api_base_url.rstrip("/")
             self._client = client  # only once whole: jobs in other threads may read it
         return self._client
