@@ -35,7 +35,8 @@ from models.outbox import OutboxEvent
 log = logging.getLogger(__name__)
 
 Reaction = Callable[[BaseEvent], Iterable[JobSpec]]
-PUBLISH_TIMEOUT_SECONDS = 2.0
+PUBLISH_TIMEOUT_SECONDS = 0.5
+BUS_PAUSE_SECONDS = 5.0  # after a failed publish, go straight to the outbox for a while
 RELAY_GRACE = timedelta(seconds=2)  # leave fresh rows to the process that staged them
 KEEP_PUBLISHED = timedelta(days=2)
 RELAY_BATCH = 500
@@ -55,6 +56,7 @@ class Notifier:
         self._engine, self.bus, self._jobs = engine, bus, jobs
         self._timeout = publish_timeout
         self._reactions: list[Reaction] = []
+        self._bus_down_until = 0.0
 
     def react(self, reaction: Reaction) -> None:
         """Enqueue the jobs ``reaction`` asks for whenever an event is staged."""
@@ -100,12 +102,20 @@ class Notifier:
         with session_scope(self._engine) as session:
             self.stage(session, event)
 
-    async def _send(self, event: BaseEvent) -> bool:
+    async def _send(self, event: BaseEvent, *, probe: bool = False) -> bool:
+        """Publish on the bus; False when it failed (or failed a moment ago: a caller's step
+        never waits for a bus that is down, one time-out in ``BUS_PAUSE_SECONDS`` at most).
+        The relay ``probe``s: it tries anyway, and its success ends the pause."""
+        loop = asyncio.get_running_loop()
+        if not probe and loop.time() < self._bus_down_until:
+            return False
         try:
             await asyncio.wait_for(self.bus.publish(event), self._timeout)
         except Exception as error:  # noqa: BLE001  (any bus failure: keep it for the relay)
+            self._bus_down_until = loop.time() + BUS_PAUSE_SECONDS
             log.warning("bus unavailable, %s kept in the outbox: %s", type(event).__name__, error)
             return False
+        self._bus_down_until = 0.0
         return True
 
     def _mark(self, event_ids: list[str]) -> None:
@@ -139,7 +149,7 @@ class Notifier:
 
         sent: list[str] = []
         for event_id, payload in await run_blocking(self._engine, pending):
-            if not await self._send(decode_event(payload)):
+            if not await self._send(decode_event(payload), probe=True):
                 break
             sent.append(event_id)
         if sent:

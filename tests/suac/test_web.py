@@ -1,0 +1,61 @@
+"""The web process with Redis gone: callers go on at their usual pace, ``/readyz`` says what
+failed, and everything comes back when Redis does."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from tests_support import PrivateRedis
+
+from ivr.twilio.simulator import SimulatedCall
+from models.config import Settings, TwilioSettings
+from suac.web import create_app
+
+pytestmark = pytest.mark.redis
+PUBLIC, TOKEN = "https://locatel.example.mx", "test-auth-token"
+
+
+async def _ready(client: httpx.AsyncClient) -> tuple[int, dict]:
+    response = await client.get("/readyz")
+    return response.status_code, response.json()["checks"]
+
+
+async def test_callers_go_on_while_redis_is_down_and_readyz_tells(
+    tmp_path: Path, private_redis: PrivateRedis
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path,
+        redis_url=private_redis.url,
+        public_base_url=PUBLIC,
+        twilio=TwilioSettings(auth_token=TOKEN),
+        _env_file=None,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            status, checks = await _ready(client)
+            assert status == 200 and checks["redis"] == "ok" and checks["base_de_datos"] == "ok"
+
+            private_redis.stop()
+            call = SimulatedCall(http=client, public_base_url=PUBLIC, auth_token=TOKEN)
+            for step in (call.start, lambda: call.press("1")):
+                started = time.monotonic()
+                page = await step()
+                assert page.status_code == 200 and page.action
+                assert time.monotonic() - started < 1.5
+            status, checks = await _ready(client)
+            assert status == 503 and checks["redis"].startswith("falla")
+            assert checks["base_de_datos"] == "ok"
+
+            private_redis.start()
+            for _ in range(100):
+                status, checks = await _ready(client)
+                if status == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert status == 200, checks
