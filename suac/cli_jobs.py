@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from models.config import get_settings
+from models.errors import DomainError
 from models.jobs import DONE, FAILED, PENDING, RUNNING, JobQueue
 from suac.container import prepare_database
 
@@ -28,7 +29,11 @@ STATUS_LABELS = {
 
 
 def _queue() -> JobQueue:
-    return JobQueue(engine=prepare_database(get_settings(), create=False))
+    try:
+        return JobQueue(engine=prepare_database(get_settings(), create=False))
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from error
 
 
 @jobs_app.callback()
