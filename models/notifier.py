@@ -110,7 +110,8 @@ class Notifier:
         if not probe and loop.time() < self._bus_down_until:
             return False
         try:
-            await asyncio.wait_for(self.bus.publish(event), self._timeout)
+            async with asyncio.timeout(self._timeout):  # no task per event, unlike wait_for
+                await self.bus.publish(event)
         except Exception as error:  # noqa: BLE001  (any bus failure: keep it for the relay)
             self._bus_down_until = loop.time() + BUS_PAUSE_SECONDS
             log.warning("bus unavailable, %s kept in the outbox: %s", type(event).__name__, error)
