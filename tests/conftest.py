@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from tests_support import PrivateRedis
+from twilio_rest import FakeTwilioApi, start_fake_twilio
 
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
@@ -135,3 +136,12 @@ def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
     yield server
     if server.process is not None and server.process.poll() is None:
         server.stop()
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    """A local stand-in for api.twilio.com."""
+    server = start_fake_twilio()
+    yield server
+    server.shutdown()
+    server.server_close()

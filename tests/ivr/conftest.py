@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
-from twilio_rest import FakeTwilioApi, start_fake_twilio
+from twilio_rest import FakeTwilioApi
 
 from models.config import Settings, TwilioSettings
 from suac.web import create_app
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    """A local stand-in for api.twilio.com."""
-    server = start_fake_twilio()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import redis
 from sqlmodel import Session, select
-from twilio_rest import FakeTwilioApi, start_fake_twilio
+from twilio_rest import FakeTwilioApi
 
 from ivr.twilio.sms_text import to_gsm7
 from models.config import Settings, TwilioSettings, WorkerSettings
@@ -88,14 +88,6 @@ def _alive(url: str) -> bool:
         return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-@pytest.fixture
-def twilio_api() -> Iterator[FakeTwilioApi]:
-    server = start_fake_twilio()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
