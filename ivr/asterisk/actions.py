@@ -11,7 +11,8 @@ channel"); an unreachable or silent server raises (:class:`AmiConnectionFailed`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.bridge import AmiBridge
@@ -19,11 +20,15 @@ from ivr.asterisk.errors import AmiBadAction
 
 EXTENSION = re.compile(r"^[0-9A-Za-z_]{1,32}$")
 CHANNEL = re.compile(r"^[\w/@;:.\-]{1,120}$")
+NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
+TRUNK_ENDPOINT = "trunk"  # the carrier's PJSIP endpoint in the rendered pjsip.conf
+RING_MILLISECONDS = "30000"
 
 
-@dataclass(frozen=True)
-class ActionResult:
+class ActionResult(BaseModel):
     """Asterisk's answer to one action."""
+
+    model_config = ConfigDict(frozen=True)
 
     action: str
     ok: bool
@@ -37,7 +42,8 @@ def _checked(value: str, pattern: re.Pattern[str], what: str) -> str:
 
 
 class AsteriskActions:
-    """Queue membership and pauses, supervisors' spying, redirects and hang-ups."""
+    """Queue membership and pauses, supervisors' spying, redirects, hang-ups, call-backs and
+    queue-log lines."""
 
     def __init__(self, *, bridge: AmiBridge, queue: str, server: str = "") -> None:
         self._bridge, self._queue, self._server = bridge, queue, server
@@ -56,13 +62,16 @@ class AsteriskActions:
             Reason=reason,
         )
 
-    async def unpause(self, interface: str, *, queue: str | None = None) -> ActionResult:
-        """Make a paused agent available again."""
+    async def unpause(
+        self, interface: str, *, reason: str = "", queue: str | None = None
+    ) -> ActionResult:
+        """Make a paused agent available again (``reason``: why, for the queue log)."""
         return await self._send(
             "QueuePause",
             Interface=_checked(interface, CHANNEL, "Interfaz"),
             Queue=queue or self._queue,
             Paused="false",
+            Reason=reason,
         )
 
     async def add_member(
@@ -102,7 +111,7 @@ class AsteriskActions:
             Exten=f"{mode}-{_checked(agent, EXTENSION, 'Extensión')}",
             Priority="1",
             CallerID=f'"Supervisión {mode}" <{phone}>',
-            Timeout="30000",
+            Timeout=RING_MILLISECONDS,
         )
 
     async def read_status(self, channel: str, *, folio: str = "") -> ActionResult:
@@ -121,4 +130,42 @@ class AsteriskActions:
         """Hang a channel up (cause 16: normal clearing)."""
         return await self._send(
             "Hangup", Channel=_checked(channel, CHANNEL, "Canal"), Cause=str(cause)
+        )
+
+    async def originate(self, number: str, *, caller_id: str, call_id: str = "") -> ActionResult:
+        """Call a citizen back through the trunk; once answered, the call joins the queue.
+
+        ``call_id`` (the first call's id) is set on the new channel as ``SUAC_LLAMADA``.
+        """
+        variables = {}
+        if call_id:
+            variables["Variable"] = f"{names.VAR_CALL_ID}={_checked(call_id, CHANNEL, 'Llamada')}"
+        return await self._send(
+            "Originate",
+            Channel=f"PJSIP/{_checked(number, NUMBER, 'Número')}@{TRUNK_ENDPOINT}",
+            Context=names.CONTEXT_QUEUE,
+            Exten=names.EXTEN_START,
+            Priority="1",
+            CallerID=_checked(caller_id, NUMBER, "Número de origen"),
+            Timeout=RING_MILLISECONDS,
+            **variables,
+        )
+
+    async def queue_log(
+        self,
+        event: str,
+        *,
+        message: str = "",
+        interface: str = "",
+        uniqueid: str = "NONE",
+        queue: str | None = None,
+    ) -> ActionResult:
+        """Write one line of the queue log (``queue_log``), e.g. an agent's wrap-up code."""
+        return await self._send(
+            "QueueLog",
+            Queue=queue or self._queue,
+            Event=_checked(event, EXTENSION, "Evento"),
+            Uniqueid=uniqueid,
+            Interface=_checked(interface, CHANNEL, "Interfaz") if interface else "",
+            Message=message,
         )

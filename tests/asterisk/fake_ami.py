@@ -3,7 +3,9 @@
 It speaks like Asterisk 22: the ``Asterisk Call Manager/11.0.0`` banner, ``Response:`` frames
 echoing ``ActionID``, event lists (``EventList: start`` … ``EventList: Complete``), ``Message``
 headers and ``\\r\\n\\r\\n`` framing. Tests set its channels and queue, push events, and drop
-the connection at will.
+the connection at will. Queue members are state: ``QueueAdd``, ``QueueRemove`` and
+``QueuePause`` change them, answer as Asterisk does when the member is (not) there, and send
+the ``QueueMember*`` event that follows.
 """
 
 from __future__ import annotations
@@ -166,16 +168,53 @@ class FakeAmi:
         items = [{"Event": "QueueSummary", **self.summary}] if self.summary else []
         return self.event_list(action, items, "QueueSummaryComplete")
 
+    def _member(self, action: Headers) -> Headers | None:
+        """The member an action names (``Interface``, in ``Queue`` when given)."""
+        queue = action.get("Queue", "")
+        return next(
+            (
+                m
+                for m in self.members
+                if (m.get("Interface") or m.get("Location")) == action.get("Interface")
+                and queue in ("", m.get("Queue", "locatel"))
+            ),
+            None,
+        )
+
     def _on_queueadd(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Added interface to queue")]
+        if self._member(action) is not None:
+            return [self.response(action, "Error", "Unable to add interface: Already there")]
+        member = {
+            "Queue": action.get("Queue", "locatel"),
+            "Interface": action.get("Interface", ""),
+            "MemberName": action.get("MemberName", ""),
+            "Status": "1",
+            "Paused": "0",
+        }
+        self.members.append(member)
+        event = frame({"Event": "QueueMemberAdded", **member})
+        return [self.response(action, "Success", "Added interface to queue"), event]
 
     def _on_queueremove(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Removed interface from queue")]
+        member = self._member(action)
+        if member is None:
+            return [self.response(action, "Error", "Unable to remove interface: Not there")]
+        self.members.remove(member)
+        event = frame({"Event": "QueueMemberRemoved", **member})
+        return [self.response(action, "Success", "Removed interface from queue"), event]
 
     def _on_queuepause(self, action: Headers) -> list[bytes]:
+        member = self._member(action)
+        if member is None:
+            return [self.response(action, "Error", "Interface not found")]
         paused = action.get("Paused") == "true"
+        member.update(Paused="1" if paused else "0", PausedReason=action.get("Reason", ""))
         text = "Interface paused successfully" if paused else "Interface unpaused successfully"
-        return [self.response(action, "Success", text)]
+        event = frame({"Event": "QueueMemberPause", "Interface": action["Interface"], **member})
+        return [self.response(action, "Success", text), event]
+
+    def _on_queuelog(self, action: Headers) -> list[bytes]:
+        return [self.response(action, "Success", "Added Queue Log entry")]
 
     def _on_originate(self, action: Headers) -> list[bytes]:
         return [self.response(action, "Success", "Originate successfully queued")]

@@ -21,6 +21,7 @@ async def actions(fake_ami: FakeAmi) -> AsyncIterator[AsteriskActions]:
 
 
 async def test_pause_and_unpause_with_reason(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    fake_ami.members = [{"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}]
     paused = await actions.pause("PJSIP/1001", reason="comida")
     assert (paused.ok, paused.message) == (True, "Interface paused successfully")
     sent = fake_ami.received[-1]
@@ -30,16 +31,53 @@ async def test_pause_and_unpause_with_reason(actions: AsteriskActions, fake_ami:
         "comida",
         "locatel",
     )
-    unpaused = await actions.unpause("PJSIP/1001")
+    assert fake_ami.members[0]["Paused"] == "1"
+    unpaused = await actions.unpause("PJSIP/1001", reason="regreso")
     assert unpaused.ok and fake_ami.received[-1]["Paused"] == "false"
+    missing = await actions.pause("PJSIP/1009", reason="comida")
+    assert (missing.ok, missing.message) == (False, "Interface not found")
 
 
 async def test_queue_membership(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
     added = await actions.add_member("PJSIP/1001", name="Ana López")
     assert added.message == "Added interface to queue"
     assert fake_ami.received[-1]["MemberName"] == "Ana López"
+    again = await actions.add_member("PJSIP/1001")
+    assert (again.ok, again.message) == (False, "Unable to add interface: Already there")
     removed = await actions.remove_member("PJSIP/1001")
     assert removed.ok and fake_ami.received[-1]["Action"] == "QueueRemove"
+    assert fake_ami.members == []
+
+
+async def test_callback_originates_through_the_trunk_into_the_queue(
+    actions: AsteriskActions, fake_ami: FakeAmi
+) -> None:
+    result = await actions.originate("+525512345678", caller_id="0311", call_id="1795555768.0")
+    assert result.ok
+    sent = fake_ami.received[-1]
+    assert (sent["Channel"], sent["Context"], sent["Exten"], sent["Variable"]) == (
+        "PJSIP/+525512345678@trunk",
+        "locatel-cola",
+        "s",
+        "SUAC_LLAMADA=1795555768.0",
+    )
+    with pytest.raises(AmiBadAction):
+        await actions.originate("55-1234", caller_id="0311")
+
+
+async def test_queue_log_line(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
+    result = await actions.queue_log(
+        "WRAPUP", message="FUGA DE AGUA", interface="PJSIP/1001", uniqueid="1795555768.0"
+    )
+    assert result.ok
+    sent = fake_ami.received[-1]
+    assert (sent["Action"], sent["Queue"], sent["Event"], sent["Uniqueid"], sent["Message"]) == (
+        "QueueLog",
+        "locatel",
+        "WRAPUP",
+        "1795555768.0",
+        "FUGA DE AGUA",
+    )
 
 
 @pytest.mark.parametrize("mode", ["escuchar", "susurrar", "intervenir"])

@@ -105,6 +105,7 @@ async def test_members_removed_while_away_are_logged_out_on_resync(fake_ami: Fak
 async def test_one_link_per_server_each_with_its_own_calls_and_actions() -> None:
     peers = [FakeAmi(secret="norte"), FakeAmi(secret="sur")]
     for peer in peers:
+        peer.members = [{"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}]
         await peer.start()
     bus = InProcessBus()
     bridge = AmiBridge(
