@@ -163,15 +163,43 @@ class AgentStateChanged(BaseEvent):
     reason: str = ""
 
 
+class QueuedCaller(BaseModel):
+    """A caller waiting in a queue (``position`` 1 is next)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    caller: str = ""
+    position: int
+    since: datetime
+    wait_seconds: float
+
+
+class QueueMember(BaseModel):
+    """An agent (phone) in a queue: state, pause reason, and since when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent: str
+    name: str = ""
+    state: AgentState
+    reason: str = ""
+    since: datetime
+    seconds_in_state: float
+
+
 class QueueSnapshot(BaseEvent):
-    """A queue's figures at a moment (after a resynchronisation, for instance)."""
+    """A queue's live state, Asterisk's or Twilio's alike: figures, callers and members."""
 
     type: Literal["queue.snapshot"] = "queue.snapshot"
     queue: str
+    transport: CallTransport = "asterisk"
     waiting: int = 0
     available_agents: int = 0
     logged_in_agents: int = 0
     longest_wait_seconds: float = 0.0
+    callers: list[QueuedCaller] = Field(default_factory=list)
+    members: list[QueueMember] = Field(default_factory=list)
 
 
 # --- requests --------------------------------------------------------------------------------

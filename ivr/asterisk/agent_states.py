@@ -1,4 +1,4 @@
-"""Queue members' states and queue figures from AMI events; pure state, no I/O.
+"""Queue members' states from AMI events; pure state, no I/O.
 
 A state is only published when it changes, so the ``QueueMember`` items of every
 resynchronisation and repeated ``QueueMemberStatus`` events do not flood the bus::
@@ -13,7 +13,7 @@ resynchronisation and repeated ``QueueMemberStatus`` events do not flood the bus
 
 from __future__ import annotations
 
-from models.events import AgentState, AgentStateChanged, BaseEvent, QueueSnapshot
+from models.events import AgentState, AgentStateChanged, BaseEvent
 
 Headers = dict[str, str]
 
@@ -32,30 +32,33 @@ DEVICE_STATES: dict[str, AgentState] = {
 MEMBER_EVENTS = ("QueueMemberStatus", "QueueMember", "QueueMemberAdded", "QueueMemberPause")
 
 
-def _number(value: str | None) -> float:
-    try:
-        return float(value or 0)
-    except ValueError:
-        return 0.0
+def member_agent(headers: Headers) -> str:
+    """The member's interface (``Location`` in older ``QueueMember`` items)."""
+    return headers.get("Interface") or headers.get("Location") or headers.get("MemberName", "")
+
+
+def member_state(headers: Headers) -> tuple[AgentState, str]:
+    """A member's state and pause reason from a ``QueueMember*`` event or item."""
+    if headers.get("Paused") == "1":
+        return "paused", headers.get("PausedReason") or headers.get("Reason", "")
+    return DEVICE_STATES.get(headers.get("Status", ""), "available"), ""
 
 
 class AgentBook:
     """Last known state of every (queue, member) pair."""
 
-    wanted = frozenset({*MEMBER_EVENTS, "QueueMemberRemoved", "QueueSummary"})
+    wanted = frozenset({*MEMBER_EVENTS, "QueueMemberRemoved"})
 
     def __init__(self, *, source: str) -> None:
         self.source = source
         self.states: dict[tuple[str, str], tuple[AgentState, str]] = {}
 
     def feed(self, name: str, headers: Headers) -> list[BaseEvent]:
-        """Apply one member or queue event; unknown names are ignored."""
+        """Apply one member event; other names are ignored."""
         if name in MEMBER_EVENTS:
-            return self._member(headers)
+            return self._set(headers, *member_state(headers))
         if name == "QueueMemberRemoved":
             return self._set(headers, "logged_out", "")
-        if name == "QueueSummary":
-            return [self.snapshot(headers)]
         return []
 
     def resync(self, items: list[Headers]) -> list[BaseEvent]:
@@ -65,7 +68,7 @@ class AgentBook:
         """
         queues = {item.get("Queue", "") for item in items if item.get("Event") == "QueueParams"}
         present = {
-            (item.get("Queue", ""), self._agent(item))
+            (item.get("Queue", ""), member_agent(item))
             for item in items
             if item.get("Event") == "QueueMember"
         }
@@ -76,18 +79,8 @@ class AgentBook:
             for event in self._set({"Queue": queue, "Interface": agent}, "logged_out", "")
         ]
 
-    @staticmethod
-    def _agent(headers: Headers) -> str:
-        return headers.get("Interface") or headers.get("Location") or headers.get("MemberName", "")
-
-    def _member(self, headers: Headers) -> list[BaseEvent]:
-        if headers.get("Paused") == "1":
-            reason = headers.get("PausedReason") or headers.get("Reason", "")
-            return self._set(headers, "paused", reason)
-        return self._set(headers, DEVICE_STATES.get(headers.get("Status", ""), "available"), "")
-
     def _set(self, headers: Headers, state: AgentState, reason: str) -> list[BaseEvent]:
-        queue, agent = headers.get("Queue", ""), self._agent(headers)
+        queue, agent = headers.get("Queue", ""), member_agent(headers)
         if not agent:
             return []
         key = (queue, agent)
@@ -102,14 +95,3 @@ class AgentBook:
                 agent=agent, queue=queue, state=state, reason=reason, source=self.source
             )
         ]
-
-    def snapshot(self, headers: Headers) -> QueueSnapshot:
-        """A ``QueueSummary`` item as a queue snapshot."""
-        return QueueSnapshot(
-            queue=headers.get("Queue", ""),
-            waiting=int(_number(headers.get("Callers"))),
-            available_agents=int(_number(headers.get("Available"))),
-            logged_in_agents=int(_number(headers.get("LoggedIn"))),
-            longest_wait_seconds=_number(headers.get("LongestHoldTime")),
-            source=self.source,
-        )

@@ -3,7 +3,9 @@
 Each :class:`ServerLink` owns its connection: it logs in, resynchronises
 (``CoreShowChannels``, ``QueueStatus``, ``QueueSummary``) on every (re)connect, keeps the link
 alive with ``Ping`` and reconnects with exponential back-off. The socket callback only
-updates the :class:`CallTracker` and queues events; publishing (through the notifier,
+updates the :class:`CallTracker` and the :class:`QueueBoard` and queues events (a queue that
+changed is published as a ``QueueSnapshot``; :meth:`AmiBridge.refresh_queues` corrects and
+publishes them all); publishing (through the notifier,
 possibly to Redis) runs in another task, because Asterisk drops an AMI client that stops
 reading for more than 100 ms. Call records are written by the recorder, from the bus.
 """
@@ -13,18 +15,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ivr.asterisk.ami_types import AmiAnswer
 from ivr.asterisk.call_tracker import CallTracker
 from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFailed, AsteriskError
 from ivr.asterisk.panoramisk_adapter import AmiConnection
+from ivr.asterisk.queue_state import QueueBoard
 from ivr.flow.ports import EventPublisher
 from models.config import AsteriskServer
 from models.events import BaseEvent
 
 log = logging.getLogger(__name__)
-RESYNC_ACTIONS = ("CoreShowChannels", "QueueStatus", "QueueSummary")
+QUEUE_ACTIONS = ("QueueStatus", "QueueSummary")
+RESYNC_ACTIONS = ("CoreShowChannels", *QUEUE_ACTIONS)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class ServerLink:
     ) -> None:
         self.server = server
         self.tracker = CallTracker(source=f"asterisk:{server.name}")
+        self.queues = QueueBoard(source=self.tracker.source)
         self._outbox = outbox
         self._timeout, self._keepalive, self._backoff = timeout, keepalive, backoff
         self.connection: AmiConnection | None = None
@@ -65,6 +71,8 @@ class ServerLink:
     def _on_event(self, headers: dict[str, str]) -> None:
         for event in self.tracker.feed(headers):
             self._outbox.put_nowait(event)
+        for queue in self.queues.feed(headers):
+            self._outbox.put_nowait(self.queues.snapshot(queue))
 
     async def run(self) -> None:
         """Stay connected until cancelled."""
@@ -94,7 +102,7 @@ class ServerLink:
             username=self.server.username,
             secret=self.server.secret.get_secret_value(),
             sink=self._on_event,
-            wanted=self.tracker.wanted,
+            wanted=self.tracker.wanted | self.queues.wanted,
             timeout=self._timeout,
             name=self.server.name,
         )
@@ -115,33 +123,41 @@ class ServerLink:
 
     async def resync(self, connection: AmiConnection) -> None:
         """Reconcile calls, members and queues with what Asterisk reports now."""
+        await self._lists(connection, RESYNC_ACTIONS)
+
+    async def refresh(self) -> None:
+        """Correct the queues' state with ``QueueStatus`` and publish every queue."""
+        if self.connection is not None and self.connected.is_set():
+            await self._lists(self.connection, QUEUE_ACTIONS)
+
+    async def _lists(self, connection: AmiConnection, names: tuple[str, ...]) -> None:
         answers = await asyncio.gather(
             *(
-                connection.send(name, as_list=True, on_answer=self._apply_snapshot)
-                for name in RESYNC_ACTIONS
+                connection.send(name, as_list=True, on_answer=partial(self._apply, name))
+                for name in names
             ),
             return_exceptions=True,
         )
-        for name, answer in zip(RESYNC_ACTIONS, answers, strict=True):
+        for name, answer in zip(names, answers, strict=True):
             if isinstance(answer, AmiConnectionFailed):
                 raise answer
             if isinstance(answer, BaseException) or not answer.success:
                 reason = answer if isinstance(answer, BaseException) else answer.message
-                log.warning("resync %s on %s failed: %s", name, self.server.name, reason)
+                log.warning("%s on %s failed: %s", name, self.server.name, reason)
 
-    def _apply_snapshot(self, answer: AmiAnswer) -> None:
-        """Apply a resync list at its place in the event stream (called by the adapter)."""
+    def _apply(self, name: str, answer: AmiAnswer) -> None:
+        """Apply a list at its place in the event stream (called by the adapter)."""
         if not answer.success:
             return
-        if (
-            answer.items
-            and answer.items[0].get("Event") == "CoreShowChannel"
-            or (answer.headers.get("Message", "").startswith("Channels"))
-        ):
+        events: list[BaseEvent]
+        if name == "CoreShowChannels":
             events = self.tracker.resync_channels(answer.items)
-        else:
+        elif name == "QueueStatus":
             events = [e for item in answer.items for e in self.tracker.feed(item)]
-            events += self.tracker.agents.resync(answer.items)  # QueueStatus: who logged out
+            events += self.tracker.agents.resync(answer.items)  # who logged out
+            self.queues.apply_status(answer.items)
+        else:
+            events = list(self.queues.apply_summary(answer.items))
         for event in events:
             self._outbox.put_nowait(event)
 
@@ -198,6 +214,14 @@ class AmiBridge:
     async def drain(self) -> None:
         """Wait until every event so far is published."""
         await self._outbox.join()
+
+    async def refresh_queues(self) -> None:
+        """Correct and publish every connected server's queues."""
+        links = list(self.links.values())
+        results = await asyncio.gather(*(link.refresh() for link in links), return_exceptions=True)
+        for link, result in zip(links, results, strict=True):
+            if isinstance(result, Exception):  # the link reconnects and resynchronises itself
+                log.warning("queue refresh on %s failed: %s", link.server.name, result)
 
     async def send(self, server: str, action: str, **headers: Any) -> AmiAnswer:
         """Send an action on ``server``'s link (the only one when ``server`` is empty)."""

@@ -122,7 +122,7 @@ def test_failed_and_attended_transfers() -> None:
     ]
 
 
-def test_agent_pause_with_reason_logout_and_queue_snapshot() -> None:
+def test_agent_pause_with_reason_and_logout() -> None:
     tracker = CallTracker(source="prueba")
     member = {"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}
     pause = {"Event": "QueueMemberPause", **member, "Paused": "1", "PausedReason": "comida"}
@@ -143,13 +143,6 @@ def test_agent_pause_with_reason_logout_and_queue_snapshot() -> None:
         ("ringing", ""),
         ("logged_out", ""),
     ]
-    summary = {"Event": "QueueSummary", "Queue": "locatel", "LoggedIn": "3", "Available": "1"}
-    snapshot = tracker.feed({**summary, "Callers": "4", "LongestHoldTime": "95"})[0]
-    assert (snapshot.waiting, snapshot.available_agents, snapshot.longest_wait_seconds) == (
-        4,
-        1,
-        95.0,
-    )
 
 
 def test_recording_path_from_channel_variables_once_per_call() -> None:

@@ -15,6 +15,7 @@ from .fake_ami import FakeAmi
 async def test_container_wires_bridge_actions_and_fastagi(
     fake_ami: FakeAmi, transcripts: Path, tmp_path: Path
 ) -> None:
+    fake_ami.members = [{"Queue": "locatel", "Interface": "PJSIP/1001", "Status": "1"}]
     server = {"name": "locatel", "port": fake_ami.port, "username": "suac"}
     settings = Settings(
         data_dir=tmp_path,

@@ -1,0 +1,124 @@
+"""The Twilio actions as commands: put the next queued caller through to an agent, hang a call
+up, place a call-back. Twilio's REST API is reachable from every process, so there is no link
+to own: every process with a Twilio account serves these itself (target ``twilio``), through
+the same call path as the Asterisk commands (:class:`ivr.telephony.Telephony`)::
+
+    commands = TwilioCommands(sender=sender, settings=settings)
+    client.serve_locally(TWILIO, commands.handlers())
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from pydantic import BaseModel
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from ivr.twilio.outbound import MessageSender
+from models.commands import Handler, Target
+from models.config import Settings
+from models.errors import DomainError
+
+TWILIO = Target(key="twilio", label="la cuenta de Twilio")
+# A queue member's ``update`` takes only a URL to fetch TwiML from; Twilio's own echo twimlet
+# returns the TwiML given in its query, so no route of ours has to serve it.
+TWIML_ECHO = "https://twimlets.com/echo"
+AGENT = re.compile(r"^(\+[1-9][0-9]{6,14}|sips?:[^\s<>\"]{3,200})$")
+NOT_FOUND = 404
+
+
+class TwilioCall(BaseModel):
+    """Twilio's answer about one call."""
+
+    call_sid: str
+    status: str = ""
+
+
+class TwilioRefused(DomainError):
+    """Twilio refused the request, could not be reached, or the queue had nobody waiting."""
+
+    error_id = "twilio-refused"
+    status_code = 502
+
+
+def dial_twiml(agent: str) -> str:
+    """TwiML that connects the caller to ``agent`` (an E.164 number or a SIP address)."""
+    if not AGENT.match(agent):
+        raise TwilioRefused(f"Agente no válido: «{agent}» (número +52… o dirección sip:).")
+    dial = Dial()
+    if agent.startswith("sip"):
+        dial.sip(agent)
+    else:
+        dial.number(agent)
+    return str(VoiceResponse().append(dial))
+
+
+class TwilioCommands:
+    """The REST calls behind the Twilio commands, each answered with a :class:`TwilioCall`."""
+
+    def __init__(self, *, sender: MessageSender, settings: Settings) -> None:
+        self._sender, self._settings = sender, settings
+
+    def handlers(self) -> dict[str, Handler]:
+        """The command names and what carries them out."""
+        return {
+            "dial_next": self.dial_next,
+            "end_call": self.end_call,
+            "place_call": self.place_call,
+        }
+
+    async def _rest(self, what: str, work: Callable[[], Any]) -> Any:
+        try:
+            return await to_thread.run_sync(work)
+        except TwilioRestException as error:
+            raise TwilioRefused(f"Twilio rechazó {what}: {error.msg}") from error
+        except (TwilioException, OSError) as error:
+            raise TwilioRefused(f"No se pudo hablar con Twilio para {what}: {error}") from error
+
+    async def dial_next(self, queue: str, agent: str) -> TwilioCall:
+        """Take the caller at the front of ``queue`` to ``agent``."""
+        url = f"{TWIML_ECHO}?{urlencode({'Twiml': dial_twiml(agent)})}"
+        client = self._sender.client
+
+        def work() -> Any:
+            found = [q for q in client.queues.list() if q.friendly_name == queue]
+            if not found:
+                raise TwilioRefused(f"No existe la cola de Twilio «{queue}».")
+            try:
+                return client.queues(found[0].sid).members("Front").update(url=url, method="GET")
+            except TwilioRestException as error:
+                if error.status == NOT_FOUND:
+                    raise TwilioRefused(
+                        f"La cola «{queue}» no tiene llamadas en espera."
+                    ) from error
+                raise
+
+        member = await self._rest("pasar la llamada", work)
+        return TwilioCall(call_sid=member.call_sid, status="dequeued")
+
+    async def end_call(self, call_sid: str) -> TwilioCall:
+        """Hang a call up."""
+        client = self._sender.client
+        call = await self._rest(
+            "colgar la llamada", partial(client.calls(call_sid).update, status="completed")
+        )
+        return TwilioCall(call_sid=call.sid, status=call.status)
+
+    async def place_call(self, to: str, *, url: str) -> TwilioCall:
+        """Call ``to`` from the call-back number; Twilio fetches ``url`` when it is answered."""
+        base = self._settings.public_base_url.rstrip("/")
+        create = partial(
+            self._sender.client.calls.create,
+            to=to,
+            from_=self._settings.ivr.callback_from,
+            url=url,
+            status_callback=f"{base}/twilio/voice/status",
+        )
+        call = await self._rest("hacer la llamada", create)
+        return TwilioCall(call_sid=call.sid, status=call.status)
