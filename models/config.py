@@ -117,6 +117,7 @@ class AsteriskSettings(BaseModel):
     agi_port: int = 4573
     agi_reachable_host: str = ""
     action_timeout_seconds: float = 10.0
+    queue_refresh_seconds: float = Field(default=5.0, gt=0)
     keepalive_seconds: float = 10.0
     reconnect_max_seconds: float = 30.0
     ami_bind_address: str = "127.0.0.1"

@@ -17,10 +17,13 @@ from sqlalchemy import Engine
 
 from ivr.asterisk.part import AsteriskPart, build_asterisk
 from ivr.classifier import Classifier
+from ivr.telephony import Telephony
+from ivr.twilio.commands import TWILIO, TwilioCommands
 from ivr.twilio.message_jobs import message_handlers, message_reactions
 from ivr.twilio.part import IvrPart, build_ivr
 from models.bus import EventBus, RedisBus, make_bus
 from models.business_days import BusinessCalendar
+from models.commands import CommandClient
 from models.config import Settings
 from models.db import make_engine, require_migrated, upgrade
 from models.errors import DatabaseNotFound
@@ -49,10 +52,12 @@ class Container:
     classifier: Classifier
     ivr: IvrPart
     asterisk: AsteriskPart
+    telephony: Telephony
     handlers: dict[str, Handler] = field(default_factory=dict)
 
     async def close(self) -> None:
         """Release connections (the roles stop their own tasks first)."""
+        await self.telephony.close()
         await self.ivr.close()
         await self.bus.close()
         self.engine.dispose()
@@ -112,6 +117,14 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
     for reaction in message_reactions(sender=ivr.sender):
         notifier.react(reaction)
     asterisk = build_asterisk(settings, engine=engine, notifier=notifier, flow=ivr.flow)
+    telephony = Telephony(
+        client=CommandClient(redis_url=settings.redis_url),
+        servers=[server.name for server in settings.asterisk.servers],
+        timeout=settings.asterisk.action_timeout_seconds,
+    )
+    if settings.twilio.account_sid:  # Twilio's REST API is reachable from every process
+        twilio = TwilioCommands(sender=ivr.sender, settings=settings)
+        telephony.client.serve_locally(TWILIO, twilio.handlers())
     handlers: dict[str, Handler] = {
         **message_handlers(sender=ivr.sender, requests=requests),
         **ivr.job_handlers(),
@@ -128,5 +141,6 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
         classifier=classifier,
         ivr=ivr,
         asterisk=asterisk,
+        telephony=telephony,
         handlers=handlers,
     )

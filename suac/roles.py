@@ -1,7 +1,8 @@
 """Process roles: each starts what it owns, from a container that started nothing.
 
 - ``web``: HTTP (webhooks, APIs, pages); keeps the wait estimate and reference data current;
-- ``telephony``: the AMI links and the FastAGI server (one process per deployment);
+- ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
+  telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
   recorder and the call-back dispatcher.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 
+from ivr.telephony_owner import TelephonyOwner
 from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
@@ -49,6 +51,16 @@ class Runtime:
             await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
             await self._run(c.asterisk.start, c.asterisk.close)
+        if TELEPHONY in self.roles:
+            owner = TelephonyOwner(
+                telephony=c.telephony,
+                bridge=c.asterisk.bridge,
+                notifier=c.notifier,
+                queue=c.settings.ivr.agent_queue,
+                holder=self.name,
+                refresh_seconds=c.settings.asterisk.queue_refresh_seconds,
+            )
+            await self._run(owner.start, owner.stop)
         if WORKER in self.roles:
             await self._start_worker()
         log.info("roles %s started (%s)", ", ".join(sorted(self.roles)), self.name)
