@@ -240,6 +240,13 @@ class MessageStatusChanged(BaseEvent):
     folio: str | None = None
 
 
+class ReferenceDataChanged(BaseEvent):
+    """The catalogue or the authorities changed: every process reloads what it keeps of them."""
+
+    type: Literal["reference_data.changed"] = "reference_data.changed"
+    what: Literal["catalogue", "authorities"]
+
+
 Event = Annotated[
     CallStarted
     | CallIvrStep
@@ -257,7 +264,8 @@ Event = Annotated[
     | QueueSnapshot
     | RequestRegistered
     | RequestStatusChanged
-    | MessageStatusChanged,
+    | MessageStatusChanged
+    | ReferenceDataChanged,
     Field(discriminator="type"),
 ]
 
