@@ -6,7 +6,9 @@
 - ``bridge``, ``call_tracker``, ``agent_states``, ``records``: one AMI connection per server;
   AMI events become the domain's typed events (``models.events``) on the bus, and call records
   are written off the AMI loop.
-- ``actions``: pauses, queue membership, supervisors' spying, redirects and hang-ups.
+- ``actions``, ``commands``: pauses, queue membership, supervisors' spying, redirects,
+  hang-ups, call-backs and queue-log lines, served as commands by the owning process.
+- ``queue_state``: each queue's callers and members, from events and ``QueueStatus``.
 - ``fastagi``, ``agi_channel``, ``prompt_audio``: the FastAGI server that drives the shared
   call flow (``ivr.flow``), and the audio it plays.
 - ``render``, ``constants``: ``extensions.conf``, ``manager.conf``, ``queues.conf``,
