@@ -2,9 +2,10 @@
 
 The CSV has the header of the shipped ``catalogue.csv``; list fields (``synonyms``,
 ``examples``) are separated by ``;``. A bad row is rejected with its reason and the rest of
-the file still loads; the whole import is one transaction.
+the file still loads; the whole import is one transaction, and when it added or changed an
+entry it stages ``ReferenceDataChanged`` in it, so every running process reloads the catalogue.
 
-    report = import_catalogue(engine, Path("catalogo.csv"))
+    report = import_catalogue(engine, Path("catalogo.csv"), stage=notifier.stage)
     print(report.added, report.changed, report.rejected)
 """
 
@@ -15,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -24,6 +26,7 @@ from models.catalogue import ALCALDIA_ROUTE, OTHER_TEMA, REQUEST_KINDS, Catalogu
 from models.config import PACKAGE_DATA
 from models.db import session_scope
 from models.db_types import utcnow
+from models.events import BaseEvent, ReferenceDataChanged
 
 COLUMNS = (
     "code",
@@ -51,6 +54,8 @@ BOOLEANS = {
     "0": False,
 }
 COMPARED = tuple(c for c in COLUMNS if c != "code")
+Stage: TypeAlias = Callable[[Session, BaseEvent], None]
+"""Writes an event in the caller's transaction (``Notifier.stage``)."""
 
 
 @dataclass
@@ -105,7 +110,8 @@ class _RowChecker:
         if values["kind"] not in REQUEST_KINDS:
             raise ValueError(f"tipo desconocido «{values['kind']}»")
         if values["tema"] not in self.temas:
-            raise ValueError(f"tema 0311 desconocido «{values['tema']}»")
+            valid = ", ".join(sorted(self.temas))
+            raise ValueError(f"tema 0311 desconocido «{values['tema']}»; los válidos: {valid}")
         self._check_unit(values["authority"], values["unit"])
         if values["primary_road_authority"]:
             self._check_unit(values["primary_road_authority"], values["primary_road_unit"])
@@ -133,9 +139,16 @@ class _RowChecker:
 
 
 def import_catalogue(
-    engine: Engine, path: Path, *, progress: Callable[[int], None] | None = None
+    engine: Engine,
+    path: Path,
+    *,
+    stage: Stage | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Load or update the catalogue from ``path``; ``progress`` is called once per row."""
+    """Load or update the catalogue from ``path``; ``progress`` is called once per row.
+
+    ``stage`` announces a change to running processes (none for a database nothing serves).
+    """
     report = ImportReport()
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
@@ -164,6 +177,8 @@ def import_catalogue(
                 _upsert(session, entry, report)
             if progress is not None:
                 progress(1)
+        if stage is not None and (report.added or report.changed):
+            stage(session, ReferenceDataChanged(what="catalogue"))
     return report
 
 

@@ -1,4 +1,8 @@
-"""Loading the shipped reference data: authorities with their units, and the catalogue."""
+"""Loading the shipped reference data: authorities with their units, and the catalogue.
+
+Authorities are re-applied on every start; when that changes one, ``ReferenceDataChanged`` is
+staged in the same transaction so that running processes reload their names.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from sqlmodel import Session, select
 
 from models.authorities import ALCALDIAS, AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
-from models.catalogue_import import ImportReport, import_catalogue
+from models.catalogue_import import ImportReport, Stage, import_catalogue
 from models.db import session_scope
+from models.events import ReferenceDataChanged
 
 
 def read_authorities(path: Path) -> list[tuple[Authority, list[AdministrativeUnit]]]:
@@ -71,10 +76,26 @@ def upsert_authorities(session: Session, path: Path) -> int:
     return len(parsed)
 
 
-def seed(engine: Engine, *, authorities_path: Path, catalogue_path: Path) -> ImportReport | None:
-    """Load authorities (always, idempotently) and, on an empty catalogue, the shipped one."""
+def _names(session: Session) -> set[tuple[str, ...]]:
+    """Every authority and unit with the names the service shows and says."""
+    authorities = {
+        (a.code, a.name, a.short_name, a.kind, a.alcaldia or "")
+        for a in session.exec(select(Authority))
+    }
+    units = {(u.authority_code, u.code, u.name) for u in session.exec(select(AdministrativeUnit))}
+    return authorities | units
+
+
+def seed(
+    engine: Engine, *, authorities_path: Path, catalogue_path: Path, stage: Stage
+) -> ImportReport | None:
+    """Load authorities (always, idempotently) and, on an empty catalogue, the shipped one;
+    ``stage`` announces a change of authorities to processes already running."""
     with session_scope(engine) as session:
+        before = _names(session)
         upsert_authorities(session, authorities_path)
+        if before and _names(session) != before:  # a fresh database has no readers yet
+            stage(session, ReferenceDataChanged(what="authorities"))
         count = session.exec(select(func.count()).select_from(CatalogueEntry)).one()
     if count:
         return None

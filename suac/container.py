@@ -21,8 +21,9 @@ from ivr.telephony import Telephony
 from ivr.twilio.commands import TWILIO, TwilioCommands
 from ivr.twilio.message_jobs import message_handlers, message_reactions
 from ivr.twilio.part import IvrPart, build_ivr
-from models.bus import EventBus, RedisBus, make_bus
+from models.bus import EventBus, InProcessBus, RedisBus, make_bus
 from models.business_days import BusinessCalendar
+from models.catalogue_import import Stage
 from models.commands import CommandClient
 from models.config import Settings
 from models.db import make_engine, require_migrated, upgrade
@@ -55,12 +56,24 @@ class Container:
     telephony: Telephony
     handlers: dict[str, Handler] = field(default_factory=dict)
 
+    def use_classifier(self, classifier: Classifier) -> None:
+        """Swap in a classifier rebuilt after a reference-data change (one assignment each,
+        so a request sees the old one or the new one, never a mix)."""
+        self.classifier = classifier
+        self.ivr.flow.classifier = classifier
+
     async def close(self) -> None:
         """Release connections (the roles stop their own tasks first)."""
         await self.telephony.close()
         await self.ivr.close()
         await self.bus.close()
         self.engine.dispose()
+
+
+def outbox_stage(engine: Engine) -> Stage:
+    """Stages events in a transaction for processes without a bus of their own (the seed, one-shot
+    commands): the worker role's outbox relay publishes them on the configured bus."""
+    return Notifier(engine=engine, bus=InProcessBus()).stage
 
 
 def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
@@ -80,7 +93,10 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
     else:
         require_migrated(engine)
     report = seed(
-        engine, authorities_path=settings.authorities_path, catalogue_path=settings.catalogue_path
+        engine,
+        authorities_path=settings.authorities_path,
+        catalogue_path=settings.catalogue_path,
+        stage=outbox_stage(engine),
     )
     if report is not None:
         log.info("catalogue seeded: %d entries", len(report.added))

@@ -1,6 +1,7 @@
 """Process roles: each starts what it owns, from a container that started nothing.
 
-- ``web``: HTTP (webhooks, APIs, pages); keeps the wait estimate and reference data current;
+- every role: keeps the classifier and the IVR's directory current with the reference data;
+- ``web``: HTTP (webhooks, APIs, pages); keeps the wait estimate current;
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 
+from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
 from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
@@ -47,6 +49,10 @@ class Runtime:
     async def start(self) -> None:
         """Start what the roles own, in dependency order."""
         c = self.container
+        reloader = ReferenceReloader(
+            bus=c.bus, engine=c.engine, directory=c.ivr.directory, install=c.use_classifier
+        )
+        await self._run(reloader.start, reloader.stop)
         if self.roles & {WEB, TELEPHONY}:
             await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:

@@ -1,11 +1,12 @@
 """Read-only look-ups the flow needs: catalogue entries, authority and unit names, speech hints.
 
 The catalogue and the authorities change rarely, so they are read once per process and then
-served from memory (``refresh()`` reloads them).
+served from memory (``refresh()`` reloads them in a thread and swaps them in at once).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -48,8 +49,8 @@ class Directory:
         return self._snapshot
 
     async def refresh(self) -> None:
-        """Read the catalogue and authorities again."""
-        self._snapshot = await run_blocking(self._engine, self._load)
+        """Read the catalogue and authorities again, off the event loop."""
+        self._snapshot = await asyncio.to_thread(self._load)
 
     async def entry(self, code: str) -> CatalogueEntry | None:
         """An active catalogue entry by code."""

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from models.catalogue import CatalogueEntry
 from models.catalogue_import import COLUMNS, CatalogueFileError, import_catalogue, official_temas
 from models.config import PACKAGE_DATA
+from models.events import BaseEvent, ReferenceDataChanged
 
 GOOD = {
     "code": "TST-001",
@@ -65,9 +66,10 @@ def test_add_change_and_reject(engine: Engine, tmp_path: Path) -> None:
     report = import_catalogue(engine, path, progress=seen.append)
     assert report.added == ["TST-001"] and len(seen) == 8
     reasons = {r.line: r.reason for r in report.rejected}
+    temas = official_temas()
     assert reasons == {
         3: "tipo desconocido «antojo»",
-        4: "tema 0311 desconocido «TEMA INVENTADO»",
+        4: f"tema 0311 desconocido «TEMA INVENTADO»; los válidos: {', '.join(sorted(temas))}",
         5: "unidad desconocida «SACMEX/NOEXISTE»",
         6: "falta el campo «code»",
         7: "phone_completable inválido «quizá»",
@@ -77,10 +79,19 @@ def test_add_change_and_reject(engine: Engine, tmp_path: Path) -> None:
     with Session(engine) as session:
         stored = session.get(CatalogueEntry, "TST-001")
         assert stored.synonyms == ["fuga", "chorro"] and stored.phone_completable
-    again = import_catalogue(engine, write(tmp_path / "otra.csv", [GOOD]))
+    staged: list[BaseEvent] = []
+
+    def stage(session: Session, event: BaseEvent) -> None:
+        staged.append(event)
+
+    again = import_catalogue(engine, write(tmp_path / "otra.csv", [GOOD]), stage=stage)
     assert again.unchanged == ["TST-001"] and not again.added
-    changed = import_catalogue(engine, write(tmp_path / "c.csv", [{**GOOD, "name": "Otra"}]))
+    assert not staged, "an import that changed nothing announces nothing"
+    path = write(tmp_path / "c.csv", [{**GOOD, "name": "Otra"}])
+    changed = import_catalogue(engine, path, stage=stage)
     assert changed.changed == ["TST-001"]
+    assert [type(e) for e in staged] == [ReferenceDataChanged]
+    assert staged[0].what == "catalogue"  # type: ignore[attr-defined]
 
 
 def test_alcaldia_route_needs_an_alcaldia_unit(engine: Engine, tmp_path: Path) -> None:
