@@ -49,6 +49,15 @@ class DeadlineState(StrEnum):
     ANSWERED_LATE = "answered_late"
 
 
+DEADLINE_LABELS: dict[DeadlineState, str] = {
+    DeadlineState.ON_TIME: "en tiempo",
+    DeadlineState.DUE_SOON: "por vencer",
+    DeadlineState.OVERDUE: "vencida",
+    DeadlineState.ANSWERED_ON_TIME: "atendida en tiempo",
+    DeadlineState.ANSWERED_LATE: "atendida fuera de plazo",
+}
+
+
 def _expand(items: list[str | date]) -> set[date]:
     days: set[date] = set()
     for item in items or []:

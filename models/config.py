@@ -173,9 +173,11 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> Settings:
         if self.environment == "production":
             if self.secret_key.get_secret_value() == "change-me":
-                raise ValueError("SUAC_SECRET_KEY must be set in production")
+                raise ValueError("SUAC_SECRET_KEY debe tener un secreto propio en producción")
             if not self.twilio.validate_signatures:
-                raise ValueError("Twilio signature validation cannot be off in production")
+                raise ValueError(
+                    "SUAC_TWILIO__VALIDATE_SIGNATURES no puede desactivarse en producción"
+                )
         return self
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from models.config import get_settings
@@ -19,6 +20,7 @@ from models.errors import DomainError
 from suac.cli_asterisk import app as asterisk_app
 from suac.cli_call import call_app
 from suac.cli_jobs import jobs_app
+from suac.settings_errors import read_settings
 
 app = typer.Typer(
     help="SUAC Locatel: servicio, base de datos, catálogo y folios.", no_args_is_help=True
@@ -35,6 +37,29 @@ app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
 app.add_typer(jobs_app, name="jobs")
 console = Console(soft_wrap=True)
+HISTORY_FIELDS = {"status": "estado", "authority": "autoridad"}
+
+
+@app.callback()
+def main() -> None:
+    """Read the settings once for every command: a bad one is one line and exit code 2."""
+    read_settings(console)
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> str:
+    """A time in the City's zone, to the second ("—" when there is none)."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
+
+
+def _one_shot_engine() -> Engine:
+    """The configured database for a one-shot command, never a new one."""
+    from suac.container import prepare_database
+
+    try:
+        return prepare_database(get_settings(), create=False)
+    except DomainError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from error
 
 
 @app.command(help="Inicia el servicio: web y, en la configuración embebida, todos los roles.")
@@ -109,16 +134,22 @@ def db_upgrade() -> None:
 def catalogue_import(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Archivo CSV.")],
 ) -> None:
-    """Load or update catalogue entries from a CSV file, idempotently."""
+    """Load or update catalogue entries from a CSV file, idempotently; running processes
+    reload it (the event is staged with the import); exit code 1 when rows were rejected."""
     from models.catalogue_import import CatalogueFileError, import_catalogue
-    from suac.container import prepare_database
+    from suac.container import outbox_stage
 
-    engine = prepare_database(get_settings())
+    engine = _one_shot_engine()
     total = max(sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace")) - 1, 0)
     try:
         with Progress(console=console) as progress:
             task = progress.add_task("Importando", total=total)
-            report = import_catalogue(engine, path, progress=lambda n: progress.advance(task, n))
+            report = import_catalogue(
+                engine,
+                path,
+                stage=outbox_stage(engine),
+                progress=lambda n: progress.advance(task, n),
+            )
     except CatalogueFileError as error:
         console.print(f"[red]No se puede importar {path}: {error}[/red]")
         raise typer.Exit(1) from error
@@ -131,39 +162,47 @@ def catalogue_import(
         for rejection in report.rejected:
             table.add_row(str(rejection.line), rejection.code, rejection.reason)
         console.print(table)
+        raise typer.Exit(1)
 
 
 @folio_app.command("show", help="Muestra una solicitud, su plazo y su historial.")
 def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.")]) -> None:
-    """Show a request and its history."""
+    """Show a request, its deadline state and its history, in Spanish."""
+    from models.business_days import DEADLINE_LABELS
     from models.folio import format_folio
+    from models.lifecycle import STATUS_LABELS
+    from models.requests import Status
     from suac.container import build_container
 
+    def status(value: str | None) -> str:
+        return STATUS_LABELS[Status(value)] if value else ""
+
     async def show() -> None:
-        container = await build_container(get_settings())
+        container = await build_container(get_settings(), create_database=False)
         try:
-            service = container.requests
+            service, zone = container.requests, container.calendar.zone
             request = await service.get(folio)
             history = await service.history(folio)
             console.print(f"[bold]Folio {format_folio(request.folio)}[/bold]")
             for label, value in (
                 ("Categoría", request.catalogue_code),
-                ("Estado", request.status),
+                ("Estado", status(request.status)),
                 ("Alcaldía", request.alcaldia or "—"),
                 ("Autoridad", f"{request.authority_code or '—'} / {request.unit_code or '—'}"),
-                ("Recibida", request.received_at.astimezone(container.calendar.zone)),
-                ("Vence", request.due_at and request.due_at.astimezone(container.calendar.zone)),
-                ("Plazo", service.deadline_state(request)),
+                ("Recibida", _local(request.received_at, zone)),
+                ("Vence", _local(request.due_at, zone)),
+                ("Plazo", DEADLINE_LABELS[service.deadline_state(request)]),
             ):
                 console.print(f"{label}: {value}")
             table = Table("Cuándo", "Quién", "Campo", "De", "A", "Nota", title="Historial")
             for h in history:
+                shown = status if h.field == "status" else lambda v: v or ""
                 table.add_row(
-                    str(h.at.astimezone(container.calendar.zone)),
+                    _local(h.at, zone),
                     h.actor,
-                    h.field,
-                    h.from_value or "",
-                    h.to_value or "",
+                    HISTORY_FIELDS.get(h.field, h.field),
+                    shown(h.from_value),
+                    shown(h.to_value),
                     h.note,
                 )
             console.print(table)
@@ -177,30 +216,41 @@ def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.
         raise typer.Exit(1) from error
 
 
+def _ask_password() -> str:
+    """The password typed twice without echo (click's own prompt answers in English)."""
+    while True:
+        first = typer.prompt("Contraseña", hide_input=True)
+        if typer.prompt("Repita la contraseña", hide_input=True) == first:
+            return str(first)
+        console.print("[red]Las contraseñas no coinciden; escríbala de nuevo.[/red]")
+
+
 @user_app.command("add", help="Crea una cuenta del personal con contraseña cifrada.")
 def user_add(
     username: Annotated[str, typer.Argument(help="Nombre de usuario.")],
     full_name: Annotated[str, typer.Option("--name", help="Nombre completo.")],
     role: Annotated[str, typer.Option(help="agent, supervisor o admin.")] = "agent",
     password: Annotated[
-        str | None, typer.Option(help="Contraseña (si se omite, se pide sin mostrarla).")
+        str | None,
+        typer.Option(help="Contraseña (si se omite, se pide dos veces sin mostrarla)."),
     ] = None,
 ) -> None:
     """Create a staff account with a hashed password."""
     from models.users import Role, User, hash_password
-    from suac.container import prepare_database
 
+    username = username.strip()
+    if not username:
+        console.print("[red]El nombre de usuario no puede estar vacío.[/red]")
+        raise typer.Exit(2)
     if role not in {r.value for r in Role}:
         console.print(f"[red]Rol desconocido: {role}. Use agent, supervisor o admin.[/red]")
         raise typer.Exit(2)
-    secret = password or getpass.getpass("Contraseña: ")
     try:
-        password_hash = hash_password(secret)
+        password_hash = hash_password(password or _ask_password())
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
-    engine = prepare_database(get_settings())
-    with session_scope(engine) as session:
+    with session_scope(_one_shot_engine()) as session:
         if session.exec(select(User).where(User.username == username)).first():
             console.print(f"[red]El usuario {username} ya existe.[/red]")
             raise typer.Exit(1)

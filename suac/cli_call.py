@@ -3,7 +3,8 @@
 It signs every webhook with the configured auth token exactly as Twilio would, prints what the
 IVR says (and speaks it with ``espeak-ng`` when installed), and takes typed keys or typed
 "speech": a line of digits, ``*`` or ``#`` is keyed, any other text is said, an empty line is
-silence, and ``colgar`` (or Ctrl-D) hangs up.
+silence, and ``colgar`` (or Ctrl-D) hangs up. A refused signature or a server that does not
+answer ends the command with one line and exit code 1.
 """
 
 from __future__ import annotations
@@ -24,6 +25,22 @@ from models.config import Settings, get_settings
 call_app = typer.Typer(help="Llamada de prueba al IVR desde la terminal.")
 KEYS = re.compile(r"^[0-9*#]+$")
 HANG_UP = {"colgar", "adiós", "adios"}
+TIMEOUT_SECONDS = 30.0
+
+
+class CallFailed(Exception):
+    """The server refused the call or did not answer; ``str()`` is the operator's line."""
+
+
+def _check(page: TwimlPage) -> None:
+    """Refuse anything but a TwiML page, naming the settings a 403 points at."""
+    if page.status_code == 403:
+        raise CallFailed(
+            "El servidor rechazó la firma de Twilio (403): SUAC_TWILIO__AUTH_TOKEN y "
+            "SUAC_PUBLIC_BASE_URL deben ser los mismos aquí y en el servidor."
+        )
+    if page.status_code != 200:
+        raise CallFailed(f"El servidor respondió {page.status_code}: {page.xml[:200]}")
 
 
 def _speak(text: str, enabled: bool) -> None:
@@ -33,9 +50,7 @@ def _speak(text: str, enabled: bool) -> None:
 
 
 def _show(console: Console, page: TwimlPage, speak: bool) -> None:
-    if page.status_code != 200:
-        console.print(f"[red]El servidor respondió {page.status_code}: {page.xml[:200]}[/red]")
-        return
+    _check(page)
     for sentence in page.spoken:
         console.print(f"[cyan]IVR:[/cyan] {sentence}")
         _speak(sentence, speak)
@@ -57,16 +72,38 @@ async def run_call(
     settings: Settings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> None:
-    """Play one call in the terminal (``transport`` lets tests reach an app in process)."""
+    """Play one call in the terminal (``transport`` lets tests reach an app in process);
+    raises :class:`CallFailed` when the server refuses it or does not answer."""
     settings = settings or get_settings()
+    try:
+        await _play(server, caller, speak, console, settings, transport)
+    except httpx.TimeoutException as error:
+        raise CallFailed(
+            f"El servidor {server} no respondió en {TIMEOUT_SECONDS:.0f} s."
+        ) from error
+    except httpx.TransportError as error:
+        raise CallFailed(
+            f"No se pudo conectar con el servidor en {server}: ¿está en marcha «suac serve»?"
+        ) from error
+
+
+async def _play(
+    server: str,
+    caller: str,
+    speak: bool,
+    console: Console,
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+) -> None:
     token = settings.twilio.auth_token.get_secret_value()
-    async with httpx.AsyncClient(base_url=server, timeout=30, transport=transport) as http:
+    client = httpx.AsyncClient(base_url=server, timeout=TIMEOUT_SECONDS, transport=transport)
+    async with client as http:
         call = SimulatedCall(
             http=http, public_base_url=settings.public_base_url, auth_token=token, caller=caller
         )
         page = await call.start()
         _show(console, page, speak)
-        while page.status_code == 200 and not page.end and page.action:
+        while not page.end and page.action:
             try:
                 line = console.input("[green]usted>[/green] ").strip()
             except EOFError:
@@ -94,4 +131,9 @@ def call(
     speak: Annotated[bool, typer.Option(help="Leer en voz alta con espeak-ng.")] = True,
 ) -> None:
     """Llamar al IVR como lo haría Twilio: teclas (1, 2, 0, folio#) o texto como voz."""
-    asyncio.run(run_call(server, caller, speak, Console()))
+    console = Console()
+    try:
+        asyncio.run(run_call(server, caller, speak, console))
+    except CallFailed as error:
+        console.print(f"[red]{error}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from error

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from rich.console import Console
 
 from models.config import Settings
-from suac.cli_call import run_call
+from suac.cli_call import CallFailed, run_call
 
 
 class TypedConsole(Console):
@@ -56,8 +57,8 @@ async def test_softphone_hangs_up_on_request(twilio_app, voice_settings) -> None
     assert "Bache" in out and "— colgó —" in out
 
 
-async def test_softphone_with_a_wrong_token_shows_the_refusal(twilio_app, voice_settings) -> None:
+async def test_softphone_with_a_wrong_token_names_the_settings(twilio_app, voice_settings) -> None:
     twilio = voice_settings.twilio.model_copy(update={"auth_token": SecretStr("otro")})
     wrong = voice_settings.model_copy(update={"twilio": twilio})
-    out = await _play(twilio_app, wrong, ["1"])
-    assert "El servidor respondió 403" in out
+    with pytest.raises(CallFailed, match="SUAC_TWILIO__AUTH_TOKEN y SUAC_PUBLIC_BASE_URL"):
+        await _play(twilio_app, wrong, ["1"])
