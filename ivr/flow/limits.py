@@ -1,53 +1,43 @@
 """Per-number limits on folio status look-ups, so folios cannot be enumerated.
 
 Folios are a year, a sequence and a check digit: easy to guess. Every status look-up, by voice
-or by message, is counted per caller (SMS sender, WhatsApp address or calling number); past
-``per_hour`` the caller is refused (by message) or handed to an agent (by phone). Withheld
-numbers share one allowance. Lapsed counters are deleted as new look-ups arrive::
+or by message, is counted per caller (SMS sender, WhatsApp address or calling number) over a
+moving hour; past ``per_hour`` the caller is refused (by message) or handed to an agent (by
+phone). Withheld numbers share one allowance. The counting is the ``limits`` library's (atomic),
+in memory or, with ``SUAC_REDIS_URL``, in Redis, shared by every process::
 
-    limiter = QueryLimiter(engine=engine, per_hour=5)
+    limiter = QueryLimiter(per_hour=5, storage=storage_uri(settings.redis_url))
     if await limiter.allow("+5215512345678"):
         ...
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import Engine, delete, func
-from sqlmodel import col, select
-
-from models.db import run_blocking, session_scope
-from models.db_types import utcnow
-from models.messages import InboundQuery
+from limits import RateLimitItemPerHour
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 WITHHELD = "anonimo"
+NAMESPACE = "suac-folio-lookups"
+
+
+def storage_uri(redis_url: str) -> str:
+    """The ``limits`` async storage: Redis when one is configured, else this process's memory.
+
+    >>> storage_uri(""), storage_uri("redis://cache:6379/0")
+    ('async+memory://', 'async+redis://cache:6379/0')
+    """
+    return f"async+{redis_url}" if redis_url else "async+memory://"
 
 
 class QueryLimiter:
-    """Counts status look-ups per number over the last hour."""
+    """Counts status look-ups per number over a moving hour."""
 
-    def __init__(self, *, engine: Engine, per_hour: int) -> None:
-        self._engine = engine
-        self._per_hour = per_hour
+    def __init__(self, *, per_hour: int, storage: str = "async+memory://") -> None:
+        options = {"implementation": "redispy"} if "redis" in storage else {}
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
+        self._allowance = RateLimitItemPerHour(per_hour, namespace=NAMESPACE)
 
     async def allow(self, sender: str) -> bool:
         """Count this look-up; False when ``sender`` used up its hourly allowance."""
-        sender = (sender or WITHHELD)[:64]
-        since = utcnow() - timedelta(hours=1)
-
-        def work() -> bool:
-            with session_scope(self._engine) as session:
-                # Counters older than the hour count for nobody: drop them as they lapse.
-                session.execute(delete(InboundQuery).where(col(InboundQuery.at) < since))
-                count = session.exec(
-                    select(func.count())
-                    .select_from(InboundQuery)
-                    .where(col(InboundQuery.sender) == sender, col(InboundQuery.at) >= since)
-                ).one()
-                if count >= self._per_hour:
-                    return False
-                session.add(InboundQuery(sender=sender))
-                return True
-
-        return await run_blocking(self._engine, work)
+        return await self._limiter.hit(self._allowance, (sender or WITHHELD)[:64])

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from ivr.flow.directory import Directory
 from ivr.flow.engine import CallFlow, FlowOptions
-from ivr.flow.limits import QueryLimiter
+from ivr.flow.limits import QueryLimiter, storage_uri
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
@@ -72,7 +72,9 @@ def build_ivr(
         callbacks = CallbackQueue(
             engine=engine, notifier=notifier, jobs=jobs, settings=settings, sender=sender
         )
-    limiter = QueryLimiter(engine=engine, per_hour=ivr.status_queries_per_hour)
+    limiter = QueryLimiter(
+        per_hour=ivr.status_queries_per_hour, storage=storage_uri(settings.redis_url)
+    )
     flow = CallFlow(
         requests=requests,
         classifier=classifier,

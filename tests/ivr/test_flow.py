@@ -327,7 +327,7 @@ async def test_a_one_word_reference_is_asked_again(engine, service, bus) -> None
 
 
 async def test_folio_look_ups_are_limited_per_number(engine, service, bus) -> None:
-    flow = make_flow(engine, service, bus, limiter=QueryLimiter(engine=engine, per_hour=2))
+    flow = make_flow(engine, service, bus, limiter=QueryLimiter(per_hour=2))
     request = await service.register(
         RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
         actor="agente:prueba",

@@ -1,32 +1,41 @@
-"""The per-number look-up allowance: counted per hour, lapsed counters deleted."""
+"""The per-number look-up allowance: a moving hour per number, withheld numbers together, in
+memory or shared by every process through Redis."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import doctest
+import uuid
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+import pytest
 
-from ivr.flow.limits import QueryLimiter
-from models.db_types import utcnow
-from models.messages import InboundQuery
-
-
-def stored(engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(InboundQuery)).one()
+import ivr.flow.limits
+from ivr.flow.limits import QueryLimiter, storage_uri
 
 
-async def test_allowance_per_number_and_lapsed_counters_go(engine: Engine) -> None:
-    limiter = QueryLimiter(engine=engine, per_hour=2)
-    with Session(engine) as session:
-        old = utcnow() - timedelta(hours=2)
-        session.add_all([InboundQuery(sender="+525500000001", at=old) for _ in range(5)])
-        session.commit()
-    assert await limiter.allow("+525511111111")
-    assert stored(engine) == 1, "counters older than an hour are deleted"
-    assert await limiter.allow("+525511111111")
-    assert not await limiter.allow("+525511111111")
-    assert await limiter.allow("+525522222222")
+async def _spend(limiter: QueryLimiter, number: str, other: str) -> None:
+    assert await limiter.allow(number)
+    assert await limiter.allow(number)
+    assert not await limiter.allow(number)
+    assert await limiter.allow(other)
+
+
+async def test_allowance_per_number_in_memory() -> None:
+    limiter = QueryLimiter(per_hour=2)
+    await _spend(limiter, "+525511111111", "+525522222222")
     assert await limiter.allow("") and await limiter.allow(None)  # type: ignore[arg-type]
     assert not await limiter.allow("")  # withheld numbers share one allowance
+    assert await QueryLimiter(per_hour=2).allow("+525511111111"), "each memory is its own"
+
+
+@pytest.mark.redis
+async def test_allowance_is_shared_through_redis(redis_url: str) -> None:
+    run = uuid.uuid4().hex  # Redis keeps an hour of counts: numbers of this run only
+    number, other = f"+52{run}1", f"+52{run}2"
+    await _spend(QueryLimiter(per_hour=2, storage=storage_uri(redis_url)), number, other)
+    other_process = QueryLimiter(per_hour=2, storage=storage_uri(redis_url))
+    assert not await other_process.allow(number)
+    assert await other_process.allow(f"+52{run}3")
+
+
+def test_examples_in_docstrings() -> None:
+    assert doctest.testmod(ivr.flow.limits).failed == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import doctest
 import re
 import socket
 import threading
@@ -14,6 +15,7 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner
 
+import suac.settings_errors
 from models.catalogue_import import COLUMNS
 from models.config import Settings, TwilioSettings, get_settings
 from models.request_service import RequestService
@@ -233,3 +235,7 @@ def test_serve_refuses_an_unmigrated_external_database(
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "suac db upgrade" in result.output
+
+
+def test_examples_in_docstrings() -> None:
+    assert doctest.testmod(suac.settings_errors).failed == 0
