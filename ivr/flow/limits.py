@@ -3,7 +3,8 @@
 Folios are a year, a sequence and a check digit: easy to guess. Every status look-up, by voice
 or by message, is counted per caller (SMS sender, WhatsApp address or calling number) over a
 moving hour; past ``per_hour`` the caller is refused (by message) or handed to an agent (by
-phone). Withheld numbers share one allowance. The counting is the ``limits`` library's (atomic),
+phone), in E.164 so that "55 1234 5678" and "+525512345678" are one number. Withheld numbers
+share one allowance. The counting is the ``limits`` library's (atomic),
 in memory or, with ``SUAC_REDIS_URL``, in Redis, shared by every process::
 
     limiter = QueryLimiter(per_hour=5, storage=storage_uri(settings.redis_url))
@@ -16,6 +17,8 @@ from __future__ import annotations
 from limits import RateLimitItemPerHour
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+
+from ivr.phones import to_e164
 
 WITHHELD = "anonimo"
 NAMESPACE = "suac-folio-lookups"
@@ -40,4 +43,4 @@ class QueryLimiter:
 
     async def allow(self, sender: str) -> bool:
         """Count this look-up; False when ``sender`` used up its hourly allowance."""
-        return await self._limiter.hit(self._allowance, (sender or WITHHELD)[:64])
+        return await self._limiter.hit(self._allowance, (to_e164(sender or "") or WITHHELD)[:64])

@@ -17,6 +17,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.flow.limits import QueryLimiter
 from ivr.flow.understanding import fold
+from ivr.phones import to_e164
 from ivr.prompts.spoken import written_date
 from ivr.twilio.outbound import MessageSender
 from models.business_days import DeadlineState
@@ -44,6 +45,12 @@ class MessageWebhook(BaseModel):
     sender: str = Field(alias="From", min_length=1, max_length=64)
     to: str = Field(default="", alias="To", max_length=64)
     body: str = Field(default="", alias="Body")
+
+    @field_validator("sender")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        """Numbers in E.164, as everywhere in the service."""
+        return to_e164(value)
 
     @field_validator("body")
     @classmethod

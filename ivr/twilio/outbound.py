@@ -8,7 +8,6 @@ each message and of every status callback Twilio sends about it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
 import stamina
@@ -19,6 +18,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from ivr.phones import can_receive_sms
 from ivr.prompts import PromptBook
 from ivr.prompts.spoken import written_date
 from ivr.twilio.sms_text import fit_sms
@@ -39,7 +39,6 @@ class TransientSendError(Exception):
     """A send that may succeed when tried again (429, 5xx, network)."""
 
 WHATSAPP = "whatsapp:"
-MEXICAN_MOBILE = re.compile(r"^\+52\d{10}$")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF_SECONDS = 0.5
 REST_TIMEOUT_SECONDS = 15.0  # a hanging REST API must not hold a worker's thread for ever
@@ -85,10 +84,11 @@ class MessageSender:
         return twilio.sms_sender
 
     def can_receive(self, phone: str) -> bool:
-        """A WhatsApp address, or a Mexican number, with a sender configured for it."""
+        """A WhatsApp address, or a Mexican number that takes SMS, with a sender configured
+        for it."""
         if not self.sender_for(phone):
             return False
-        return phone.startswith(WHATSAPP) or bool(MEXICAN_MOBILE.match(phone))
+        return phone.startswith(WHATSAPP) or can_receive_sms(phone)
 
     def body_for(self, to: str, text: str) -> str:
         """SMS bodies are fitted to the fewest segments; WhatsApp keeps every accent."""

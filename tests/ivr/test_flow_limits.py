@@ -39,3 +39,9 @@ async def test_allowance_is_shared_through_redis(redis_url: str) -> None:
 
 def test_examples_in_docstrings() -> None:
     assert doctest.testmod(ivr.flow.limits).failed == 0
+
+
+async def test_one_number_however_written() -> None:
+    limiter = QueryLimiter(per_hour=2)
+    assert await limiter.allow("55 1234 5678") and await limiter.allow("+525512345678")
+    assert not await limiter.allow("+52 1 55 1234 5678")
