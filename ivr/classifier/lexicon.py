@@ -1,4 +1,5 @@
-"""Spanish word lists for the classifier: stop-words, numbers, colloquialisms, sound-alikes.
+"""Spanish word lists for the classifier: stop-words, colloquialisms, sound-alikes (number
+words are ``numbers``'s, by ``text2num``).
 
 Every table is read-only (``frozenset`` or ``MappingProxyType``) and keyed by the *folded*
 form of a word (lower case, no accents, ``ñ`` kept as ``n``), the form ``text.fold`` yields.
@@ -39,35 +40,6 @@ STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 
 ``no`` and ``sin`` are deliberately kept: "no hay agua" is not "hay agua".
 """
-
-NUMBERS: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "cero": "0",
-        "dos": "2",
-        "tres": "3",
-        "cuatro": "4",
-        "cinco": "5",
-        "seis": "6",
-        "siete": "7",
-        "ocho": "8",
-        "nueve": "9",
-        "diez": "10",
-        "once": "11",
-        "doce": "12",
-        "trece": "13",
-        "catorce": "14",
-        "quince": "15",
-        "veinte": "20",
-        "treinta": "30",
-        "cuarenta": "40",
-        "cincuenta": "50",
-        "cien": "100",
-        "ciento": "100",
-        "mil": "1000",
-    }
-)
-"""Numbers written as words, said as digits ("holograma doble cero" → "doble 0", "línea doce"
-→ "linea 12"). "un", "una" and "uno" stay articles."""
 
 SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
     {

@@ -23,11 +23,11 @@ from functools import lru_cache
 from ivr.classifier.lexicon import (
     COLLOQUIAL,
     NAMES,
-    NUMBERS,
     PHRASES,
     SOUND_ALIKES,
     STOPWORDS,
 )
+from ivr.classifier.numbers import ARTICLES, word_number
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
@@ -116,8 +116,13 @@ def content_words(folded: str) -> list[str]:
     >>> content_words("llevamos dos semanas con el vache")
     ['2', 'bache']
     """
-    words = [NUMBERS.get(w) or SOUND_ALIKES.get(w, w) for w in folded.split()]
+    words = [_digits(w) or SOUND_ALIKES.get(w, w) for w in folded.split()]
     return [w for w in words if w not in STOPWORDS]
+
+
+def _digits(word: str) -> str | None:
+    """A number word as digits ("doce" → "12"); "un", "una" and "uno" stay articles."""
+    return None if word in ARTICLES else word_number(word)
 
 
 def _colloquial(word: str) -> str:

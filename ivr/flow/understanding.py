@@ -15,11 +15,9 @@
 from __future__ import annotations
 
 from ivr.classifier.alcaldias import find_alcaldia
-from ivr.classifier.lexicon import NUMBERS
+from ivr.classifier.numbers import spoken_numbers, word_number
 from ivr.classifier.text import fold
 
-# the classifier's number words, plus "uno"/"una", which a caller keying by voice means as 1
-_WORD_DIGITS = {**NUMBERS, "uno": "1", "una": "1"}
 _YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "okay", "s"}
 _NO = {"no", "nop", "incorrecto", "negativo", "n"}
 _AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
@@ -29,11 +27,8 @@ _STATUS = {"folio", "estatus", "seguimiento"}
 _STATUS_VERBS = {"estado", "consultar", "consulta", "avance"}
 _REQUEST_WORDS = {"solicitud", "reporte", "tramite", "peticion"}
 _MINE = {"mi", "mis"}
-# what a caller says instead of pressing a key: digits, and the two-digit alcaldía keys
-_KEY_WORDS = {
-    **{w: d for w, d in _WORD_DIGITS.items() if len(d) == 1 or 10 <= int(d) <= 16},
-    "dieciseis": "16",
-}
+# what a caller says instead of pressing a key: digits, and the alcaldías' keys 10 to 16
+_TWO_DIGIT_KEYS = range(10, 17)
 _ORDINALS = (
     frozenset({"ninguna", "ninguno", "ningun", "otra", "otro"}),
     frozenset({"primera", "primero", "primer"}),
@@ -87,21 +82,24 @@ def spoken_keys(text: str | None) -> str:
 
     Empty unless the whole utterance is keys (with a few fillers such as "opción" or "el").
     """
-    words = [w for w in fold(text or "").split() if w not in _KEY_FILLERS]
-    if not words or not all(w.isdigit() or w in _KEY_WORDS for w in words):
+    keys = [_key(w) for w in fold(text or "").split() if w not in _KEY_FILLERS]
+    if not keys or None in keys:
         return ""
-    return "".join(w if w.isdigit() else _KEY_WORDS[w] for w in words)
+    return "".join(key for key in keys if key is not None)
+
+
+def _key(word: str) -> str | None:
+    """The key a word names: a numeral, or a number word for a digit or an alcaldía's key."""
+    if word.isdigit():
+        return word
+    number = word_number(word)
+    return number if number and (len(number) == 1 or int(number) in _TWO_DIGIT_KEYS) else None
 
 
 def digits_from_speech(text: str | None) -> str:
-    """Digits said as words or numerals, in order; everything else is dropped."""
-    out = []
-    for token in fold(text or "").split():
-        if token.isdigit():
-            out.append(token)
-        elif token in _WORD_DIGITS:
-            out.append(_WORD_DIGITS[token])
-    return "".join(out)
+    """Digits said as words or numerals, in order ("veintiséis cero cero mil doscientos
+    treinta y cuatro" → "26001234"); everything else is dropped."""
+    return "".join(spoken_numbers(fold(text or "")))
 
 
 def match_alcaldia(text: str | None) -> str | None:
