@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +17,7 @@ from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
 from suac.cli_asterisk import app as asterisk_app
 from suac.cli_call import call_app
+from suac.cli_folio import folio_app
 from suac.cli_jobs import jobs_app
 from suac.settings_errors import read_settings
 
@@ -27,7 +26,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Base de datos.", no_args_is_help=True)
 catalogue_app = typer.Typer(help="Catálogo de trámites y servicios.", no_args_is_help=True)
-folio_app = typer.Typer(help="Folios.", no_args_is_help=True)
 user_app = typer.Typer(help="Cuentas del personal.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(catalogue_app, name="catalogue")
@@ -37,18 +35,12 @@ app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
 app.add_typer(jobs_app, name="jobs")
 console = Console(soft_wrap=True)
-HISTORY_FIELDS = {"status": "estado", "authority": "autoridad"}
 
 
 @app.callback()
 def main() -> None:
     """Read the settings once for every command: a bad one is one line and exit code 2."""
     read_settings(console)
-
-
-def _local(moment: datetime | None, zone: tzinfo) -> str:
-    """A time in the City's zone, to the second ("—" when there is none)."""
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else "—"
 
 
 def _one_shot_engine() -> Engine:
@@ -163,57 +155,6 @@ def catalogue_import(
             table.add_row(str(rejection.line), rejection.code, rejection.reason)
         console.print(table)
         raise typer.Exit(1)
-
-
-@folio_app.command("show", help="Muestra una solicitud, su plazo y su historial.")
-def folio_show(folio: Annotated[str, typer.Argument(help="Folio de la solicitud.")]) -> None:
-    """Show a request, its deadline state and its history, in Spanish."""
-    from models.business_days import DEADLINE_LABELS
-    from models.folio import format_folio
-    from models.lifecycle import STATUS_LABELS
-    from models.requests import Status
-    from suac.container import build_container
-
-    def status(value: str | None) -> str:
-        return STATUS_LABELS[Status(value)] if value else ""
-
-    async def show() -> None:
-        container = await build_container(get_settings(), create_database=False)
-        try:
-            service, zone = container.requests, container.calendar.zone
-            request = await service.get(folio)
-            history = await service.history(folio)
-            console.print(f"[bold]Folio {format_folio(request.folio)}[/bold]")
-            for label, value in (
-                ("Categoría", request.catalogue_code),
-                ("Estado", status(request.status)),
-                ("Alcaldía", request.alcaldia or "—"),
-                ("Autoridad", f"{request.authority_code or '—'} / {request.unit_code or '—'}"),
-                ("Recibida", _local(request.received_at, zone)),
-                ("Vence", _local(request.due_at, zone)),
-                ("Plazo", DEADLINE_LABELS[service.deadline_state(request)]),
-            ):
-                console.print(f"{label}: {value}")
-            table = Table("Cuándo", "Quién", "Campo", "De", "A", "Nota", title="Historial")
-            for h in history:
-                shown = status if h.field == "status" else lambda v: v or ""
-                table.add_row(
-                    _local(h.at, zone),
-                    h.actor,
-                    HISTORY_FIELDS.get(h.field, h.field),
-                    shown(h.from_value),
-                    shown(h.to_value),
-                    h.note,
-                )
-            console.print(table)
-        finally:
-            await container.close()
-
-    try:
-        asyncio.run(show())
-    except DomainError as error:
-        console.print(f"[red]{error.message}[/red]")
-        raise typer.Exit(1) from error
 
 
 def _ask_password() -> str:
