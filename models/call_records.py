@@ -15,93 +15,37 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from models.bus import EventBus
-from models.calls import CallRecord, CallStatus
+from models.call_facts import apply_event, call_id_of
+from models.calls import CallRecord
 from models.db import session_scope
-from models.events import (
-    BaseEvent,
-    CallAbandoned,
-    CallConnected,
-    CallEnded,
-    CallQueued,
-    CallRecordingStarted,
-    CallStarted,
-    RequestRegistered,
-)
+from models.events import BaseEvent
 
 log = logging.getLogger(__name__)
 
 
-def _record(session: Session, cache: dict[str, CallRecord], call_id: str) -> CallRecord:
-    record = cache.get(call_id) or session.get(CallRecord, call_id)
+def _record(session: Session, cache: dict[str, CallRecord], event: BaseEvent) -> CallRecord:
+    """The record of the event's call, locked for this transaction; created on first sight."""
+    call_id = call_id_of(event) or ""
+    record = cache.get(call_id) or session.get(CallRecord, call_id, with_for_update=True)
     if record is None:
-        record = CallRecord(call_id=call_id, transport="")
+        record = CallRecord(call_id=call_id, transport="", started_at=event.occurred_at)
         session.add(record)
     cache[call_id] = record
     return record
 
 
-def _apply(record: CallRecord, event: BaseEvent) -> None:
-    match event:
-        case CallStarted():
-            record.transport = event.transport
-            record.caller, record.called = event.caller, event.called
-            record.started_at = event.occurred_at
-        case CallQueued():
-            record.queue = event.queue
-            record.queued_at = record.queued_at or event.occurred_at
-            if record.status == CallStatus.IN_PROGRESS:
-                record.status = CallStatus.QUEUED
-        case CallConnected():
-            record.answered_at, record.agent = event.occurred_at, event.agent
-            record.queue, record.wait_seconds = event.queue, event.wait_seconds
-            record.status = CallStatus.ANSWERED
-        case CallAbandoned():
-            record.queue, record.wait_seconds = event.queue, event.wait_seconds
-            record.status = CallStatus.ABANDONED
-        case CallRecordingStarted():
-            record.recording = event.path
-        case CallEnded():
-            record.ended_at, record.duration_seconds = event.occurred_at, event.duration_seconds
-            record.status, record.cause = event.status or record.status, event.cause[:64]
-
-
-RECORDED = (
-    CallStarted | CallQueued | CallConnected | CallAbandoned | CallRecordingStarted | CallEnded
-)
-
-
-def _call_id(event: BaseEvent) -> str | None:
-    if isinstance(event, RequestRegistered):
-        return event.call_id
-    return event.call_id if isinstance(event, RECORDED) else None
-
-
 def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
-    """Apply ``events`` to call records in one transaction; return how many touched a record."""
+    """Apply ``events`` to call records in one transaction; return how many changed one.
+
+    An event already applied to its record (same event id) is skipped.
+    """
     applied = 0
     with session_scope(engine) as session:
         cache: dict[str, CallRecord] = {}
         for event in events:
-            call_id = _call_id(event)
-            if isinstance(event, RequestRegistered):  # a folio registered during a call
-                record = cache.get(call_id or "") or session.get(CallRecord, call_id)
-                if record is not None:
-                    record.folio = event.folio
-                    applied += 1
-            elif call_id:
-                _apply(_record(session, cache, call_id), event)
-                applied += 1
+            if call_id_of(event):
+                applied += apply_event(_record(session, cache, event), event)
     return applied
-
-
-def attach_call_facts(
-    engine: Engine, *, call_id: str, recording: str | None = None, folio: str | None = None
-) -> None:
-    """Tie a recording and the folio registered in a call to the call's record."""
-    with session_scope(engine) as session:
-        record = _record(session, {}, call_id)
-        record.recording = recording or record.recording
-        record.folio = folio or record.folio
 
 
 class CallRecorder:
@@ -130,7 +74,7 @@ class CallRecorder:
         async with self._bus.consume(self.GROUP, self._name) as deliveries:
             self._ready.set()
             async for delivery in deliveries:
-                if _call_id(delivery.event):
+                if call_id_of(delivery.event):
                     await self._write([delivery.event])
                 await delivery.ack()
 

@@ -18,7 +18,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from models.handoff import HandoffContext
+
 CallTransport = Literal["asterisk", "twilio"]
+EndedBy = Literal["", "caller", "agent", "system"]
+IVR_ENTRY = "ivr"  # the ``CallIvrStep.step`` a transport reports when a call enters the IVR
 
 
 def _now() -> datetime:
@@ -49,7 +53,7 @@ class CallStarted(BaseEvent):
 
 
 class CallIvrStep(BaseEvent):
-    """The IVR moved a call to a new step of the call flow."""
+    """The IVR moved a call to a new step of the call flow (``IVR_ENTRY``: it entered the IVR)."""
 
     type: Literal["call.ivr_step"] = "call.ivr_step"
     call_id: str
@@ -81,7 +85,7 @@ class CallHandedOver(BaseEvent):
     type: Literal["call.handed_over"] = "call.handed_over"
     call_id: str
     queue: str
-    context: dict[str, object] = Field(default_factory=dict)
+    context: HandoffContext = Field(default_factory=HandoffContext)
 
 
 class CallAgentRinging(BaseEvent):
@@ -139,13 +143,24 @@ class CallRecordingStarted(BaseEvent):
 
 
 class CallEnded(BaseEvent):
-    """A call ended."""
+    """A call ended (``ended_by`` when the transport tells which side hung up)."""
 
     type: Literal["call.ended"] = "call.ended"
     call_id: str
     cause: str = ""
     duration_seconds: float | None = None
     status: str = ""
+    ended_by: EndedBy = ""
+
+
+class CallWrappedUp(BaseEvent):
+    """The agent closed the call's after-call work (the console's wrap-up form)."""
+
+    type: Literal["call.wrapped_up"] = "call.wrapped_up"
+    call_id: str
+    agent: str
+    disposition: str
+    notes: str = ""
 
 
 # --- agents and queues -----------------------------------------------------------------------
@@ -260,6 +275,7 @@ Event = Annotated[
     | CallAbandoned
     | CallRecordingStarted
     | CallEnded
+    | CallWrappedUp
     | AgentStateChanged
     | QueueSnapshot
     | RequestRegistered

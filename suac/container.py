@@ -132,7 +132,7 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
     )
     for reaction in message_reactions(sender=ivr.sender):
         notifier.react(reaction)
-    asterisk = build_asterisk(settings, engine=engine, notifier=notifier, flow=ivr.flow)
+    asterisk = build_asterisk(settings, notifier=notifier, flow=ivr.flow)
     telephony = Telephony(
         client=CommandClient(redis_url=settings.redis_url),
         servers=[server.name for server in settings.asterisk.servers],

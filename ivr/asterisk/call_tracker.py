@@ -33,12 +33,15 @@ from models.events import (
     CallRecordingStarted,
     CallStarted,
     CallTransferred,
+    EndedBy,
 )
 
 Headers = dict[str, str]
 UNKNOWN = {"", "<unknown>", "unknown"}
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;\d)?$")  # "PJSIP/1001-0000002a" → "PJSIP/1001"
 ENDED_MEMORY = 50_000
+# AgentComplete's Reason: which side ended the agent's conversation ("transfer" ends no call)
+HUNG_UP_BY: dict[str, EndedBy] = {"caller": "caller", "agent": "agent"}
 
 
 @dataclass
@@ -57,6 +60,7 @@ class _Call:
     on_hold: bool = False
     recording: str = ""
     cause: str = ""
+    ended_by: EndedBy = ""
 
 
 def _int(value: str | None) -> int | None:
@@ -92,6 +96,7 @@ class CallTracker:
             "AgentCalled": self._on_agent_called,
             "AgentRingNoAnswer": self._on_agent_no_answer,
             "AgentConnect": self._on_agent_connect,
+            "AgentComplete": self._on_agent_complete,
             "QueueCallerAbandon": self._on_abandon,
             "Hold": self._on_hold,
             "Unhold": self._on_hold,
@@ -249,6 +254,13 @@ class CallTracker:
             ),
         )
 
+    def _on_agent_complete(self, headers: Headers) -> list[BaseEvent]:
+        """Remember who hung up on the agent; the call ends with its last leg."""
+        call = self._call(headers)
+        if call is not None and not call.ended_by:
+            call.ended_by = HUNG_UP_BY.get(headers.get("Reason", ""), "")
+        return []
+
     def _on_abandon(self, headers: Headers) -> list[BaseEvent]:
         call = self._call(headers)
         if call is None or call.abandoned or call.connected:
@@ -326,6 +338,7 @@ class CallTracker:
             cause=cause,
             duration_seconds=round(time.monotonic() - call.started, 3),
             status=status,
+            ended_by=call.ended_by,
             source=self.source,
         )
         return self._events(call, ended)

@@ -7,7 +7,9 @@ speech, records the caller (``RECORD FILE``, transcribed by the local engine in 
 pool) or asks Asterisk's own recogniser (``SPEECH RECOGNIZE``); a ``Transfer`` stores the
 hand-off context in channel variables and ends the script so the dialplan queues the call;
 a ``Hangup`` tells the dialplan to hang up. After the first greeting the caller hears the
-recording notice and ``MixMonitor`` starts, recording to ``<recordings>/<Linkedid>.wav``.
+recording notice and ``MixMonitor`` starts, recording to ``<recordings>/<Linkedid>.wav``; the
+recording is reported to the flow, and the call recorder ties it (and any folio registered,
+through ``RequestRegistered.call_id``) to the call's record: nothing here writes records.
 
 A caller who hangs up mid-command ends the session at once and the flow is told
 (``CallFlow.hangup``), so nothing is left half-written. Any other failure takes the single
@@ -18,14 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.agi_channel import AgiChannel
@@ -48,7 +47,6 @@ from ivr.flow import (
 from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
 from ivr.speech import UtteranceEngine
 from ivr.speech.audio import read_wav_8k
-from models.call_records import attach_call_facts
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}
@@ -76,10 +74,9 @@ class AgiFront:
         options: AgiOptions,
         recognizer: UtteranceEngine | None = None,
         pool: Executor | None = None,
-        engine: Engine | None = None,
     ) -> None:
         self.flow, self.audio, self.options = flow, audio, options
-        self._recognizer, self._pool, self._engine = recognizer, pool, engine
+        self._recognizer, self._pool = recognizer, pool
 
     def install(self, server: FastAgiServer) -> None:
         """Register the routes the dialplan calls."""
@@ -122,12 +119,12 @@ class AgiFront:
     async def _converse(
         self, channel: AgiChannel, state: CallState, turn: Turn, *, notice: bool
     ) -> None:
-        recording = None
         try:
             while True:
                 pressed = await self._say_all(channel, turn.actions)
                 if notice:
-                    recording, notice = await self._start_recording(channel, state), False
+                    await self._start_recording(channel, state)
+                    notice = False
                 if isinstance(turn.then, Gather):
                     heard = await self._gather(channel, state, turn.then, pressed)
                     state, turn = await self.flow.handle(state, heard)
@@ -144,8 +141,6 @@ class AgiFront:
         except Exception:  # noqa: BLE001  (the one path to a human)
             log.exception("the FastAGI front failed on call %s", state.call_id)
             await self._to_agent_after_failure(channel)
-        finally:
-            await self._remember(state, recording)
 
     async def _say_all(self, channel: AgiChannel, actions: tuple[Say, ...]) -> str | None:
         for say in actions:
@@ -242,7 +237,7 @@ class AgiFront:
         text, score = results[0]
         return None, CallerInput(speech=text, speech_confidence=score)
 
-    async def _start_recording(self, channel: AgiChannel, state: CallState) -> str:
+    async def _start_recording(self, channel: AgiChannel, state: CallState) -> None:
         """Play the recording notice, then record the whole call (tied to its Linkedid)."""
         await channel.stream_file(
             self.audio.static_path(names.RECORDING_NOTICE_PROMPT), interruptible=False
@@ -250,17 +245,17 @@ class AgiFront:
         path = f"{self.options.recordings_dir}/{state.call_id}.{names.RECORDING_FORMAT}"
         await channel.exec("MixMonitor", path)
         await channel.set_variable(names.VAR_RECORDING, path)
-        return path
+        await self.flow.reports.recording_started(state.call_id, path=path)
 
     async def _hand_over(self, channel: AgiChannel, transfer: Transfer) -> None:
         """Store what the agent needs in channel variables; the dialplan queues the call."""
         context = transfer.context
-        top = context.categories[0].get("code", "") if context.categories else ""
-        payload = json.dumps(context.model_dump(), ensure_ascii=False).encode()
+        payload = context.model_dump_json().encode()
         for name, value in (
+            (names.VAR_CALL_ID, transfer.call_id),
             (names.VAR_QUEUE, transfer.queue),
             (names.VAR_FOLIO, context.folio or ""),
-            (names.VAR_CATEGORY, str(top)),
+            (names.VAR_CATEGORY, context.top_category),
             (names.VAR_ALCALDIA, context.alcaldia or ""),
             (names.VAR_REASON, context.reason),
             (names.VAR_CONTEXT, base64.b64encode(payload).decode()),
@@ -275,17 +270,3 @@ class AgiFront:
             await channel.stream_file(self.audio.static_path("falla-asesor"), interruptible=False)
         except Exception:  # noqa: BLE001  (the dialplan's fall-back queues the call anyway)
             log.warning("could not announce the hand-off after a failure", exc_info=True)
-
-    async def _remember(self, state: CallState, recording: str | None) -> None:
-        if self._engine is None or not (recording or state.folio):
-            return
-        try:
-            await asyncio.to_thread(
-                attach_call_facts,
-                self._engine,
-                call_id=state.call_id,
-                recording=recording,
-                folio=state.folio,
-            )
-        except Exception:  # noqa: BLE001
-            log.exception("could not store the recording of call %s", state.call_id)

@@ -11,8 +11,6 @@ import copy
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
 from ivr.asterisk.actions import AsteriskActions
 from ivr.asterisk.bridge import AmiBridge, Backoff
 from ivr.asterisk.fastagi import AgiFront, AgiOptions
@@ -64,9 +62,7 @@ class AsteriskPart:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def build_asterisk(
-    settings: Settings, *, engine: Engine, notifier: EventPublisher, flow: CallFlow
-) -> AsteriskPart:
+def build_asterisk(settings: Settings, *, notifier: EventPublisher, flow: CallFlow) -> AsteriskPart:
     """Create the Asterisk front's parts (nothing connects until :meth:`AsteriskPart.start`)."""
     config = settings.asterisk
     bridge = AmiBridge(
@@ -88,7 +84,6 @@ def build_asterisk(
         ),
         recognizer=recognizer,
         pool=pool,
-        engine=engine,
     )
     actions = AsteriskActions(bridge=bridge, queue=settings.ivr.agent_queue)
     return AsteriskPart(settings=settings, bridge=bridge, actions=actions, front=front, pool=pool)

@@ -17,11 +17,13 @@ from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
 from ivr.flow.ports import CallbackBook, ClassifierLike, EventPublisher, MessageReach, WaitEstimator
+from ivr.flow.reports import CallReports
 from ivr.flow.state import CallState, Step
-from ivr.flow.steps import CallerInput, CallInfo, Gather, HandoffContext, Hangup, Transfer, Turn
+from ivr.flow.steps import CallerInput, CallInfo, Gather, Hangup, Transfer, Turn
 from ivr.flow.understanding import spoken_keys, wants_agent
 from ivr.prompts import PromptBook
 from models.events import CallEnded, CallHandedOver, CallIvrStep, CallSpeechResult, CallStarted
+from models.handoff import CategoryGuess, HandoffContext
 from models.request_service import RequestService
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,7 @@ class CallFlow:
         await self.notifier.publish(
             CallEnded(
                 call_id=state.call_id,
-                cause="ivr-complete" if state.finished else "caller-hangup",
+                cause=(status or "completed") if state.finished else "caller-hangup",
                 duration_seconds=duration_seconds,
                 status=status or "completed",
                 source="ivr",
@@ -193,12 +195,18 @@ class CallFlow:
         ok = bool(CALLABLE.match(state.caller)) and state.caller not in WITHHELD
         return state.caller if ok else None
 
+    @property
+    def reports(self) -> CallReports:
+        """Where a front reports queue, agent, transfer and recording facts of a call."""
+        return CallReports(notifier=self.notifier, prompts=self.prompts)
+
     def handoff_context(self, state: CallState, reason: str) -> HandoffContext:
         """What the agent gets with the call."""
         return HandoffContext(
+            caller=state.caller,
             path=list(state.path),
             transcript=list(state.transcript),
-            categories=[c.model_dump() for c in state.candidates],
+            categories=[CategoryGuess.model_validate(c.model_dump()) for c in state.candidates],
             alcaldia=state.alcaldia,
             colonia=state.colonia,
             reference=state.reference,
@@ -223,15 +231,29 @@ class CallFlow:
     ) -> tuple[CallState, Turn]:
         """Hand the call to the agent queue now, publishing the context for the console."""
         context = self.handoff_context(state, state.handoff_reason)
-        queue = self.options.agent_queue
         state = state.goto(Step.DONE).with_(finished=True)
-        await self.notifier.publish(
-            CallHandedOver(
-                call_id=state.call_id, queue=queue, context=context.model_dump(), source="ivr"
-            )
-        )
         actions = (*before, say(self.prompts.prompt(prompt)))
-        return state, Turn(actions=actions, then=Transfer(queue=queue, context=context))
+        return state, await self._hand_over(state.call_id, context, actions, source="ivr")
+
+    async def callback_answered(self, call_id: str, *, queue: str, context: HandoffContext) -> Turn:
+        """A citizen answered their call-back: one sentence, then ``queue`` with the old context."""
+        actions = (say(self.prompts.prompt("devolucion-llamada")),)
+        return await self._hand_over(call_id, context, actions, source="callback", queue=queue)
+
+    async def _hand_over(
+        self,
+        call_id: str,
+        context: HandoffContext,
+        actions: tuple,
+        *,
+        source: str,
+        queue: str | None = None,
+    ) -> Turn:
+        queue = queue or self.options.agent_queue
+        await self.notifier.publish(
+            CallHandedOver(call_id=call_id, queue=queue, context=context, source=source)
+        )
+        return Turn(actions=actions, then=Transfer(queue=queue, context=context, call_id=call_id))
 
     async def _step_event(self, state: CallState) -> None:
         await self.notifier.publish(

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
-
 from ivr.prompts import Prompt
+from models.handoff import HandoffContext as HandoffContext  # re-exported for the fronts
 
 
 @dataclass(frozen=True)
@@ -64,25 +63,13 @@ class Gather:
     kind: Literal["gather"] = "gather"
 
 
-class HandoffContext(BaseModel):
-    """What the IVR learned, handed to the agent who takes the call."""
-
-    path: list[str] = Field(default_factory=list)
-    transcript: list[str] = Field(default_factory=list)
-    categories: list[dict[str, object]] = Field(default_factory=list)
-    alcaldia: str | None = None
-    colonia: str | None = None
-    reference: str | None = None
-    folio: str | None = None
-    reason: str = ""
-
-
 @dataclass(frozen=True)
 class Transfer:
     """Hand the call to an agent queue with the context gathered so far."""
 
     queue: str
     context: HandoffContext
+    call_id: str = ""
     kind: Literal["transfer"] = "transfer"
 
 

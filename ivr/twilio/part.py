@@ -102,6 +102,7 @@ def build_ivr(
         sip_uri=ivr.sip_uri,
         speech_model=ivr.gather_speech_model,
         stream_url=f"{websocket_base}/twilio/media" if speech is not None else "",
+        public_url=base,
     )
     voice = VoiceFront(
         flow=flow,

@@ -1,4 +1,4 @@
-"""HTTP endpoints Twilio calls: voice webhooks, call status callbacks, messages.
+"""HTTP endpoints Twilio calls: voice webhooks, queue webhooks, call status callbacks, messages.
 
 Each handler only checks the signature, parses the form and hands it to its front.
 """
@@ -31,6 +31,7 @@ async def twilio_form(request: Request) -> FormData:
 
 
 SignedForm = Annotated[FormData, Depends(twilio_form)]
+QueueName = Annotated[str, Query(alias="queue", min_length=1, max_length=64)]
 
 
 def _voice_hook(form: FormData) -> VoiceWebhook:
@@ -71,6 +72,54 @@ async def callback_answered(
     context = json.loads(row.context) if row is not None else None
     queue = row.queue if row is not None else part.flow.options.agent_queue
     xml = await part.voice.callback(_voice_hook(form), context, queue)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/queue/wait")
+async def queue_wait(request: Request, form: SignedForm, queue: QueueName) -> Response:
+    """``<Enqueue waitUrl>``: the hold loop of a queued caller (with its position)."""
+    xml = await _part(request).voice.queue_wait(_voice_hook(form), queue)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/queue/connected")
+async def queue_connected(
+    request: Request,
+    form: SignedForm,
+    queue: QueueName,
+    agent: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """``<Queue url>``: an agent's call dequeued the caller (with its wait)."""
+    xml = await _part(request).voice.queue_connected(_voice_hook(form), queue, agent)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/queue/result")
+async def queue_result(request: Request, form: SignedForm, queue: QueueName) -> Response:
+    """``<Enqueue action>``: the call left the queue (``QueueResult``, ``QueueTime``)."""
+    xml = await _part(request).voice.queue_result(_voice_hook(form), queue)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/agent")
+async def agent_leg(
+    request: Request,
+    form: SignedForm,
+    queue: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """An agent's call (its ``From`` names the agent) takes the next caller of ``queue``."""
+    xml = _part(request).voice.agent_leg(queue, _voice_hook(form).caller)
+    return Response(xml, media_type=XML)
+
+
+@router.post("/voice/transfer")
+async def call_transferred(
+    request: Request,
+    form: SignedForm,
+    target: Annotated[str, Query(min_length=3, max_length=200)],
+) -> Response:
+    """A caller's call redirected here (by an agent's transfer) is dialled to ``target``."""
+    xml = await _part(request).voice.transferred(_voice_hook(form), target)
     return Response(xml, media_type=XML)
 
 

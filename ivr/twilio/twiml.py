@@ -2,6 +2,11 @@
 
 renderer = TwimlRenderer(voice="Polly.Mia", step_url=lambda seq: f"/twilio/voice/step?seq={seq}")
 xml = renderer.render(turn, seq=3)
+
+A hand-off becomes ``<Enqueue>`` whose ``action`` (the queue's result) and ``waitUrl`` (the
+hold loop, with the caller's position) come back to ``/twilio/voice/queue/…``; an agent's
+call takes the next caller with ``<Dial><Queue url>``, whose URL reports the connection. With
+``transfer="sip"`` the call is dialled to the PBX instead, with short ``X-SUAC-…`` headers.
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
+from twilio.twiml.voice_response import Connect, Dial, Queue, VoiceResponse
 
 from ivr.flow.steps import DateSpoken, Digits, Gather, Hangup, Number, Part, Prompt, Say, Transfer
 from ivr.flow.steps import Turn as FlowTurn
@@ -19,6 +24,9 @@ from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number
 
 LANGUAGE = "es-MX"
 MAX_HINTS_CHARS = 4000
+MAX_HEADER_CHARS = 40  # SIP header values are kept short (Twilio limits the whole URI)
+# Twilio's own hold music (the playlist it plays when an <Enqueue> has no waitUrl)
+HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
 
 
 def part_text(part: Part, *, today: date | None = None) -> str:
@@ -62,6 +70,11 @@ class TwimlRenderer:
     sip_uri: str = ""
     speech_model: str = "phone_call"
     stream_url: str = ""
+    public_url: str = ""  # the service's public base URL, for the queue webhooks
+
+    def hook_url(self, path: str, **query: str) -> str:
+        """The public URL of the voice webhook ``path`` (under ``/twilio/voice/``)."""
+        return f"{self.public_url}/twilio/voice/{path}?{urlencode(query)}"
 
     def render(self, turn: FlowTurn, *, seq: int, today: date | None = None) -> str:
         """The TwiML document for ``turn``; its gather answers come back as turn ``seq``."""
@@ -78,6 +91,20 @@ class TwimlRenderer:
         elif isinstance(then, Hangup):
             response.hangup()
         return str(response)
+
+    def hold(self, message: Say) -> str:
+        """The hold loop of a queued caller: ``message``, then music (Twilio repeats it)."""
+        response = VoiceResponse()
+        self._say(response, say_text(message))
+        response.play(HOLD_MUSIC)
+        return str(response)
+
+    def agent_leg(self, queue: str, agent: str) -> str:
+        """An agent's call takes the next caller of ``queue``, reporting the connection."""
+        url = self.hook_url("queue/connected", queue=queue, agent=agent)
+        dial = Dial()
+        dial.append(Queue(queue, url=url, method="POST"))
+        return str(VoiceResponse().append(dial))
 
     def _say(self, target: VoiceResponse, text: str) -> None:
         target.say(text, language=LANGUAGE, voice=self.voice)
@@ -121,9 +148,35 @@ class TwimlRenderer:
         if self.transfer == "sip" and self.sip_uri:
             dial = Dial()
             joiner = "&" if "?" in self.sip_uri else "?"
-            folio = transfer.context.folio or ""
-            headers = f"X-SUAC-Queue={quote(transfer.queue)}&X-SUAC-Folio={folio}"
-            dial.sip(f"{self.sip_uri}{joiner}{headers}")
+            dial.sip(f"{self.sip_uri}{joiner}{sip_headers(transfer)}")
             response.append(dial)
         else:
-            response.enqueue(transfer.queue)
+            response.enqueue(
+                transfer.queue,
+                action=self.hook_url("queue/result", queue=transfer.queue),
+                wait_url=self.hook_url("queue/wait", queue=transfer.queue),
+                wait_url_method="POST",
+            )
+
+
+def sip_headers(transfer: Transfer) -> str:
+    """The hand-off as short ``X-SUAC-…`` SIP headers (the whole context stays in the call
+    record under the call id, ``X-SUAC-Llamada``)::
+
+        >>> from models.handoff import HandoffContext
+        >>> sip_headers(Transfer("locatel", HandoffContext(folio="2600000019"), call_id="CA1"))
+        'X-SUAC-Llamada=CA1&X-SUAC-Queue=locatel&X-SUAC-Folio=2600000019'
+    """
+    context = transfer.context
+    values = {
+        "X-SUAC-Llamada": transfer.call_id,
+        "X-SUAC-Queue": transfer.queue,
+        "X-SUAC-Folio": context.folio or "",
+        "X-SUAC-Categoria": context.top_category,
+        "X-SUAC-Alcaldia": context.alcaldia or "",
+    }
+    return "&".join(
+        f"{name}={quote(value[:MAX_HEADER_CHARS], safe='')}"
+        for name, value in values.items()
+        if value
+    )

@@ -1,6 +1,9 @@
 """The Twilio voice front: parses webhooks, drives the call flow, stores state, renders TwiML.
 
 No rule of the call lives here: this module only translates between Twilio and ``CallFlow``.
+The queue webhooks (``<Enqueue>``'s hold loop and result, ``<Queue url>`` at dequeue) and a
+transfer's redirect are reported to the flow (``CallFlow.reports``), which publishes the call
+events the call recorder writes, as the AMI bridge does for Asterisk calls.
 """
 
 from __future__ import annotations
@@ -10,19 +13,30 @@ from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
+from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.flow.engine import CallFlow
+from ivr.flow.reports import QueueExit
 from ivr.flow.state import CallState
 from ivr.flow.steps import CallerInput, CallInfo, HandoffContext, Say, Transfer, Turn
 from ivr.twilio.call_store import CallStore
+from ivr.twilio.commands import dial_twiml
 from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.twiml import TwimlRenderer
-from models.events import CallHandedOver
 
 log = logging.getLogger(__name__)
 
 CALL_SID = r"^CA[0-9a-fA-F]{32}$"
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# Twilio's <Enqueue> QueueResult → how the call left the queue
+QUEUE_EXITS = {
+    "hangup": QueueExit.ABANDONED,
+    "bridged": QueueExit.TALKED,
+    "leave": QueueExit.LEFT,
+    "redirected": QueueExit.LEFT,
+    "redirected-from-bridged": QueueExit.LEFT,
+    "bridging-in-process": QueueExit.LEFT,
+}
 
 
 class VoiceWebhook(BaseModel):
@@ -38,6 +52,10 @@ class VoiceWebhook(BaseModel):
     speech: str | None = Field(default=None, alias="SpeechResult", max_length=2000)
     confidence: float | None = Field(default=None, alias="Confidence", ge=0, le=1)
     duration: float | None = Field(default=None, alias="CallDuration", ge=0)
+    queue_result: str = Field(default="", alias="QueueResult", max_length=32)
+    queue_time: float | None = Field(default=None, alias="QueueTime", ge=0)
+    queue_position: int | None = Field(default=None, alias="QueuePosition", ge=0)
+    dequeuing_call: str = Field(default="", alias="DequeingCallSid", max_length=64)
 
 
 class VoiceFront:
@@ -133,14 +151,49 @@ class VoiceFront:
         if context is None:
             return self.fallback()
         handoff = HandoffContext.model_validate(context)
-        await self._flow.notifier.publish(
-            CallHandedOver(
-                call_id=hook.call_sid, queue=queue, context=handoff.model_dump(), source="callback"
-            )
-        )
-        prompt = self._flow.prompts.prompt("devolucion-llamada")
-        turn = Turn(actions=(Say(parts=(prompt,)),), then=Transfer(queue=queue, context=handoff))
+        turn = await self._flow.callback_answered(hook.call_sid, queue=queue, context=handoff)
         return self._render(turn, 0)
+
+    async def queue_wait(self, hook: VoiceWebhook, queue: str) -> str:
+        """``<Enqueue waitUrl>``: the caller waits at ``QueuePosition``; the hold loop."""
+        message = await self._flow.reports.waiting(
+            hook.call_sid, queue=queue, position=hook.queue_position
+        )
+        return self._renderer.hold(message)
+
+    async def queue_connected(self, hook: VoiceWebhook, queue: str, agent: str) -> str:
+        """``<Queue url>``: an agent's call dequeued this caller after ``QueueTime``."""
+        await self._flow.reports.connected(
+            hook.call_sid,
+            queue=queue,
+            agent=agent or hook.dequeuing_call,
+            wait_seconds=hook.queue_time,
+        )
+        return str(VoiceResponse())  # nothing to say: the caller is put through at once
+
+    async def queue_result(self, hook: VoiceWebhook, queue: str) -> str:
+        """``<Enqueue action>``: the call left the queue; a caller still on the line after the
+        agent's conversation means the agent hung up first."""
+        how = QUEUE_EXITS.get(hook.queue_result, QueueExit.FAILED)
+        on_line = hook.call_status == "in-progress"
+        turn = await self._flow.reports.left_queue(
+            hook.call_sid,
+            queue=queue,
+            how=how,
+            wait_seconds=hook.queue_time,
+            ended_by="agent" if on_line else "caller",
+        )
+        return self._render(turn, 0)
+
+    async def transferred(self, hook: VoiceWebhook, target: str) -> str:
+        """The call was redirected here to be transferred to ``target`` (a number or SIP)."""
+        twiml = dial_twiml(target)
+        await self._flow.reports.transferred(hook.call_sid, target=target)
+        return twiml
+
+    def agent_leg(self, queue: str, agent: str) -> str:
+        """An agent's own call (from ``agent``) takes the next caller of ``queue``."""
+        return self._renderer.agent_leg(queue or self._flow.options.agent_queue, agent)
 
     def fallback(self) -> str:
         """The single failure path when even the state is gone: straight to an agent."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import wave
 from collections.abc import AsyncIterator
@@ -25,7 +26,9 @@ from ivr.prompts import PromptBook
 from ivr.speech import Transcript
 from ivr.speech.audio import read_wav_8k
 from models.bus import InProcessBus
+from models.call_records import write_events
 from models.calls import CallRecord
+from models.handoff import HandoffContext, handoff_for
 from models.lifecycle import STATUS_LABELS
 from models.request_service import RequestService
 from models.requests import Channel, RequestCreate, ServiceRequest
@@ -73,7 +76,18 @@ class Rig:
     def __init__(self, *, engine: Engine, service: RequestService, bus: InProcessBus, tmp: Path):
         self.engine, self.service, self.bus, self.tmp = engine, service, bus, tmp
         self.synth = FakeSynthesizer()
-        self.events: list = []
+
+    async def record_of_call(self, port: int, peer: AgiPeer) -> CallRecord | None:
+        """Serve ``peer``'s call, then apply what was published as the call recorder does."""
+        async with self.bus.subscribe() as events:
+            await peer.call(port)
+            published = []
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    published.append(await asyncio.wait_for(anext(events), 0.2))
+        write_events(self.engine, published)
+        with Session(self.engine) as session:
+            return session.get(CallRecord, LINKEDID)
 
     async def start(self, *, speech: str = "record", recognizer=None) -> int:  # noqa: ANN001
         flow = CallFlow(
@@ -88,9 +102,7 @@ class Rig:
             zone=ZoneInfo("America/Mexico_City"),
             speech=speech,
         )
-        front = AgiFront(
-            flow=flow, audio=audio, options=options, recognizer=recognizer, engine=self.engine
-        )
+        front = AgiFront(flow=flow, audio=audio, options=options, recognizer=recognizer)
         self.server = FastAgiServer(host="127.0.0.1", port=0)
         front.install(self.server)
         return (await self.server.start())[1]
@@ -113,7 +125,7 @@ async def test_caller_asks_for_an_agent_hand_off_in_channel_variables(
 ) -> None:
     port = await rig.start()
     peer = AgiPeer(env=env(transcripts), keys=["0"])
-    await peer.call(port)
+    record = await rig.record_of_call(port, peer)
     played = [c.split()[2] for c in peer.commands if c.startswith("STREAM FILE")]
     assert [p.rsplit("/", 1)[1] for p in played] == [
         "bienvenida",
@@ -128,10 +140,12 @@ async def test_caller_asks_for_an_agent_hand_off_in_channel_variables(
     variables = peer.set_variables
     assert variables["SUAC_SIGUIENTE"] == "cola" and variables["SUAC_COLA"] == "locatel"
     assert variables["SUAC_GRABACION"] == recording
+    assert variables["SUAC_LLAMADA"] == LINKEDID
     context = json.loads(base64.b64decode(variables["SUAC_CONTEXTO"]))
     assert context["reason"] == "el ciudadano pidió un asesor" and context["path"] == ["menu"]
-    with Session(rig.engine) as session:
-        assert session.get(CallRecord, LINKEDID).recording == recording
+    assert record is not None and record.recording == recording
+    assert record.ivr_outcome == "handed_over"
+    assert handoff_for(rig.engine, LINKEDID) == HandoffContext.model_validate(context)
 
 
 async def test_status_reading_by_keyed_folio(rig: Rig, transcripts: Path) -> None:

@@ -21,7 +21,6 @@ def voice_settings(voice_settings: Settings) -> Settings:
     return voice_settings.model_copy(update={"ivr": ivr})
 
 
-
 def snapshot(waiting: int, available: int, longest: float = 0.0) -> QueueSnapshot:
     return QueueSnapshot(
         queue="locatel",
@@ -67,9 +66,10 @@ async def test_call_back_keeps_the_place_and_is_placed_when_an_agent_is_free(
         response = await answered.post(placed["Url"])
         event = await asyncio.wait_for(anext(events), 2)
     assert "le llamamos de Locatel como nos lo pidió" in response.text
-    assert "<Enqueue>locatel</Enqueue>" in response.text
+    assert f'action="{PUBLIC}/twilio/voice/queue/result?queue=locatel"' in response.text
+    assert ">locatel</Enqueue>" in response.text
     assert isinstance(event, CallHandedOver) and event.call_id == answered.call_sid
-    assert event.context["path"] == ["menu", "callback_offer"]
+    assert event.context.path == ["menu", "callback_offer"]
     await bus.publish(snapshot(waiting=0, available=2))
     await asyncio.sleep(0.2)
     assert len(twilio_api.calls) == 1

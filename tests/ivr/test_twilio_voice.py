@@ -182,8 +182,8 @@ async def test_wrong_check_digit_is_explained_then_three_failures_go_to_an_agent
         event = await asyncio.wait_for(anext(events), 2)
         while not isinstance(event, CallHandedOver):
             event = await asyncio.wait_for(anext(events), 2)
-    assert event.context["path"] == ["menu", "folio"]
-    assert event.context["reason"] == "tres intentos sin éxito"
+    assert event.context.path == ["menu", "folio"]
+    assert event.context.reason == "tres intentos sin éxito"
 
 
 async def test_silence_reprompts_and_zero_reaches_an_agent(call) -> None:
@@ -283,4 +283,4 @@ async def test_a_call_publishes_its_events_for_metrics(twilio_app, call) -> None
     assert steps == ["menu", "folio"]
     ended = mine[-1]
     assert ended.duration_seconds == 61 and ended.status == "completed"
-    assert ended.cause == "ivr-complete"
+    assert ended.cause == "completed"
