@@ -98,7 +98,7 @@ async def test_category_not_completable_by_phone_goes_to_an_agent_with_context(
     assert "necesita la atención de un asesor" in spoken(turn)
     assert context.path[:2] == ["menu", "describe"] and context.alcaldia == "Tlalpan"
     assert context.transcript == ["quiero contratar una toma nueva de agua en tlalpan"]
-    assert context.categories and 0 <= context.categories[0]["confidence"] <= 1
+    assert context.categories and 0 <= context.categories[0].confidence <= 1
     assert state.finished and state.folio is None
 
 
