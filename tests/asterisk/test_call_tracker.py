@@ -181,3 +181,13 @@ def test_resync_mid_call_sees_a_call_answered_while_away(transcripts: Path) -> N
     assert [e.type for e in CallTracker(source="prueba").resync_channels(waiting)] == [
         "call.started"
     ]
+
+
+def test_agent_complete_tells_who_hung_up() -> None:
+    tracker = CallTracker(source="prueba")
+    caller = channel("6.1", "6.1", "PJSIP/trunk-6")
+    member = {"Queue": "locatel", "Interface": "PJSIP/1001", "HoldTime": "3"}
+    feed(tracker, {"Event": "Newchannel", **caller}, {"Event": "AgentConnect", **caller, **member})
+    assert feed(tracker, {"Event": "AgentComplete", **caller, **member, "Reason": "agent"}) == []
+    (ended,) = tracker.feed({"Event": "Hangup", **caller})
+    assert (ended.type, ended.ended_by, ended.status) == ("call.ended", "agent", "answered")
