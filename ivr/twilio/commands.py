@@ -1,7 +1,9 @@
-"""The Twilio actions as commands: put the next queued caller through to an agent, hang a call
-up, place a call-back. Twilio's REST API is reachable from every process, so there is no link
-to own: every process with a Twilio account serves these itself (target ``twilio``), through
-the same call path as the Asterisk commands (:class:`ivr.telephony.Telephony`)::
+"""The Twilio actions as commands: put the next queued caller through to an agent (the agent's
+phone or SIP address is rung, and its answered leg takes the queue's front caller through this
+service's own ``/twilio/voice/agent`` webhook), hang a call up, place a call-back. Twilio's
+REST API is reachable from every process, so there is no link to own: every process with a
+Twilio account serves these itself (target ``twilio``), through the same call path as the
+Asterisk commands (:class:`ivr.telephony.Telephony`)::
 
     commands = TwilioCommands(sender=sender, settings=settings)
     client.serve_locally(TWILIO, commands.handlers())
@@ -26,11 +28,7 @@ from models.config import Settings
 from models.errors import DomainError
 
 TWILIO = Target(key="twilio", label="la cuenta de Twilio")
-# A queue member's ``update`` takes only a URL to fetch TwiML from; Twilio's own echo twimlet
-# returns the TwiML given in its query, so no route of ours has to serve it.
-TWIML_ECHO = "https://twimlets.com/echo"
 AGENT = re.compile(r"^(\+[1-9][0-9]{6,14}|sips?:[^\s<>\"]{3,200})$")
-NOT_FOUND = 404
 
 
 class TwilioCall(BaseModel):
@@ -47,12 +45,17 @@ class TwilioRefused(DomainError):
     status_code = 502
 
 
-def dial_twiml(agent: str) -> str:
-    """TwiML that connects the caller to ``agent`` (an E.164 number or a SIP address)."""
+def checked_agent(agent: str) -> str:
+    """``agent`` when it is an E.164 number or a SIP address a call can be placed to."""
     if not AGENT.match(agent):
         raise TwilioRefused(f"Agente no válido: «{agent}» (número +52… o dirección sip:).")
+    return agent
+
+
+def dial_twiml(agent: str) -> str:
+    """TwiML that connects the caller to ``agent`` (an E.164 number or a SIP address)."""
     dial = Dial()
-    if agent.startswith("sip"):
+    if checked_agent(agent).startswith("sip"):
         dial.sip(agent)
     else:
         dial.number(agent)
@@ -82,25 +85,22 @@ class TwilioCommands:
             raise TwilioRefused(f"No se pudo hablar con Twilio para {what}: {error}") from error
 
     async def dial_next(self, queue: str, agent: str) -> TwilioCall:
-        """Take the caller at the front of ``queue`` to ``agent``."""
-        url = f"{TWIML_ECHO}?{urlencode({'Twiml': dial_twiml(agent)})}"
+        """Ring ``agent``; once answered, its leg takes the caller at the front of ``queue``."""
+        checked_agent(agent)
         client = self._sender.client
 
-        def work() -> Any:
+        def waiting() -> Any:
             found = [q for q in client.queues.list() if q.friendly_name == queue]
             if not found:
                 raise TwilioRefused(f"No existe la cola de Twilio «{queue}».")
-            try:
-                return client.queues(found[0].sid).members("Front").update(url=url, method="GET")
-            except TwilioRestException as error:
-                if error.status == NOT_FOUND:
-                    raise TwilioRefused(
-                        f"La cola «{queue}» no tiene llamadas en espera."
-                    ) from error
-                raise
+            if not found[0].current_size:
+                raise TwilioRefused(f"La cola «{queue}» no tiene llamadas en espera.")
+            return found[0]
 
-        member = await self._rest("pasar la llamada", work)
-        return TwilioCall(call_sid=member.call_sid, status="dequeued")
+        await self._rest("buscar la cola", waiting)
+        base = self._settings.public_base_url.rstrip("/")
+        url = f"{base}/twilio/voice/agent?{urlencode({'queue': queue, 'agent': agent})}"
+        return await self.place_call(agent, url=url)
 
     async def end_call(self, call_sid: str) -> TwilioCall:
         """Hang a call up."""
@@ -111,7 +111,10 @@ class TwilioCommands:
         return TwilioCall(call_sid=call.sid, status=call.status)
 
     async def place_call(self, to: str, *, url: str) -> TwilioCall:
-        """Call ``to`` from the call-back number; Twilio fetches ``url`` when it is answered."""
+        """Call ``to`` from the City's number (``SUAC_IVR__CALLBACK_FROM``); Twilio fetches
+        ``url`` when it is answered."""
+        if not self._settings.ivr.callback_from:
+            raise TwilioRefused("Falta el número de salida de la Ciudad: SUAC_IVR__CALLBACK_FROM.")
         base = self._settings.public_base_url.rstrip("/")
         create = partial(
             self._sender.client.calls.create,

@@ -106,9 +106,11 @@ async def agent_leg(
     request: Request,
     form: SignedForm,
     queue: Annotated[str, Query(max_length=64)] = "",
+    agent: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    """An agent's call (its ``From`` names the agent) takes the next caller of ``queue``."""
-    xml = _part(request).voice.agent_leg(queue, _voice_hook(form).caller)
+    """An agent's call takes the next caller of ``queue``: a call the agent made (its ``From``
+    names the agent) or one placed to the agent (``agent``, by the ``dial_next`` command)."""
+    xml = _part(request).voice.agent_leg(queue, agent or _voice_hook(form).caller)
     return Response(xml, media_type=XML)
 
 

@@ -61,31 +61,33 @@ def telephony_with(http: ScriptedTwilio, engine: Engine, tmp_path: Path) -> Tele
     return Telephony(client=commands, servers=[], timeout=5)
 
 
-async def test_dial_next_takes_the_front_caller_to_the_agent(
+async def test_dial_next_rings_the_agent_whose_leg_takes_the_front_caller(
     engine: Engine, tmp_path: Path
 ) -> None:
-    queue = {"sid": "QU1", "friendly_name": "locatel", "account_sid": ACCOUNT}
+    queue = {"sid": "QU1", "friendly_name": "locatel", "account_sid": ACCOUNT, "current_size": 2}
+    calls = f"/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
     http = ScriptedTwilio(
         {
             ("GET", f"{QUEUES}.json"): (200, {"queues": [queue]}),
-            ("POST", f"{QUEUES}/QU1/Members/Front.json"): (200, {"call_sid": "CA9"}),
+            ("POST", calls): (201, {"sid": "CA9", "status": "queued"}),
         }
     )
     telephony = telephony_with(http, engine, tmp_path)
-    result = await telephony.dial_next("locatel", agent="sip:agente01@pbx.locatel.cdmx.gob.mx")
-    assert (result.call_sid, result.status) == ("CA9", "dequeued")
-    method, _, data = http.requests[-1]
-    twiml = parse_qs(urlparse(data["Url"]).query)["Twiml"][0]
-    assert twiml.endswith(
-        "<Response><Dial><Sip>sip:agente01@pbx.locatel.cdmx.gob.mx</Sip></Dial></Response>"
-    )
+    agent = "sip:agente01@pbx.locatel.cdmx.gob.mx"
+    result = await telephony.dial_next("locatel", agent=agent)
+    assert (result.call_sid, result.status) == ("CA9", "queued")
+    method, path, data = http.requests[-1]
+    assert (method, path, data["To"], data["From"]) == ("POST", calls, agent, "+525500000311")
+    url = urlparse(data["Url"])
+    assert url.path == "/twilio/voice/agent"
+    assert parse_qs(url.query) == {"queue": ["locatel"], "agent": [agent]}
     with pytest.raises(CommandRefused) as refused:
         await telephony.dial_next("otra", agent="+525512345678")
     assert (refused.value.reason, refused.value.message) == (
         TwilioRefused.error_id,
         "No existe la cola de Twilio «otra».",
     )
-    del http.routes[("POST", f"{QUEUES}/QU1/Members/Front.json")]  # Twilio: 404, nobody waits
+    queue["current_size"] = 0
     with pytest.raises(CommandRefused, match="La cola «locatel» no tiene llamadas en espera."):
         await telephony.dial_next("locatel", agent="+525512345678")
     with pytest.raises(CommandRefused, match="Agente no válido"):

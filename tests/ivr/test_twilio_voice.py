@@ -9,7 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from sqlmodel import select
-from test_twilio_support import ACCOUNT, PUBLIC, TOKEN
+from test_twilio_support import ACCOUNT, PUBLIC, TOKEN, until
 
 from ivr.twilio.simulator import SimulatedCall
 from models.config import Settings, TwilioSettings
@@ -67,6 +67,7 @@ async def test_register_by_keys_and_speech(twilio_app, call: SimulatedCall, twil
     )
     assert digits in page.text
     assert "mensaje de texto" in page.text
+    await until(lambda: twilio_api.messages)  # sent by a job, off the webhook's path
     (sms,) = twilio_api.messages
     assert sms["To"] == call.caller and sms["From"] == "LOCATEL"
     assert sms["StatusCallback"] == f"{PUBLIC}/twilio/messaging/status"

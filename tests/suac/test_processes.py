@@ -66,7 +66,12 @@ class Deployment:
         port = free_port()
         self.start(name, "serve", "--role", "web", "--port", str(port))
         url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _alive(url), 60, f"{name} answering")
+        process = self.processes[name]
+        try:
+            wait_until(lambda: process.poll() is not None or _alive(url), 90, f"{name} answering")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.log(name)}") from None
+        assert process.poll() is None, self.log(name)
         return url
 
     def log(self, name: str) -> str:
