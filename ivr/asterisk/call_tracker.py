@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.agent_states import AgentBook
+from ivr.phones import to_e164
 from models.events import (
     BaseEvent,
     CallAbandoned,
@@ -171,7 +172,7 @@ class CallTracker:
             CallStarted(
                 call_id=call.call_id,
                 transport="asterisk",
-                caller=call.caller,
+                caller=to_e164(call.caller),
                 called=call.called,
                 source=self.source,
             )

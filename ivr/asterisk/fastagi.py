@@ -45,6 +45,7 @@ from ivr.flow import (
     Turn,
 )
 from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
+from ivr.phones import to_e164
 from ivr.speech import UtteranceEngine
 from ivr.speech.audio import read_wav_8k
 
@@ -112,7 +113,7 @@ class AgiFront:
         return CallInfo(
             call_id=linkedid or env.get("agi_uniqueid", ""),
             transport="asterisk",
-            caller="" if caller in UNKNOWN else caller,
+            caller="" if caller in UNKNOWN else to_e164(caller),
             called=env.get("agi_extension", "") if called in UNKNOWN else called,
         )
 

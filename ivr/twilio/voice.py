@@ -12,13 +12,14 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.flow.engine import CallFlow
 from ivr.flow.reports import QueueExit
 from ivr.flow.state import CallState
 from ivr.flow.steps import CallerInput, CallInfo, HandoffContext, Say, Transfer, Turn
+from ivr.phones import to_e164
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.commands import dial_twiml
 from ivr.twilio.redis_store import RedisCallStore
@@ -56,6 +57,12 @@ class VoiceWebhook(BaseModel):
     queue_time: float | None = Field(default=None, alias="QueueTime", ge=0)
     queue_position: int | None = Field(default=None, alias="QueuePosition", ge=0)
     dequeuing_call: str = Field(default="", alias="DequeingCallSid", max_length=64)
+
+    @field_validator("caller", "called")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        """Numbers in E.164 from the edge on (a SIP address or "anonymous" as it came)."""
+        return to_e164(value)
 
 
 class VoiceFront:

@@ -72,7 +72,7 @@ async def test_dropped_mid_call_and_restored_with_other_channels(fake_ami: FakeA
         ]
         lost = harness.of_call("10.1")[-1]
         assert (lost.status, lost.cause) == ("lost", "resync")
-        assert harness.of_call("20.1")[0].caller == "5599998888"
+        assert harness.of_call("20.1")[0].caller == "+525599998888"  # E.164 from the edge on
         await fake_ami.push(hangup("30.1", "30.1"), hangup("30.1", "30.1"))
         await harness.settle()
         assert [e.type for e in harness.of_call("30.1")] == ["call.started", "call.ended"]
@@ -235,5 +235,6 @@ async def test_recording_and_folio_of_a_call_are_tied_to_its_record(
         await harness.settle()
     with Session(engine) as session:
         record = session.get(CallRecord, "6.1")
-        assert (record.folio, record.recording) == ("2600012349", "/grabaciones/6.1.wav")
-        assert session.get(CallRecord, "CA0123") is None
+        assert (record.folios, record.recording) == (["2600012349"], "/grabaciones/6.1.wav")
+        # the recorder serves every transport: the Twilio call's record gets its folio too
+        assert session.get(CallRecord, "CA0123").folios == ["2600012349"]

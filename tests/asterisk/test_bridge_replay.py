@@ -46,7 +46,7 @@ async def test_answered_call(transcripts: Path, engine: Engine) -> None:
         "call.ended",
     ]
     started, queued, ringing, connected, ended = call
-    assert (started.caller, started.transport) == ("5512345678", "asterisk")
+    assert (started.caller, started.transport) == ("+525512345678", "asterisk")
     assert (queued.queue, queued.position) == ("locatel", 1)
     assert ringing.agent == "Local/agent1@agents" and ringing.answered is None
     assert (connected.agent, connected.wait_seconds) == ("Local/agent1@agents", 2.0)
@@ -99,7 +99,7 @@ async def test_ivr_call_with_dtmf_then_queue(transcripts: Path) -> None:
         "call.connected",
         "call.ended",
     ]
-    assert call[0].caller == "5587654321"
+    assert call[0].caller == "+525587654321"
 
 
 async def test_caller_hanging_up_in_the_ivr(transcripts: Path) -> None:
