@@ -17,6 +17,7 @@ from sqlmodel import Session
 from models.bus import EventBus
 from models.call_facts import apply_event, call_id_of
 from models.calls import CallRecord
+from models.consumer import BackgroundTask
 from models.db import session_scope
 from models.events import BaseEvent
 
@@ -48,27 +49,15 @@ def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
     return applied
 
 
-class CallRecorder:
-    """Consumes call events from the bus and writes them to call records, in batches."""
+class CallRecorder(BackgroundTask):
+    """Consumes call events from the bus (group ``call-recorder``) and writes call records;
+    events left unacknowledged by a stop are taken again by another member or at restart."""
 
     GROUP = "call-recorder"
 
     def __init__(self, *, engine: Engine, bus: EventBus, name: str) -> None:
+        super().__init__()
         self._engine, self._bus, self._name = engine, bus, name
-        self._task: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()
-
-    async def start(self) -> None:
-        """Follow the bus in the background (joined to the group before this returns)."""
-        self._task = asyncio.create_task(self._run(), name="call-recorder")
-        await self._ready.wait()
-
-    async def stop(self) -> None:
-        """Stop; unacknowledged events are taken again by another member or at restart."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
 
     async def _run(self) -> None:
         async with self._bus.consume(self.GROUP, self._name) as deliveries:

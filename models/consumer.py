@@ -1,4 +1,5 @@
-"""A background task that follows the bus, subscribed before ``start()`` returns.
+"""Background tasks that follow the bus, subscribed (or joined to their group) before
+``start()`` returns.
 
     class Printer(BackgroundConsumer):
         async def handle(self, event: Event) -> None:
@@ -19,14 +20,38 @@ from models.events import Event
 log = logging.getLogger(__name__)
 
 
-class BackgroundConsumer:
+class BackgroundTask:
+    """A task run from ``start()`` (which returns once ``_run`` sets ``_ready``) to ``stop()``."""
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def _run(self) -> None:
+        """The work; sets ``self._ready`` once it listens."""
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        """Run in the background, listening before this returns."""
+        self._ready.clear()
+        self._task = asyncio.create_task(self._run(), name=type(self).__name__)
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        """Stop the background task."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+
+class BackgroundConsumer(BackgroundTask):
     """Calls :meth:`handle` for every event from ``start()`` to ``stop()``; one failure never
     stops it."""
 
     def __init__(self, *, bus: EventBus) -> None:
+        super().__init__()
         self._bus = bus
-        self._task: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()
 
     async def handle(self, event: Event) -> None:
         """React to one event."""
@@ -40,16 +65,3 @@ class BackgroundConsumer:
                     await self.handle(event)
                 except Exception:
                     log.exception("%s could not handle %s", type(self).__name__, event.type)
-
-    async def start(self) -> None:
-        """Run in the background, subscribed before this returns."""
-        self._ready.clear()
-        self._task = asyncio.create_task(self._run(), name=type(self).__name__)
-        await self._ready.wait()
-
-    async def stop(self) -> None:
-        """Stop the background task."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
