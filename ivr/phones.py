@@ -9,6 +9,8 @@ in Mexico's numbering plan, and which of them can receive an SMS.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, PhoneNumberType
 
@@ -31,6 +33,7 @@ def _parse(raw: str) -> PhoneNumber | None:
     return number if phonenumbers.is_valid_number(number) else None
 
 
+@lru_cache(maxsize=8192)  # parsing costs tens of microseconds; callers and senders repeat
 def to_e164(raw: str) -> str:
     """``raw`` in E.164 when it is a valid number; anything else (a withheld caller, a SIP
     name, a WhatsApp address) as it came."""
