@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,6 +29,7 @@ from models.db_types import utcnow
 from models.outbox import Job
 
 LEASE = timedelta(seconds=30)
+KEEP_DONE = timedelta(days=7)
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 
 
@@ -198,6 +199,19 @@ class JobQueue:
                 if statuses:
                     statement = statement.where(col(Job.status).in_(list(statuses)))
                 return list(session.exec(statement))
+
+        return await run_blocking(self._engine, work)
+
+    async def purge(self, *, older_than: timedelta = KEEP_DONE) -> int:
+        """Delete jobs done more than ``older_than`` ago (failed ones are kept); how many."""
+        before = self._clock() - older_than
+
+        def work() -> int:
+            with self._engine.begin() as connection:
+                result = connection.execute(
+                    delete(Job).where(col(Job.status) == DONE, col(Job.updated_at) < before)
+                )
+                return int(result.rowcount)
 
         return await run_blocking(self._engine, work)
 

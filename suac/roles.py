@@ -99,6 +99,13 @@ class Runtime:
                 holder=self.name,
             ),
             PeriodicTask(
+                name="job-purge",
+                interval=3600,
+                run=c.jobs.purge,
+                leases=c.leases,
+                holder=self.name,
+            ),
+            PeriodicTask(
                 name="confirmation-sweep",
                 interval=settings.confirmation_sweep_seconds,
                 run=c.requests.close_unconfirmed,

@@ -136,3 +136,21 @@ async def test_concurrent_claims_on_postgres_never_share_a_job(postgres_url: str
     everything = [n for taken in results for n in taken]
     assert sorted(everything) == list(range(40))
     engine.dispose()
+
+
+async def test_done_jobs_are_purged_after_a_week_failed_ones_kept(engine: Engine) -> None:
+    clock = Clock()
+    jobs = JobQueue(engine=engine, clock=clock)
+    for kind in ("done", "failed"):
+        await jobs.submit(JobSpec(kind, {}))
+        job = await jobs.claim(worker="w1", kinds={kind})
+        assert job is not None
+        if kind == "done":
+            await jobs.done(job.id, worker="w1")
+        else:
+            await jobs.retry_later(job.id, worker="w1", error="x", delay=timedelta(), give_up=True)
+    clock.now += timedelta(days=6)
+    assert await jobs.purge() == 0
+    clock.now += timedelta(days=2)
+    assert await jobs.purge() == 1
+    assert [j.status for j in await jobs.list()] == [FAILED]
