@@ -62,12 +62,15 @@ class Notifier:
         """Enqueue the jobs ``reaction`` asks for whenever an event is staged."""
         self._reactions.append(reaction)
 
-    def stage(self, session: Session, event: BaseEvent) -> None:
-        """Write ``event`` (and the jobs it calls for) inside the caller's transaction."""
+    def _jobs_for(self, event: BaseEvent) -> list[JobSpec]:
+        return [spec for reaction in self._reactions for spec in reaction(event)]
+
+    def stage(self, session: Session, event: BaseEvent, jobs: list[JobSpec] | None = None) -> None:
+        """Write ``event`` and the ``jobs`` it calls for (the reactions' when not given) inside
+        the caller's transaction."""
         session.add(OutboxEvent(event_id=event.event_id, payload=event.model_dump_json()))
-        for reaction in self._reactions:
-            for spec in reaction(event):
-                enqueue(session, spec)
+        for spec in self._jobs_for(event) if jobs is None else jobs:
+            enqueue(session, spec)
 
     async def flush(self, events: Sequence[BaseEvent]) -> None:
         """After the commit: publish staged events; what fails waits for the relay."""
@@ -87,20 +90,21 @@ class Notifier:
 
         It never raises: when the bus cannot take it, it is kept in the outbox for the relay.
         """
-        if self._reactions and any(list(reaction(event)) for reaction in self._reactions):
-            await run_blocking(self._engine, lambda: self._stage_alone(event))
+        jobs = self._jobs_for(event)
+        if jobs:
+            await run_blocking(self._engine, lambda: self._stage_alone(event, jobs))
             await self.flush([event])
             return
         if await self._send(event):
             return
         try:
-            await run_blocking(self._engine, lambda: self._stage_alone(event))
+            await run_blocking(self._engine, lambda: self._stage_alone(event, jobs))
         except Exception:
             log.exception("event %s lost: neither the bus nor the database took it", event)
 
-    def _stage_alone(self, event: BaseEvent) -> None:
+    def _stage_alone(self, event: BaseEvent, jobs: list[JobSpec]) -> None:
         with session_scope(self._engine) as session:
-            self.stage(session, event)
+            self.stage(session, event, jobs)
 
     async def _send(self, event: BaseEvent, *, probe: bool = False) -> bool:
         """Publish on the bus; False when it failed (or failed a moment ago: a caller's step
