@@ -161,12 +161,7 @@ class CallbackQueue:
 
     async def _create_call(self, row: CallbackRequest) -> str:
         base = self._settings.public_base_url.rstrip("/")
-        options = {
-            "to": row.phone,
-            "from_": self._settings.ivr.callback_from,
-            "url": f"{base}/twilio/voice/callback?id={row.id}",
-            "status_callback": f"{base}/twilio/voice/status",
-        }
+        url = f"{base}/twilio/voice/callback?id={row.id}"
 
         def transient(error: Exception) -> bool:
             if isinstance(error, TwilioRestException):
@@ -178,7 +173,7 @@ class CallbackQueue:
         ):
             with attempt:
                 call = await to_thread.run_sync(
-                    partial(self._sender.client.calls.create, **options)
+                    partial(self._sender.create_call, to=row.phone, url=url)
                 )
         return str(call.sid)
 

@@ -115,13 +115,6 @@ class TwilioCommands:
         ``url`` when it is answered."""
         if not self._settings.ivr.callback_from:
             raise TwilioRefused("Falta el número de salida de la Ciudad: SUAC_IVR__CALLBACK_FROM.")
-        base = self._settings.public_base_url.rstrip("/")
-        create = partial(
-            self._sender.client.calls.create,
-            to=to,
-            from_=self._settings.ivr.callback_from,
-            url=url,
-            status_callback=f"{base}/twilio/voice/status",
-        )
+        create = partial(self._sender.create_call, to=to, url=url)
         call = await self._rest("hacer la llamada", create)
         return TwilioCall(call_sid=call.sid, status=call.status)

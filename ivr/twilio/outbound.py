@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 class TransientSendError(Exception):
     """A send that may succeed when tried again (429, 5xx, network)."""
 
+
 WHATSAPP = "whatsapp:"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 BACKOFF_SECONDS = 0.5
@@ -75,6 +76,17 @@ class MessageSender:
             client.api.base_url = twilio.api_base_url.rstrip("/")
             self._client = client  # only once whole: jobs in other threads may read it
         return self._client
+
+    def create_call(self, *, to: str, url: str):  # noqa: ANN201  (twilio's CallInstance)
+        """Place a call to ``to`` from the City's number (blocking: run it in a thread); Twilio
+        fetches ``url`` when it is answered and reports to the call status webhook."""
+        base = self._settings.public_base_url.rstrip("/")
+        return self.client.calls.create(
+            to=to,
+            from_=self._settings.ivr.callback_from,
+            url=url,
+            status_callback=f"{base}/twilio/voice/status",
+        )
 
     def sender_for(self, to: str) -> str:
         """The configured sender for the channel of ``to`` ("" when there is none)."""
