@@ -1,4 +1,4 @@
-"""Text messages (SMS and WhatsApp): what was sent, its delivery status, and status queries."""
+"""Text messages (SMS and WhatsApp): what was sent and its delivery status."""
 
 from __future__ import annotations
 
@@ -27,12 +27,3 @@ class OutboundMessage(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
-
-class InboundQuery(SQLModel, table=True):
-    """A status query received by message, counted for the per-number rate limit."""
-
-    __tablename__ = "inbound_query"
-
-    id: int | None = Field(default=None, primary_key=True)
-    sender: str = Field(max_length=64, index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

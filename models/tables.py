@@ -4,7 +4,7 @@ from models.authorities import AdministrativeUnit, Authority
 from models.calls import CallRecord
 from models.catalogue import CatalogueEntry
 from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
-from models.messages import InboundQuery, OutboundMessage  # noqa: F401
+from models.messages import OutboundMessage  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest
 from models.users import User

@@ -56,11 +56,7 @@ class QueueWaitEstimator(BackgroundConsumer):
     async def handle(self, event: Event) -> None:
         """Remember each queue's latest figures."""
         if isinstance(event, QueueSnapshot):
-            self.observe(event)
-
-    def observe(self, snapshot: QueueSnapshot) -> None:
-        """Remember the queue's latest figures."""
-        self._latest[snapshot.queue] = snapshot
+            self._latest[event.queue] = event
 
     async def expected_wait_seconds(self, queue: str) -> float | None:
         """Longest current wait, or the callers ahead times a handling time per agent."""
