@@ -214,7 +214,7 @@ class FakeAmi:
         return [self.response(action, "Success", text), event]
 
     def _on_queuelog(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Added Queue Log entry")]
+        return [self.response(action, "Success", "Event added successfully")]
 
     def _on_originate(self, action: Headers) -> list[bytes]:
         return [self.response(action, "Success", "Originate successfully queued")]

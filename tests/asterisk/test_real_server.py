@@ -1,0 +1,96 @@
+"""Against a real Asterisk 22 (``../shared/asterisk/server``) running the rendered
+configuration: the telephony role's commands get Asterisk's own answers, and the live queue
+state shows what they did."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from models.config import Settings
+from models.events import QueueSnapshot
+from suac.container import Container, build_container
+from suac.roles import TELEPHONY, Runtime
+
+RUN_ASTERISK = Path(__file__).resolve().parents[2].parent / "shared/asterisk/server/run-asterisk"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def asterisk_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    if not RUN_ASTERISK.exists():
+        pytest.skip(f"no Asterisk server at {RUN_ASTERISK}")
+    conf, run = tmp_path_factory.mktemp("conf"), tmp_path_factory.mktemp("ast")
+    ami, sip = free_port(), free_port()
+    env = {
+        "SUAC_ASTERISK__SERVERS": (
+            f'[{{"name":"real","host":"127.0.0.1","port":{ami},'
+            '"username":"suac","secret":"secreto-de-prueba"}]'
+        ),
+        "SUAC_ASTERISK__SIP_BIND": f"127.0.0.1:{sip}",
+        "SUAC_ASTERISK__AGI_PORT": str(free_port()),
+        "SUAC_ASTERISK__AGENTS": '[{"extension":"1001","name":"Ana","password":"clave-1001"}]',
+        "SUAC_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+    }
+    full = {**os.environ, **env}
+    render = [sys.executable, "-m", "suac.cli", "asterisk", "render", "--out", str(conf)]
+    subprocess.run(render, env=full, check=True, capture_output=True)
+    subprocess.run([RUN_ASTERISK, "start", run, conf], check=True, capture_output=True)
+    yield env
+    subprocess.run([RUN_ASTERISK, "stop", run], check=False, capture_output=True)
+
+
+@pytest.fixture
+async def telephony(
+    asterisk_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Container]:
+    for name, value in asterisk_env.items():
+        monkeypatch.setenv(name, value)
+    container = await build_container(Settings(_env_file=None))
+    runtime = Runtime(container, roles={TELEPHONY})
+    await runtime.start()
+    await asyncio.wait_for(container.asterisk.bridge.links["real"].connected.wait(), 15)
+    yield container
+    await runtime.stop()
+    await container.close()
+
+
+async def test_pause_with_reason_reaches_asterisk_and_the_queue_state(
+    telephony: Container,
+) -> None:
+    async with telephony.bus.subscribe() as events:
+        added = await telephony.telephony.add_member("PJSIP/1002", name="Beto")
+        assert (added.ok, added.message) == (True, "Added interface to queue")
+        paused = await telephony.telephony.pause("PJSIP/1002", reason="comida")
+        assert (paused.ok, paused.message) == (True, "Interface paused successfully")
+        logged = await telephony.telephony.queue_log(
+            "PAUSE", message="comida", interface="PJSIP/1002"
+        )
+        assert (logged.ok, logged.message) == (True, "Event added successfully")
+        async with asyncio.timeout(15):
+            async for event in events:
+                if not isinstance(event, QueueSnapshot):
+                    continue
+                member = next((m for m in event.members if m.agent == "PJSIP/1002"), None)
+                if member is not None and member.state == "paused":
+                    break
+        assert (member.reason, event.queue) == ("comida", "locatel")
+        assert {m.agent for m in event.members} == {"PJSIP/1001", "PJSIP/1002"}
+    unknown = await telephony.telephony.pause("PJSIP/1999", reason="comida")
+    assert (unknown.ok, unknown.message) == (False, "Interface not found")
+    removed = await telephony.telephony.remove_member("PJSIP/1002")
+    assert (removed.ok, removed.message) == (True, "Removed interface from queue")
+    static = await telephony.telephony.remove_member("PJSIP/1001")
+    assert (static.ok, static.message) == (False, "Member not dynamic")
