@@ -32,10 +32,17 @@ class BackgroundTask:
         raise NotImplementedError
 
     async def start(self) -> None:
-        """Run in the background, listening before this returns."""
+        """Run in the background, listening before this returns; a task that dies before it
+        listens raises here instead of leaving the caller waiting for ever."""
         self._ready.clear()
         self._task = asyncio.create_task(self._run(), name=type(self).__name__)
-        await self._ready.wait()
+        ready = asyncio.create_task(self._ready.wait())
+        await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if not self._ready.is_set():
+            task, self._task = self._task, None
+            await task  # raises what stopped it
+            raise RuntimeError(f"{type(self).__name__} stopped before it listened")
 
     async def stop(self) -> None:
         """Stop the background task."""
