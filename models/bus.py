@@ -119,6 +119,39 @@ class InProcessBus:
         self._subscriptions.clear()
 
 
+def raise_if_cancelled() -> None:
+    """Re-raise a cancellation that a caught ``TimeoutError`` hid.
+
+    On Python 3.11, ``asyncio.timeout`` (which redis-py uses around each read) turns a task's
+    cancellation into ``TimeoutError`` when its own deadline falls due at the same moment; a
+    loop that catches the time-out to retry would then never stop. Call this in such handlers.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
+def redis_client(url: str, *, longest_block_seconds: float) -> Any:
+    """A redis-py asyncio client for blocking reads inside our own retry loops.
+
+    It retries nothing itself: redis-py's default retry re-sends a blocking read on a
+    connection whose previous read was interrupted (by a cancellation that Python 3.11's
+    ``asyncio.timeout`` reported as a time-out), and that read then waits for ever, with the
+    cancellation lost. Reads time out a little past the longest ``BLOCK``/``BLPOP`` we issue.
+    """
+    import redis.asyncio as redis
+    from redis.asyncio.retry import Retry
+    from redis.backoff import NoBackoff
+
+    return redis.from_url(
+        url,
+        socket_connect_timeout=2.0,
+        socket_timeout=longest_block_seconds + 5.0,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=10,
+    )
+
+
 class _Backoff:
     """Waits between reconnection attempts: 0.2 s doubling to 5 s, reset after a success."""
 
@@ -126,6 +159,7 @@ class _Backoff:
         self.delay = RETRY_FIRST
 
     async def wait(self, what: str, error: BaseException) -> None:
+        raise_if_cancelled()
         log.warning("Redis unavailable (%s): %s; retrying in %.1f s", what, error, self.delay)
         await asyncio.sleep(self.delay)
         self.delay = min(self.delay * 2, RETRY_CEILING)
@@ -141,12 +175,11 @@ class RedisBus:
     """Events in one Redis stream, read by subscribers and consumer groups across processes."""
 
     def __init__(self, *, url: str, stream: str = STREAM, maxlen: int = STREAM_MAXLEN) -> None:
-        import redis.asyncio as redis
         from redis.exceptions import ConnectionError as RedisConnectionError
         from redis.exceptions import TimeoutError as RedisTimeoutError
 
         # redis-py's stubs type replies loosely: read them as Any
-        self._redis: Any = redis.from_url(url, socket_connect_timeout=2.0, health_check_interval=10)
+        self._redis: Any = redis_client(url, longest_block_seconds=BLOCK_MS / 1000)
         self._stream, self._maxlen = stream, maxlen
         self._down: tuple[type[BaseException], ...] = (
             *REDIS_DOWN,

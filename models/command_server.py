@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.bus import raise_if_cancelled
 from models.commands import (
     REPLY_SECONDS,
     SEEN_SECONDS,
@@ -99,6 +100,7 @@ class CommandServer:
             try:
                 await self._claim()
             except Exception as error:  # noqa: BLE001  (Redis down: try again next beat)
+                raise_if_cancelled()
                 log.warning("could not renew ownership of %s: %s", self.target.key, error)
 
     async def _serve(self) -> None:
@@ -108,6 +110,7 @@ class CommandServer:
             try:
                 popped = await self._redis.brpop([inbox], POP_SECONDS)
             except Exception as error:  # noqa: BLE001  (Redis down: back off, then read on)
+                raise_if_cancelled()
                 log.warning("could not read commands for %s: %s", self.target.key, error)
                 await asyncio.sleep(self._heartbeat)
                 continue

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from models.bus import redis_client
 from models.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -158,15 +159,16 @@ return 1
 """
 
 
+LONGEST_WAIT_SECONDS = 120.0  # no command waits longer for its reply
+
+
 class CommandClient:
     """Calls commands on any target: directly when served here, otherwise over Redis."""
 
     def __init__(self, *, redis_url: str = "") -> None:
         self.redis: Any = None  # redis-py's stubs type replies loosely
         if redis_url:
-            import redis.asyncio as redis
-
-            self.redis = redis.from_url(redis_url, socket_connect_timeout=2.0)
+            self.redis = redis_client(redis_url, longest_block_seconds=LONGEST_WAIT_SECONDS)
         self._local: dict[str, Handlers] = {}
 
     def serve_locally(self, target: Target, handlers: Handlers) -> None:

@@ -18,6 +18,7 @@ from models.bus import EventBus
 from models.events import Event
 
 log = logging.getLogger(__name__)
+STOP_SECONDS = 5.0
 
 
 class BackgroundTask:
@@ -48,7 +49,12 @@ class BackgroundTask:
         """Stop the background task."""
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # bounded: a client library that swallows the cancellation must not stall shutdown
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_SECONDS)
+            if not done:
+                log.warning(
+                    "%s did not stop within %s s; left behind", type(self).__name__, STOP_SECONDS
+                )
             self._task = None
 
 

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
-from models.bus import EventBus
+from models.bus import EventBus, raise_if_cancelled
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.events import BaseEvent, decode_event
@@ -117,6 +117,7 @@ class Notifier:
             async with asyncio.timeout(self._timeout):  # no task per event, unlike wait_for
                 await self.bus.publish(event)
         except Exception as error:  # noqa: BLE001  (any bus failure: keep it for the relay)
+            raise_if_cancelled()
             self._bus_down_until = loop.time() + BUS_PAUSE_SECONDS
             log.warning("bus unavailable, %s kept in the outbox: %s", type(event).__name__, error)
             return False

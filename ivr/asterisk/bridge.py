@@ -24,6 +24,7 @@ from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFaile
 from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.queue_state import QueueBoard
 from ivr.flow.ports import EventPublisher
+from models.bus import raise_if_cancelled
 from models.config import AsteriskServer
 from models.events import BaseEvent
 
@@ -85,6 +86,7 @@ class ServerLink:
                 self.last_error = error.message
                 log.error("%s", error.message)
             except (AsteriskError, OSError) as error:
+                raise_if_cancelled()  # an action's time-out may hide our own cancellation
                 self.last_error = str(error)
                 log.warning("AMI link %s down: %s", self.server.name, error)
             finally:

@@ -39,3 +39,26 @@ async def test_redis_bus_spans_connections(redis_url: str) -> None:
     finally:
         await publisher.close()
         await subscriber.close()
+
+
+async def test_a_cancellation_hidden_by_a_time_out_is_raised_again() -> None:
+    """Python 3.11's asyncio.timeout can turn our cancellation into TimeoutError; a retry
+    loop that catches it must still stop."""
+    from models.bus import raise_if_cancelled
+
+    async def retry_loop() -> None:
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                # what asyncio.timeout does when its deadline falls due with our cancel
+                try:
+                    raise TimeoutError from None
+                except TimeoutError:
+                    raise_if_cancelled()
+
+    task = asyncio.create_task(retry_loop())
+    await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 2)
