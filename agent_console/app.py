@@ -10,12 +10,20 @@ import gc
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
-from agent_console import classify_routes, public_routes
+from agent_console import classify_routes, login_routes, public_routes
+from agent_console.auth import Forbidden, NotSignedIn
+from agent_console.security import CsrfProtection, SecurityHeaders
+from agent_console.templating import render
 from ivr.twilio import routes as twilio_routes
+from models.config import Settings
 from models.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -24,14 +32,31 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 Readiness = Callable[[], Awaitable[tuple[bool, dict[str, object]]]]
 
 
-def build_app(*, lifespan: Lifespan) -> FastAPI:
-    """The FastAPI application; ``lifespan`` sets ``app.state.container`` and ``readiness``."""
+STATIC = Path(__file__).parent / "static"
 
-    app = FastAPI(title="SUAC Locatel", lifespan=lifespan)
+
+def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
+    """The FastAPI application; ``lifespan`` sets ``app.state.container``, ``readiness``,
+    ``live`` and ``login_limiter``."""
+
+    app = FastAPI(title="SUAC Locatel", lifespan=lifespan, docs_url=None, redoc_url=None)
+    https = settings.secure_cookies
+    app.add_middleware(CsrfProtection, secret=settings.secret_key.get_secret_value(), https=https)
+    app.add_middleware(SecurityHeaders, https=https)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(NotSignedIn, _not_signed_in)  # type: ignore[arg-type]
+    app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(login_routes.router)
     app.include_router(public_routes.router)
     app.include_router(classify_routes.router)
     app.include_router(twilio_routes.router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        """The API's documentation, with Swagger UI served by this app (no CDN)."""
+        return render(request, "docs.html")
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, str]:
@@ -55,9 +80,28 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", "text/html"
+    )
+
+
+async def _not_signed_in(request: Request, _error: NotSignedIn) -> Response:
+    if _wants_html(request):
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/entrar?siguiente={target}", status_code=303)
+    return JSONResponse(status_code=401, content={"detail": "Inicie sesión para continuar."})
+
+
+async def _forbidden(request: Request, _error: Forbidden) -> Response:
+    message = "Su cuenta no tiene permiso para esta página."
+    if _wants_html(request):
+        return render(request, "error.html", {"message": message}, status=403)
+    return JSONResponse(status_code=403, content={"detail": message})
+
+
 async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(
         status_code=error.status_code,
         content={"error_id": error.error_id, "detail": error.message},
     )
-

@@ -18,8 +18,6 @@ router = APIRouter(prefix="/api", tags=["clasificador"])
 MAX_QUERY_LENGTH = 200
 
 
-
-
 class ClassifyIn(BaseModel):
     """What to classify; ``texto`` is checked by the classifier (type, emptiness, length)."""
 

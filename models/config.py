@@ -134,6 +134,29 @@ class AsteriskSettings(BaseModel):
     trunk: AsteriskTrunk = Field(default_factory=AsteriskTrunk)
 
 
+class ConsoleSettings(BaseModel):
+    """The staff console: sessions, sign-in limits, pause reasons and wrap-up codes."""
+
+    session_idle_minutes: int = Field(default=30, ge=1)
+    login_attempts_per_account: str = "5/15 minutes"
+    login_attempts_per_client: str = "20/15 minutes"
+    pause_reasons: list[str] = Field(
+        default_factory=lambda: ["Descanso", "Capacitación", "Trabajo administrativo", "Comida"]
+    )
+    wrapup_codes: list[str] = Field(
+        default_factory=lambda: [
+            "Solicitud registrada",
+            "Consulta de folio",
+            "Información general",
+            "Transferida a otra dependencia",
+            "Llamada cortada",
+            "Broma o llamada improcedente",
+        ]
+    )
+    duplicate_days: int = Field(default=7, ge=1)
+    duplicate_meters: float = Field(default=150.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Every setting of the service; see the README for each one."""
 
@@ -162,6 +185,7 @@ class Settings(BaseSettings):
     asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @field_validator("data_dir")
     @classmethod
@@ -196,6 +220,11 @@ class Settings(BaseSettings):
     def is_embedded_database(self) -> bool:
         """True when the database is the embedded SQLite default (or any SQLite file)."""
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure`` when the service is reached over HTTPS."""
+        return self.public_base_url.startswith("https://")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -1,5 +1,6 @@
 """Imports every table module so ``SQLModel.metadata`` knows the whole schema."""
 
+from models.access_log import PersonalDataView  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
 from models.calls import CallRecord
 from models.catalogue import CatalogueEntry
@@ -7,6 +8,7 @@ from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
 from models.messages import OutboundMessage  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest
+from models.staff_sessions import StaffSession  # noqa: F401
 from models.users import User
 
 __all__ = [

@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlmodel import select
 
 from models.config import get_settings
 from models.db import make_engine, pending_migrations, session_scope, upgrade
@@ -170,35 +169,45 @@ def _ask_password() -> str:
 def user_add(
     username: Annotated[str, typer.Argument(help="Nombre de usuario.")],
     full_name: Annotated[str, typer.Option("--name", help="Nombre completo.")],
-    role: Annotated[str, typer.Option(help="agent, supervisor o admin.")] = "agent",
+    role: Annotated[str, typer.Option(help="agent, supervisor, authority o admin.")] = "agent",
+    authority: Annotated[
+        str, typer.Option(help="Autoridad del personal de autoridad (código, p. ej. SACMEX).")
+    ] = "",
+    unit: Annotated[str, typer.Option(help="Unidad administrativa (opcional).")] = "",
+    phone: Annotated[
+        str, typer.Option(help="Teléfono del agente: PJSIP/1001, +52… o sip:… (opcional).")
+    ] = "",
     password: Annotated[
         str | None,
         typer.Option(help="Contraseña (si se omite, se pide dos veces sin mostrarla)."),
     ] = None,
 ) -> None:
     """Create a staff account with a hashed password."""
-    from models.users import Role, User, hash_password
+    from models.users import InvalidAccount, Role, StaffCreate, create_user
 
-    username = username.strip()
-    if not username:
+    if role not in {r.value for r in Role}:
+        console.print(
+            f"[red]Rol desconocido: {role}. Use agent, supervisor, authority o admin.[/red]"
+        )
+        raise typer.Exit(2)
+    data = StaffCreate(
+        username=username,
+        full_name=full_name,
+        role=Role(role),
+        authority_code=authority,
+        unit_code=unit,
+        phone=phone,
+    )
+    if not data.username:
         console.print("[red]El nombre de usuario no puede estar vacío.[/red]")
         raise typer.Exit(2)
-    if role not in {r.value for r in Role}:
-        console.print(f"[red]Rol desconocido: {role}. Use agent, supervisor o admin.[/red]")
-        raise typer.Exit(2)
     try:
-        password_hash = hash_password(password or _ask_password())
-    except ValueError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
-    with session_scope(_one_shot_engine()) as session:
-        if session.exec(select(User).where(User.username == username)).first():
-            console.print(f"[red]El usuario {username} ya existe.[/red]")
-            raise typer.Exit(1)
-        session.add(
-            User(username=username, full_name=full_name, role=role, password_hash=password_hash)
-        )
-    console.print(f"[green]Usuario {username} creado con el rol {role}.[/green]")
+        with session_scope(_one_shot_engine()) as session:
+            create_user(session, data, password=password or _ask_password())
+    except InvalidAccount as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(2 if error.field == "password" else 1) from error
+    console.print(f"[green]Usuario {data.username} creado con el rol {role}.[/green]")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Process roles: each starts what it owns, from a container that started nothing.
 
 - every role: keeps the classifier and the IVR's directory current with the reference data;
-- ``web``: HTTP (webhooks, APIs, pages); keeps the wait estimate current;
+- ``web``: HTTP (webhooks, APIs, pages) and the pages' live streams; keeps the wait
+  estimate current;
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 
+from agent_console.live import LiveHub
 from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
 from ivr.twilio.callbacks import CallbackDispatcher
@@ -45,6 +47,7 @@ class Runtime:
         self.container, self.roles = container, frozenset(roles)
         self.name = worker_name("+".join(sorted(self.roles)))
         self._stops: list[Callable[[], Awaitable[None]]] = []
+        self.live = LiveHub(bus=container.bus)  # the pages' live streams (web role)
 
     async def start(self) -> None:
         """Start what the roles own, in dependency order."""
@@ -55,6 +58,8 @@ class Runtime:
         await self._run(reloader.start, reloader.stop)
         if self.roles & {WEB, TELEPHONY}:
             await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
+        if WEB in self.roles:
+            await self._run(self.live.start, self.live.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
             await self._run(c.asterisk.start, c.asterisk.close)
         if TELEPHONY in self.roles:

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent_console.app import build_app, freeze_long_lived
+from agent_console.login_routes import LoginLimiter
 from models.config import Settings, get_settings
 from suac.container import build_container
 from suac.health import readiness
@@ -44,6 +45,8 @@ def create_app(
         app.state.container = container
         app.state.runtime = runtime
         app.state.readiness = lambda: readiness(runtime)
+        app.state.live = runtime.live
+        app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
         try:
             await runtime.start()
             freeze_long_lived()
@@ -52,4 +55,4 @@ def create_app(
             await runtime.stop()
             await container.close()
 
-    return build_app(lifespan=lifespan)
+    return build_app(lifespan=lifespan, settings=settings)
