@@ -51,3 +51,10 @@ class PrivateRedis:
         assert self.process is not None
         self.process.terminate()
         self.process.wait(10)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
