@@ -14,8 +14,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from agent_console import classify_routes, login_routes, public_routes
@@ -46,6 +48,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(NotSignedIn, _not_signed_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
@@ -98,6 +101,17 @@ async def _forbidden(request: Request, _error: Forbidden) -> Response:
     if _wants_html(request):
         return render(request, "error.html", {"message": message}, status=403)
     return JSONResponse(status_code=403, content={"detail": message})
+
+
+PAGE_ERRORS = {404: "La página que busca no existe.", 405: "Esa acción no está permitida aquí."}
+
+
+async def _http_error(request: Request, error: HTTPException) -> Response:
+    """Pages get a Spanish page for a missing address; APIs keep FastAPI's JSON."""
+    if error.status_code in PAGE_ERRORS and _wants_html(request):
+        context = {"title": "No encontrada", "message": PAGE_ERRORS[error.status_code]}
+        return render(request, "error.html", context, status=error.status_code)
+    return await http_exception_handler(request, error)
 
 
 async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:

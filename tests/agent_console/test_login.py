@@ -99,3 +99,11 @@ def test_pages_carry_security_headers_and_the_docs_work_offline(settings: Settin
             "/static/console.js",
         ):
             assert client.get(asset).status_code == 200, asset
+
+
+def test_a_missing_page_answers_in_spanish(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/no-existe", headers={"accept": "text/html"})
+        assert page.status_code == 404 and "La página que busca no existe." in page.text
+        api = client.get("/api/no-existe")
+        assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
