@@ -1,0 +1,104 @@
+"""The permission matrix: every route of the application × every role and no session.
+
+Each route is declared below with the roles that may use it; a route that is not declared
+fails the test, so no new page can skip this check. For every combination the answer must be:
+no session → sent to sign in (pages) or 401 (APIs); a role not allowed → 403; an allowed
+role → neither of those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from models.config import Settings
+from models.users import Role
+from suac.web import create_app
+from tests.agent_console.console_support import add_staff, sign_in
+
+PUBLIC = "public"
+AGENTS = {Role.AGENT, Role.SUPERVISOR}
+STAFF = set(Role)
+ADMINS = {Role.ADMIN}
+AUTHORITIES = {Role.AUTHORITY}
+
+# (method, path) → who may use it: PUBLIC, or the set of roles.
+MATRIX: dict[tuple[str, str], object] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/entrar"): PUBLIC,
+    ("POST", "/entrar"): PUBLIC,
+    ("POST", "/salir"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/api/public/folios/{folio}"): PUBLIC,
+    ("POST", "/api/classify"): PUBLIC,
+    ("GET", "/api/catalogue/search"): PUBLIC,
+}
+TWILIO_PREFIX = "/twilio/"  # signed by Twilio, not by a session: tested in tests/ivr
+
+
+def routes(client: TestClient) -> Iterator[tuple[str, str]]:
+    for route in client.app.routes:
+        if isinstance(route, APIRoute) and not route.path.startswith(TWILIO_PREFIX):
+            for method in sorted(route.methods - {"HEAD"}):
+                yield method, route.path
+
+
+def concrete(path: str) -> str:
+    """A path with its parameters filled in (a folio that parses, a call id, a number)."""
+    return re.sub(r"\{[^}]+\}", lambda m: "2600000019" if "folio" in m.group() else "1", path)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        engine = test_client.app.state.container.engine
+        for role in Role:
+            add_staff(
+                engine,
+                f"cuenta-{role}",
+                role,
+                authority_code="SACMEX" if role == Role.AUTHORITY else None,
+                phone="PJSIP/1001" if role == Role.AGENT else None,
+            )
+        yield test_client
+
+
+def test_every_route_is_declared(client: TestClient) -> None:
+    undeclared = sorted(set(routes(client)) - set(MATRIX))
+    assert not undeclared, f"declare these routes in MATRIX: {undeclared}"
+
+
+def _call(client: TestClient, method: str, path: str) -> int:
+    headers = {"accept": "text/html", "x-csrftoken": client.cookies.get("csrftoken") or ""}
+    response = client.request(method, concrete(path), headers=headers, follow_redirects=False)
+    if response.status_code == 303 and response.headers["location"].startswith(
+        "/entrar?siguiente="
+    ):
+        return 401  # a page's answer to a visitor without a session
+    return response.status_code
+
+
+@pytest.mark.parametrize("who", [None, *Role], ids=lambda who: str(who or "sin-sesion"))
+def test_each_role_reaches_only_its_routes(client: TestClient, who: Role | None) -> None:
+    client.get("/entrar")  # the CSRF cookie, sent back as the header
+    if who is not None:
+        assert sign_in(client, f"cuenta-{who}").status_code == 303
+    wrong = []
+    for (method, path), allowed in MATRIX.items():
+        if (method, path) in {("POST", "/salir"), ("POST", "/entrar")}:
+            continue  # they change the session itself; tested in test_login
+        status = _call(client, method, path)
+        if allowed == PUBLIC or (who is not None and who in allowed):  # type: ignore[operator]
+            if status in {401, 403}:
+                wrong.append(f"{who} {method} {path} → {status}, expected access")
+        elif status != (401 if who is None else 403):
+            expected = 401 if who is None else 403
+            wrong.append(f"{who} {method} {path} → {status}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
