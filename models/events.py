@@ -233,6 +233,7 @@ class RequestRegistered(BaseEvent):
     due_at: datetime | None = None
     call_id: str | None = None
 
+    folio_sms: bool = False  # the citizen left a mobile number for the folio (never the number)
 
 class RequestStatusChanged(BaseEvent):
     """A request changed status (or authority)."""

@@ -171,8 +171,11 @@ class RequestService:
 
     # --- registration -------------------------------------------------------------------------
 
-    async def register(self, data: RequestCreate, *, actor: str) -> ServiceRequest:
-        """Register a request, issue its folio, route it and compute its deadline."""
+    async def register(
+        self, data: RequestCreate, *, actor: str, folio_sms: bool = False
+    ) -> ServiceRequest:
+        """Register a request, issue its folio, route it and compute its deadline;
+        ``folio_sms`` asks for the folio by SMS (a number the channel alone does not give)."""
         data = RequestCreate.model_validate(data.model_dump())
         received_at = self._clock()
 
@@ -221,6 +224,7 @@ class RequestService:
                     alcaldia=request.alcaldia,
                     due_at=request.due_at,
                     call_id=request.call_id,
+                    folio_sms=folio_sms,
                 )
             )
             return request

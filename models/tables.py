@@ -3,10 +3,12 @@
 from models.access_log import PersonalDataView  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
 from models.calls import CallRecord
+from models.capture_forms import CaptureForm  # noqa: F401
 from models.catalogue import CatalogueEntry
 from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
 from models.messages import OutboundMessage  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
+from models.request_supporters import RequestSupporter  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest
 from models.staff_sessions import StaffSession  # noqa: F401
 from models.users import User

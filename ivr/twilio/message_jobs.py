@@ -1,4 +1,5 @@
-"""Messages to citizens as jobs: the folio after a phone registration, status changes, and the
+"""Messages to citizens as jobs: the folio after a phone registration (or a registration by an
+agent or at a service window that asked for it, see :func:`folio_sms`), status changes, and the
 72-hour confirmation question once an authority answers.
 
 The jobs are enqueued by the notifier in the same transaction as the change (see
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
+from ivr.phones import can_receive_sms
 from ivr.twilio.outbound import MessageSender
 from models.errors import FolioNotFound
 from models.events import BaseEvent, RequestRegistered, RequestStatusChanged
@@ -24,6 +26,7 @@ from models.requests import Channel, ServiceRequest, Status
 
 FOLIO_MESSAGE, STATUS_MESSAGE = "message.folio", "message.status"
 PHONE_CHANNELS = frozenset({Channel.TWILIO_CALL, Channel.ASTERISK_CALL})
+STAFF_CHANNELS = frozenset({Channel.AGENT, Channel.VENTANILLA})
 NOTIFIED = frozenset({Status.IN_PROGRESS, Status.REASSIGNED, Status.REJECTED, Status.ANSWERED})
 
 
@@ -33,7 +36,9 @@ class MessageNotSent(Exception):
 
 def message_jobs(event: BaseEvent) -> list[JobSpec]:
     """The messages an event calls for."""
-    if isinstance(event, RequestRegistered) and event.channel in PHONE_CHANNELS:
+    if isinstance(event, RequestRegistered) and (
+        event.channel in PHONE_CHANNELS or (event.channel in STAFF_CHANNELS and event.folio_sms)
+    ):
         return [JobSpec(FOLIO_MESSAGE, {"folio": event.folio}, f"{FOLIO_MESSAGE}:{event.folio}")]
     if (
         isinstance(event, RequestStatusChanged)
@@ -43,6 +48,15 @@ def message_jobs(event: BaseEvent) -> list[JobSpec]:
         payload = {"folio": event.folio, "status": event.to_status}
         return [JobSpec(STATUS_MESSAGE, payload, f"{STATUS_MESSAGE}:{event.event_id}")]
     return []
+
+
+def folio_sms(channel: str, phone: str | None) -> bool:
+    """Whether a registration by staff should text the folio to the citizen's ``phone``.
+
+    >>> folio_sms(Channel.AGENT, "+525512345678"), folio_sms(Channel.AGENT, "+522001234567")
+    (True, False)
+    """
+    return channel in STAFF_CHANNELS and bool(phone) and can_receive_sms(phone or "")
 
 
 def message_reactions(*, sender: MessageSender) -> list[Reaction]:
