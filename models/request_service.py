@@ -12,7 +12,8 @@ commit, or its relay does once the bus is back)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -26,14 +27,17 @@ from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.errors import (
     ConfirmationWindowClosed,
+    DomainError,
     FolioNotFound,
+    IllegalTransition,
     MissingAnswerData,
     UnknownAuthority,
     UnknownCatalogueEntry,
 )
 from models.events import BaseEvent, RequestRegistered, RequestStatusChanged
-from models.folio import parse_folio
+from models.folio import format_folio, parse_folio
 from models.folio_issue import issue_folio
+from models.inbox import InboxScope
 from models.lifecycle import check_transition
 from models.notifier import Notifier
 from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
@@ -42,6 +46,14 @@ from models.routing import route
 T = TypeVar("T")
 SYSTEM_ACTOR = "sistema"
 CITIZEN_ACTOR = "ciudadano"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one request of a bulk action: ``refusal`` is None when it was done."""
+
+    folio: str
+    refusal: str | None = None
 
 
 class RequestService:
@@ -83,11 +95,18 @@ class RequestService:
         return result
 
     @staticmethod
-    def _load(session: Session, folio: str, *, lock: bool = True) -> ServiceRequest:
-        """The request with ``folio``; ``lock`` takes its row for a change (not for reading)."""
+    def _load(
+        session: Session, folio: str, *, lock: bool = True, scope: InboxScope | None = None
+    ) -> ServiceRequest:
+        """The request with ``folio``; ``lock`` takes its row for a change (not for reading).
+
+        With ``scope``, a request outside that inbox is reported missing, so its existence is
+        never revealed to another authority."""
         number = parse_folio(folio)
         statement = select(ServiceRequest).where(col(ServiceRequest.folio) == number)
         request = session.exec(statement.with_for_update() if lock else statement).first()
+        if request is not None and scope is not None and not scope.covers(request):
+            raise FolioNotFound(f"La solicitud {format_folio(number)} no existe en su bandeja.")
         if request is None:
             raise FolioNotFound(f"No existe ninguna solicitud con el folio {number}.")
         return request
@@ -169,6 +188,23 @@ class RequestService:
         target = f"{authority_code}/{unit_code}"
         self._record(session, request, "authority", previous, target, actor=actor, note=note)
 
+    def _turn_over(
+        self,
+        session: Session,
+        events: list[BaseEvent],
+        request: ServiceRequest,
+        authority_code: str,
+        unit_code: str,
+        *,
+        actor: str,
+        note: str,
+    ) -> None:
+        """Assign (a received request) or re-assign it; the deadline follows the authority."""
+        target = Status.ASSIGNED if request.status == Status.RECEIVED else Status.REASSIGNED
+        check_transition(request.status, target)
+        self._set_authority(session, request, authority_code, unit_code, actor=actor, note=note)
+        self._change(session, events, request, target, actor=actor, note=note)
+
     # --- registration -------------------------------------------------------------------------
 
     async def register(
@@ -233,17 +269,18 @@ class RequestService:
 
     # --- reading ------------------------------------------------------------------------------
 
-    async def get(self, folio: str) -> ServiceRequest:
-        """The request with ``folio`` (validated first)."""
+    async def get(self, folio: str, *, scope: InboxScope | None = None) -> ServiceRequest:
+        """The request with ``folio`` (validated first), when it is in ``scope``."""
         return await self._run(
-            lambda session, _events: self._load(session, folio, lock=False), readonly=True
+            lambda session, _events: self._load(session, folio, lock=False, scope=scope),
+            readonly=True,
         )
 
-    async def history(self, folio: str) -> list[RequestHistory]:
+    async def history(self, folio: str, *, scope: InboxScope | None = None) -> list[RequestHistory]:
         """Every recorded change of the request, oldest first."""
 
         def work(session: Session, _events: list[BaseEvent]) -> list[RequestHistory]:
-            request = self._load(session, folio, lock=False)
+            request = self._load(session, folio, lock=False, scope=scope)
             statement = (
                 select(RequestHistory)
                 .where(RequestHistory.request_id == request.id)
@@ -277,47 +314,148 @@ class RequestService:
 
         def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
             request = self._load(session, folio)
-            target = Status.ASSIGNED if request.status == Status.RECEIVED else Status.REASSIGNED
-            check_transition(request.status, target)
-            self._set_authority(session, request, authority_code, unit_code, actor=actor, note=note)
-            self._change(session, events, request, target, actor=actor, note=note)
+            self._turn_over(
+                session, events, request, authority_code, unit_code, actor=actor, note=note
+            )
             return request
 
         return await self._run(work)
 
-    async def start_progress(self, folio: str, *, actor: str, note: str = "") -> ServiceRequest:
-        """The authority started working on the request."""
-        return await self._transition(folio, Status.IN_PROGRESS, actor=actor, note=note)
+    async def assign_unit(
+        self, folio: str, *, unit_code: str, actor: str, scope: InboxScope, note: str = ""
+    ) -> ServiceRequest:
+        """Turn the request over to another unit of the authority that holds it (re-assigned)."""
 
-    async def reject(self, folio: str, *, reason: str, actor: str) -> ServiceRequest:
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio, scope=scope)
+            if request.unit_code == unit_code:
+                raise IllegalTransition("La solicitud ya está asignada a esa unidad.")
+            self._turn_over(
+                session, events, request, scope.authority_code, unit_code, actor=actor, note=note
+            )
+            return request
+
+        return await self._run(work)
+
+    async def hand_over(
+        self,
+        folio: str,
+        *,
+        authority_code: str,
+        unit_code: str,
+        reason: str,
+        actor: str,
+        scope: InboxScope | None = None,
+    ) -> ServiceRequest:
+        """Hand the request to another authority, with the reason; its deadline is recomputed
+        from the original reception with the new authority's calendar."""
+        if not reason.strip():
+            raise MissingAnswerData("Para turnar la solicitud a otra dependencia diga el motivo.")
+
+        def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio, scope=scope)
+            if request.authority_code == authority_code:
+                raise IllegalTransition("La solicitud ya es de esa dependencia.")
+            self._turn_over(
+                session, events, request, authority_code, unit_code, actor=actor, note=reason
+            )
+            return request
+
+        return await self._run(work)
+
+    async def start_progress(
+        self, folio: str, *, actor: str, note: str = "", scope: InboxScope | None = None
+    ) -> ServiceRequest:
+        """The authority started working on the request."""
+        return await self._transition(
+            folio, Status.IN_PROGRESS, actor=actor, note=note, scope=scope
+        )
+
+    async def reject(
+        self, folio: str, *, reason: str, actor: str, scope: InboxScope | None = None
+    ) -> ServiceRequest:
         """Reject the request; a reason is required."""
         if not reason.strip():
             raise MissingAnswerData("Para rechazar una solicitud hay que dar el motivo.")
 
-        def apply(request: ServiceRequest) -> None:
+        def apply(_session: Session, request: ServiceRequest) -> None:
             request.rejection_reason = reason.strip()
             request.closed_at = self._clock()
 
-        return await self._transition(folio, Status.REJECTED, actor=actor, note=reason, apply=apply)
+        return await self._transition(
+            folio, Status.REJECTED, actor=actor, note=reason, apply=apply, scope=scope
+        )
 
-    async def answer(
-        self, folio: str, *, text: str, responsible_person: str, unit_code: str, actor: str
-    ) -> ServiceRequest:
-        """Record the authority's answer: text, responsible person and unit are all required."""
+    @staticmethod
+    def _require_answer_data(text: str, responsible_person: str, unit_code: str) -> None:
         if not (text.strip() and responsible_person.strip() and unit_code.strip()):
             raise MissingAnswerData(
                 "La respuesta requiere el texto, la persona responsable y la unidad administrativa."
             )
 
-        def apply(request: ServiceRequest) -> None:
+    async def answer(
+        self,
+        folio: str,
+        *,
+        text: str,
+        responsible_person: str,
+        unit_code: str,
+        actor: str,
+        scope: InboxScope | None = None,
+    ) -> ServiceRequest:
+        """Record the authority's answer: text, responsible person and unit are all required,
+        and the unit is one of the answering authority's."""
+        self._require_answer_data(text, responsible_person, unit_code)
+
+        def apply(session: Session, request: ServiceRequest) -> None:
+            unit = session.exec(
+                select(AdministrativeUnit).where(
+                    AdministrativeUnit.authority_code == request.authority_code,
+                    AdministrativeUnit.code == unit_code.strip(),
+                )
+            ).first()
+            if unit is None:
+                raise UnknownAuthority(
+                    f"La unidad {unit_code.strip()} no es de {request.authority_code}."
+                )
             request.answer_text = text.strip()
             request.responsible_person = responsible_person.strip()
             request.unit_code = unit_code.strip()
             request.answered_at = self._clock()
 
         return await self._transition(
-            folio, Status.ANSWERED, actor=actor, note=text.strip(), apply=apply
+            folio, Status.ANSWERED, actor=actor, note=text.strip(), apply=apply, scope=scope
         )
+
+    async def answer_many(
+        self,
+        folios: Sequence[str],
+        *,
+        text: str,
+        responsible_person: str,
+        unit_code: str,
+        actor: str,
+        scope: InboxScope | None = None,
+    ) -> list[Outcome]:
+        """Answer several requests with one text, each on its own (its own transaction,
+        history line and events): what became of each folio, in the order given."""
+        self._require_answer_data(text, responsible_person, unit_code)
+        outcomes = []
+        for folio in dict.fromkeys(folios):
+            try:
+                request = await self.answer(
+                    folio,
+                    text=text,
+                    responsible_person=responsible_person,
+                    unit_code=unit_code,
+                    actor=actor,
+                    scope=scope,
+                )
+            except DomainError as error:
+                outcomes.append(Outcome(folio, error.message))
+            else:
+                outcomes.append(Outcome(request.folio))
+        return outcomes
 
     async def confirm(self, folio: str, *, solved: bool, citizen_words: str = "") -> ServiceRequest:
         """The citizen's answer within the confirmation window: closes or re-opens the request."""
@@ -380,13 +518,14 @@ class RequestService:
         *,
         actor: str,
         note: str = "",
-        apply: Callable[[ServiceRequest], None] | None = None,
+        apply: Callable[[Session, ServiceRequest], None] | None = None,
+        scope: InboxScope | None = None,
     ) -> ServiceRequest:
         def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
-            request = self._load(session, folio)
+            request = self._load(session, folio, scope=scope)
             check_transition(request.status, target)
             if apply is not None:
-                apply(request)
+                apply(session, request)
             self._change(session, events, request, target, actor=actor, note=note)
             return request
 

@@ -1,10 +1,12 @@
 """Imports every table module so ``SQLModel.metadata`` knows the whole schema."""
 
 from models.access_log import PersonalDataView  # noqa: F401
+from models.agent_presence import AgentPresence  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
 from models.calls import CallRecord
 from models.capture_forms import CaptureForm  # noqa: F401
 from models.catalogue import CatalogueEntry
+from models.inbox import INBOX_INDEX  # noqa: F401  (the inbox's index)
 from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
 from models.messages import OutboundMessage  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401

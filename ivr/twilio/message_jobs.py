@@ -27,7 +27,10 @@ from models.requests import Channel, ServiceRequest, Status
 FOLIO_MESSAGE, STATUS_MESSAGE = "message.folio", "message.status"
 PHONE_CHANNELS = frozenset({Channel.TWILIO_CALL, Channel.ASTERISK_CALL})
 STAFF_CHANNELS = frozenset({Channel.AGENT, Channel.VENTANILLA})
-NOTIFIED = frozenset({Status.IN_PROGRESS, Status.REASSIGNED, Status.REJECTED, Status.ANSWERED})
+# every change staff make: turned over (to an authority or unit), in progress, answered, rejected
+NOTIFIED = frozenset(
+    {Status.ASSIGNED, Status.REASSIGNED, Status.IN_PROGRESS, Status.ANSWERED, Status.REJECTED}
+)
 
 
 class MessageNotSent(Exception):
