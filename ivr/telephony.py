@@ -115,6 +115,10 @@ class Telephony:
         """Hang a Twilio call up."""
         return await self._twilio("end_call", call_sid=call_sid)
 
+    async def read_status_twilio(self, call_sid: str, *, folio: str = "") -> TwilioCall:
+        """Send a Twilio caller back to the IVR's status reading."""
+        return await self._twilio("read_status", call_sid=call_sid, folio=folio)
+
     async def place_call(self, to: str, *, url: str) -> TwilioCall:
         """Place a Twilio call-back; ``url`` gives its TwiML once answered."""
         return await self._twilio("place_call", to=to, url=url)

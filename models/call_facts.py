@@ -108,6 +108,7 @@ def _apply(record: CallRecord, event: BaseEvent) -> None:  # noqa: C901  (one ca
         case CallWrappedUp():
             record.wrapup_disposition = event.disposition[:64]
             record.wrapup_notes, record.wrapped_up_at = event.notes[:2000], at
+            record.wrapup_seconds = event.wrapup_seconds
         case RequestRegistered() if event.folio not in record.folios:
             record.folios = [*record.folios, event.folio]
 

@@ -43,7 +43,7 @@ class CallRecord(SQLModel, table=True):
 
     call_id: str = Field(primary_key=True, max_length=64)
     transport: str = Field(max_length=16)
-    caller: str = Field(default="", max_length=64)
+    caller: str = Field(default="", max_length=64, index=True)  # a screen pop's past calls
     called: str = Field(default="", max_length=64)
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     ivr_path: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -73,4 +73,5 @@ class CallRecord(SQLModel, table=True):
     wrapup_disposition: str | None = Field(default=None, max_length=64)
     wrapup_notes: str | None = Field(default=None, max_length=2000)
     wrapped_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    wrapup_seconds: float | None = None
     applied_events: list[str] = Field(default_factory=list, sa_type=JSON)

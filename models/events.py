@@ -161,6 +161,7 @@ class CallWrappedUp(BaseEvent):
     agent: str
     disposition: str
     notes: str = ""
+    wrapup_seconds: float | None = None  # from the call's end to the form's submission
 
 
 # --- agents and queues -----------------------------------------------------------------------
@@ -232,8 +233,8 @@ class RequestRegistered(BaseEvent):
     alcaldia: str | None = None
     due_at: datetime | None = None
     call_id: str | None = None
-
     folio_sms: bool = False  # the citizen left a mobile number for the folio (never the number)
+
 
 class RequestStatusChanged(BaseEvent):
     """A request changed status (or authority)."""

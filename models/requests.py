@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from models.db_types import UTCDateTime, utcnow
@@ -71,6 +72,8 @@ class ServiceRequest(PlaceFields, CitizenFields, table=True):
     """A citizen's request, from reception to closing. Nothing is ever deleted."""
 
     __tablename__ = "service_request"
+    # a screen pop finds the caller's earlier requests by number (E.164)
+    __table_args__ = (Index("ix_service_request_citizen_phone", "citizen_phone"),)
 
     id: int | None = Field(default=None, primary_key=True)
     folio: str = Field(max_length=10, unique=True, index=True)

@@ -1,8 +1,8 @@
 """Process roles: each starts what it owns, from a container that started nothing.
 
 - every role: keeps the classifier and the IVR's directory current with the reference data;
-- ``web``: HTTP (webhooks, APIs, pages) and the pages' live streams; keeps the wait
-  estimate current;
+- ``web``: HTTP (webhooks, APIs, pages), the pages' live streams and the recent calls the
+  screen pops read; keeps the wait estimate current;
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
@@ -29,6 +29,7 @@ from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
 from models.periodic import PeriodicTask
+from models.recent_calls import RecentCalls
 from suac.container import Container
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Runtime:
         self.name = worker_name("+".join(sorted(self.roles)))
         self._stops: list[Callable[[], Awaitable[None]]] = []
         self.live = LiveHub(bus=container.bus)  # the pages' live streams (web role)
+        self.recent_calls = RecentCalls(bus=container.bus)  # the screen pops' calls (web role)
 
     async def start(self) -> None:
         """Start what the roles own, in dependency order."""
@@ -59,6 +61,7 @@ class Runtime:
         if self.roles & {WEB, TELEPHONY}:
             await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
         if WEB in self.roles:
+            await self._run(self.recent_calls.start, self.recent_calls.stop)
             await self._run(self.live.start, self.live.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
             await self._run(c.asterisk.start, c.asterisk.close)

@@ -46,6 +46,7 @@ def create_app(
         app.state.runtime = runtime
         app.state.readiness = lambda: readiness(runtime)
         app.state.live = runtime.live
+        app.state.recent_calls = runtime.recent_calls
         app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
         try:
             await runtime.start()

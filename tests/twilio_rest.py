@@ -1,12 +1,16 @@
 """A local stand-in for Twilio's REST API (api.twilio.com): records each message and call it
-accepts, and can fail or hang on purpose (a plain module, importable by any test)."""
+accepts and each change to a live call, and can fail or hang on purpose (a plain module,
+importable by any test)."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
+
+_CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-fA-F]+)\.json$")
 
 
 class FakeTwilioApi(ThreadingHTTPServer):
@@ -22,6 +26,7 @@ class FakeTwilioApi(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _ApiHandler)
         self.messages: list[dict[str, str]] = []
         self.calls: list[dict[str, str]] = []
+        self.updates: list[dict[str, str]] = []  # changes to live calls (with their "path")
         self.paths: list[str] = []
         self.failures: list[int] = []
         self.hang_next = 0
@@ -67,7 +72,11 @@ class _ApiHandler(BaseHTTPRequestHandler):
             return
         status = self.server.failures.pop(0) if self.server.failures else 201
         body: dict[str, object] = {"code": 20500, "message": "falla", "status": status}
-        if status == 201 and self.path.endswith("/Calls.json"):
+        sid = _CALL_UPDATE.search(self.path)
+        if status == 201 and sid:
+            self.server.updates.append({**form, "path": self.path})
+            body, status = {"sid": sid.group(1), "status": "in-progress"}, 200
+        elif status == 201 and self.path.endswith("/Calls.json"):
             self.server.calls.append(form)
             body = {"sid": f"CA{len(self.server.calls):032x}", "status": "queued", "to": form["To"]}
         elif status == 201:

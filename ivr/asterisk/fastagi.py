@@ -40,7 +40,6 @@ from ivr.flow import (
     Gather,
     Hangup,
     Say,
-    Step,
     Transfer,
     Turn,
 )
@@ -95,14 +94,8 @@ class AgiFront:
         """Re-entry into the status reading, with the folio when the redirect carried one."""
         channel = AgiChannel(session)
         call = await self._call_info(channel)
-        state = CallState(
-            call_id=call.call_id, transport="asterisk", caller=call.caller, called=call.called
-        ).goto(Step.FOLIO)
         folio = await channel.get_variable("${" + names.VAR_FOLIO + "}")
-        if folio:
-            state, turn = await self.flow.handle(state, CallerInput(digits=folio))
-        else:
-            turn = Turn(then=await self.flow.ask(state))
+        state, turn = await self.flow.read_status(call, folio or "")
         await self._converse(channel, state, turn, notice=False)
 
     async def _call_info(self, channel: AgiChannel) -> CallInfo:

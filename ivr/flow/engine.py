@@ -148,6 +148,16 @@ class CallFlow:
             await self._step_event(new_state)
         return new_state, turn
 
+    async def read_status(self, call: CallInfo, folio: str = "") -> tuple[CallState, Turn]:
+        """A caller sent back to the status reading (by an agent): the folio's status when
+        ``folio`` is given, else the question for one."""
+        state = CallState(
+            call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
+        ).goto(Step.FOLIO)
+        if folio:
+            return await self.handle(state, CallerInput(digits=folio))
+        return state, Turn(then=await self.ask(state))
+
     async def hangup(
         self, state: CallState, *, duration_seconds: float | None = None, status: str = ""
     ) -> CallState:

@@ -1,9 +1,10 @@
 """The Twilio actions as commands: put the next queued caller through to an agent (the agent's
 phone or SIP address is rung, and its answered leg takes the queue's front caller through this
-service's own ``/twilio/voice/agent`` webhook), hang a call up, place a call-back. Twilio's
-REST API is reachable from every process, so there is no link to own: every process with a
-Twilio account serves these itself (target ``twilio``), through the same call path as the
-Asterisk commands (:class:`ivr.telephony.Telephony`)::
+service's own ``/twilio/voice/agent`` webhook), hang a call up, place a call-back, send a
+caller back to the IVR's status reading. Twilio's REST API is reachable from every process, so
+there is no link to own: every process with a Twilio account serves these itself (target
+``twilio``), through the same call path as the Asterisk commands
+(:class:`ivr.telephony.Telephony`)::
 
     commands = TwilioCommands(sender=sender, settings=settings)
     client.serve_locally(TWILIO, commands.handlers())
@@ -74,6 +75,7 @@ class TwilioCommands:
             "dial_next": self.dial_next,
             "end_call": self.end_call,
             "place_call": self.place_call,
+            "read_status": self.read_status,
         }
 
     async def _rest(self, what: str, work: Callable[[], Any]) -> Any:
@@ -108,6 +110,18 @@ class TwilioCommands:
         call = await self._rest(
             "colgar la llamada", partial(client.calls(call_sid).update, status="completed")
         )
+        return TwilioCall(call_sid=call.sid, status=call.status)
+
+    async def read_status(self, call_sid: str, folio: str = "") -> TwilioCall:
+        """Send a caller back to the IVR's status reading (of ``folio`` when given): the call
+        leaves the agent and fetches this service's ``/twilio/voice/estado`` webhook."""
+        if folio and not folio.isdigit():
+            raise TwilioRefused(f"Folio no válido: «{folio}».")
+        base = self._settings.public_base_url.rstrip("/")
+        url = f"{base}/twilio/voice/estado" + (f"?{urlencode({'folio': folio})}" if folio else "")
+        client = self._sender.client
+        update = partial(client.calls(call_sid).update, url=url, method="POST")
+        call = await self._rest("devolver la llamada al menú", update)
         return TwilioCall(call_sid=call.sid, status=call.status)
 
     async def place_call(self, to: str, *, url: str) -> TwilioCall:

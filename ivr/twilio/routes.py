@@ -125,6 +125,17 @@ async def call_transferred(
     return Response(xml, media_type=XML)
 
 
+@router.post("/voice/estado")
+async def status_reading(
+    request: Request,
+    form: SignedForm,
+    folio: Annotated[str, Query(max_length=20, pattern=r"^[0-9]*$")] = "",
+) -> Response:
+    """A caller an agent sent back to the IVR's status reading (``folio`` read at once)."""
+    xml = await _part(request).voice.read_status(_voice_hook(form), folio)
+    return Response(xml, media_type=XML)
+
+
 @router.post("/voice/status", status_code=204)
 async def call_status(request: Request, form: SignedForm) -> Response:
     """Twilio's call status callback."""

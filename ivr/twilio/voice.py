@@ -138,6 +138,32 @@ class VoiceFront:
             log.exception("Twilio step %s of call %s failed", seq, hook.call_sid)
             return self.fallback()
 
+    async def read_status(self, hook: VoiceWebhook, folio: str) -> str:
+        """An agent sent the caller back to the status reading: the call goes on as a new turn
+        of its stored conversation, so its next gathers are served as usual."""
+        try:
+            call = CallInfo(
+                call_id=hook.call_sid, transport="twilio", caller=hook.caller, called=hook.called
+            )
+            row = await self.store.load(hook.call_sid)
+            seq = row.seq if row is not None else 0
+            claim = await self.store.claim(hook.call_sid, seq=seq) if row is not None else None
+            if claim is not None and claim.state is None:
+                return claim.response or self.fallback()
+            state, turn = await self._flow.read_status(call, folio)
+            xml = self._render(turn, seq + 1)
+            if row is None:
+                return await self.store.create(
+                    hook.call_sid, state=state.model_dump_json(), response=xml
+                )
+            await self.store.save(
+                hook.call_sid, seq=seq, state=state.model_dump_json(), response=xml
+            )
+            return xml
+        except Exception:
+            log.exception("the status reading of call %s failed", hook.call_sid)
+            return self.fallback()
+
     async def status(self, hook: VoiceWebhook) -> None:
         """A call status callback: an ended call is closed in the flow (published once)."""
         if hook.call_status not in ENDED:

@@ -39,6 +39,10 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/public/folios/{folio}"): PUBLIC,
     ("POST", "/api/classify"): PUBLIC,
     ("GET", "/api/catalogue/search"): PUBLIC,
+    ("GET", "/consola/llamadas/{call_id}"): AGENTS,
+    ("GET", "/consola/llamadas/{call_id}/cierre"): AGENTS,
+    ("POST", "/consola/llamadas/{call_id}/cierre"): AGENTS,
+    ("POST", "/consola/llamadas/{call_id}/estado"): AGENTS,
 }
 TWILIO_PREFIX = "/twilio/"  # signed by Twilio, not by a session: tested in tests/ivr
 
