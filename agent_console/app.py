@@ -20,7 +20,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
-from agent_console import call_routes, classify_routes, login_routes, public_routes
+from agent_console import (
+    agent_routes,
+    call_routes,
+    classify_routes,
+    login_routes,
+    public_routes,
+)
 from agent_console.auth import Forbidden, NotSignedIn
 from agent_console.security import CsrfProtection, SecurityHeaders
 from agent_console.templating import render
@@ -54,6 +60,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(login_routes.router)
     app.include_router(public_routes.router)
     app.include_router(classify_routes.router)
+    app.include_router(agent_routes.router)
     app.include_router(call_routes.router)
     app.include_router(twilio_routes.router)
 

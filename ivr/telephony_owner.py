@@ -15,6 +15,7 @@ from ivr.asterisk.bridge import AmiBridge
 from ivr.asterisk.commands import AsteriskCommandServers
 from ivr.telephony import Telephony
 from ivr.twilio.queue_state import TwilioQueueTracker
+from models.agent_presence import Presence
 from models.notifier import Notifier
 
 
@@ -30,13 +31,14 @@ class TelephonyOwner:
         queue: str,
         holder: str,
         refresh_seconds: float,
+        presence: Presence | None = None,
     ) -> None:
         self._bridge, self._refresh_seconds = bridge, refresh_seconds
         self.commands = AsteriskCommandServers(
             client=telephony.client, bridge=bridge, queue=queue, owner=holder
         )
         self.twilio_queues = TwilioQueueTracker(
-            bus=notifier.bus, notifier=notifier, interval=refresh_seconds
+            bus=notifier.bus, notifier=notifier, interval=refresh_seconds, presence=presence
         )
         self._refresher: asyncio.Task[None] | None = None
 

@@ -153,6 +153,7 @@ class ConsoleSettings(BaseModel):
             "Broma o llamada improcedente",
         ]
     )
+    twilio_ring_seconds: float = Field(default=90.0, ge=10)  # a Twilio agent's ring, at most
     duplicate_days: int = Field(default=7, ge=1)
     duplicate_meters: float = Field(default=150.0, gt=0)
 

@@ -1,6 +1,7 @@
 """Imports every table module so ``SQLModel.metadata`` knows the whole schema."""
 
 from models.access_log import PersonalDataView  # noqa: F401
+from models.agent_presence import AgentPresence  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
 from models.calls import CallRecord
 from models.capture_forms import CaptureForm  # noqa: F401

@@ -18,9 +18,12 @@ from sqlalchemy import Engine
 from ivr.asterisk.part import AsteriskPart, build_asterisk
 from ivr.classifier import Classifier
 from ivr.telephony import Telephony
+from ivr.twilio.agent_dispatch import TwilioAgents
 from ivr.twilio.commands import TWILIO, TwilioCommands
 from ivr.twilio.message_jobs import message_handlers, message_reactions
 from ivr.twilio.part import IvrPart, build_ivr
+from models.agent_presence import Presence
+from models.agent_status import AgentStatusBook
 from models.bus import EventBus, InProcessBus, RedisBus, make_bus
 from models.business_days import BusinessCalendar
 from models.catalogue_import import Stage
@@ -54,6 +57,8 @@ class Container:
     ivr: IvrPart
     asterisk: AsteriskPart
     telephony: Telephony
+    twilio_agents: TwilioAgents
+    agent_states: AgentStatusBook  # the agents' latest states, for the pages (web role)
     handlers: dict[str, Handler] = field(default_factory=dict)
 
     def use_classifier(self, classifier: Classifier) -> None:
@@ -158,5 +163,7 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
         ivr=ivr,
         asterisk=asterisk,
         telephony=telephony,
+        twilio_agents=TwilioAgents(presence=Presence(engine=engine), notifier=notifier),
+        agent_states=AgentStatusBook(bus=bus),
         handlers=handlers,
     )

@@ -6,7 +6,7 @@
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
-  recorder and the call-back dispatcher.
+  recorder, the call-back dispatcher and the Twilio agents' dispatcher.
 
 The embedded default runs all three in one process (``suac serve``); production runs them
 apart (``suac serve --role web``, ``suac asterisk run``, ``suac worker``)::
@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Collection
 from agent_console.live import LiveHub
 from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
+from ivr.twilio.agent_dispatch import AgentDispatcher
 from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
@@ -61,6 +62,7 @@ class Runtime:
         if self.roles & {WEB, TELEPHONY}:
             await self._run(c.ivr.estimator.start, c.ivr.estimator.stop)
         if WEB in self.roles:
+            await self._run(c.agent_states.start, c.agent_states.stop)
             await self._run(self.recent_calls.start, self.recent_calls.stop)
             await self._run(self.live.start, self.live.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
@@ -73,6 +75,7 @@ class Runtime:
                 queue=c.settings.ivr.agent_queue,
                 holder=self.name,
                 refresh_seconds=c.settings.asterisk.queue_refresh_seconds,
+                presence=c.twilio_agents.presence,
             )
             await self._run(owner.start, owner.stop)
         if WORKER in self.roles:
@@ -127,6 +130,15 @@ class Runtime:
                 bus=c.bus, callbacks=c.ivr.callbacks, leases=c.leases, holder=self.name
             )
             await self._run(dispatcher.start, dispatcher.stop)
+        agents = AgentDispatcher(
+            bus=c.bus,
+            agents=c.twilio_agents,
+            telephony=c.telephony,
+            leases=c.leases,
+            holder=self.name,
+            ring_seconds=settings.console.twilio_ring_seconds,
+        )
+        await self._run(agents.start, agents.stop)
 
     async def stop(self) -> None:
         """Stop everything started, last first."""

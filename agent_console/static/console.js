@@ -17,6 +17,7 @@
     event.preventDefault();
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) target.focus(); else target.click();
   });
+  var stream = null;
   // SUAC.live(url, {eventName: handler}) opens an EventSource; the browser reconnects by itself.
   window.SUAC = {
     live: function (url, handlers) {
@@ -26,6 +27,14 @@
       });
       return source;
     },
-    csrf: function () { return document.querySelector('meta[name="csrf-token"]').content; }
+    csrf: function () { return document.querySelector('meta[name="csrf-token"]').content; },
+    // SUAC.stream(): the page's one EventSource on <body data-stream>, opened on first use and
+    // shared by every script of the page (null when the page has no stream).
+    stream: function () {
+      var url = document.body.dataset.stream;
+      if (!url) return null;
+      if (!stream) stream = new EventSource(url);
+      return stream;
+    }
   };
 })();
