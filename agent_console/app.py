@@ -23,7 +23,9 @@ from swagger_ui_bundle import swagger_ui_path
 from agent_console import (
     agent_routes,
     call_routes,
+    capture_routes,
     classify_routes,
+    folio_routes,
     login_routes,
     public_routes,
 )
@@ -59,6 +61,8 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(public_routes.router)
+    app.include_router(capture_routes.router)
+    app.include_router(folio_routes.router)
     app.include_router(classify_routes.router)
     app.include_router(agent_routes.router)
     app.include_router(call_routes.router)

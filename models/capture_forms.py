@@ -63,11 +63,15 @@ def claim_form(engine: Engine, form_id: str, *, username: str) -> SentBefore | N
         with session_scope(engine) as session:
             session.add(CaptureForm(form_id=form_id, username=username))
     except IntegrityError:
-        with session_scope(engine, readonly=True) as session:
-            row = session.get(CaptureForm, form_id)
-            assert row is not None
-            return SentBefore(folio=row.folio, attached=row.attached)
+        return sent_before(engine, form_id)
     return None
+
+
+def sent_before(engine: Engine, form_id: str) -> SentBefore | None:
+    """What a form that was sent before registered (None when it is not claimed)."""
+    with session_scope(engine, readonly=True) as session:
+        row = session.get(CaptureForm, form_id)
+        return SentBefore(folio=row.folio, attached=row.attached) if row else None
 
 
 def complete_form(engine: Engine, form_id: str, *, folio: str, attached: bool) -> None:

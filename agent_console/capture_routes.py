@@ -1,0 +1,299 @@
+"""Capturing a request on one screen: the form (optionally filled from a call's hand-off),
+the likely-duplicate warning with its offer to attach the caller, and the folio read aloud.
+
+GET  /consola/capturar[?llamada=CALL_ID][&canal=ventanilla]   the form
+POST /consola/capturar                                         check, warn, register or attach
+GET  /consola/capturar/hecho/{folio}                           the folio, large, with its due date
+GET  /api/colonias?alcaldia=…&q=…                              colonias of an alcaldía
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from agent_console.auth import AgentStaff, SignedIn, Staff
+from agent_console.capture_form import (
+    CHANNELS,
+    KIND_LABELS,
+    CaptureInput,
+    check_capture,
+)
+from agent_console.colonias import ColoniaDirectory
+from agent_console.deps import ClassifierDep, RequestServiceDep
+from agent_console.templating import render
+from ivr.classifier import Classifier
+from ivr.phones import to_e164
+from ivr.twilio.message_jobs import FOLIO_MESSAGE, folio_sms
+from models.access_log import record_view
+from models.authorities import ALCALDIAS
+from models.capture_forms import (
+    claim_form,
+    complete_form,
+    new_form_id,
+    release_form,
+    sent_before,
+    valid_form_id,
+)
+from models.db import run_blocking, session_scope
+from models.db_types import utcnow
+from models.duplicates import LikelyDuplicate, Place, find_duplicates
+from models.errors import DomainError
+from models.handoff import handoff_for
+from models.outbox import Job
+from models.request_supporters import attach_supporter
+from models.requests import CitizenFields, RequestCreate
+
+router = APIRouter(tags=["captura"])
+PENDING_WAIT_SECONDS = 3.0  # a form sent twice at once: the second waits for the first's folio
+
+
+def _engine(request: Request) -> Engine:
+    return request.app.state.container.engine  # type: ignore[no-any-return]
+
+
+@router.get("/consola/capturar", response_class=HTMLResponse)
+async def capture_page(
+    request: Request,
+    staff: AgentStaff,
+    classifier: ClassifierDep,
+    llamada: Annotated[str, Query(max_length=64)] = "",
+    canal: Annotated[str, Query(max_length=16)] = "agente",
+) -> Response:
+    """An empty form, or one filled from the call's hand-off context."""
+    typed = CaptureInput(formulario=new_form_id(), canal=canal, llamada=llamada)
+    notice = ""
+    if llamada:
+        engine = _engine(request)
+        context = await run_blocking(engine, lambda: handoff_for(engine, llamada))
+        if context is None:
+            notice = "Esa llamada no trae datos del menú: capture la solicitud completa."
+        else:
+            number = to_e164(context.caller) if context.caller else ""
+            typed.categoria = context.top_category
+            typed.alcaldia = context.alcaldia or ""
+            typed.colonia = context.colonia or ""
+            typed.referencia = context.reference or ""
+            typed.descripcion = " ".join(context.transcript)
+            typed.telefono = number if number.startswith("+") else ""
+    return await _form(request, staff, classifier, typed, notice=notice)
+
+
+@router.post("/consola/capturar", response_class=HTMLResponse)
+async def capture_submit(
+    request: Request, staff: AgentStaff, classifier: ClassifierDep, requests: RequestServiceDep
+) -> Response:
+    """Check the form; warn of likely duplicates; register it, or attach the caller."""
+    form = await request.form()
+    typed = CaptureInput.of(form)
+    action, target = str(form.get("accion") or "registrar"), str(form.get("adjuntar") or "")
+    codes = {entry.code for entry in classifier.index.entries}
+    checked = check_capture(typed, catalogue=codes, colonias=ColoniaDirectory.default())
+    engine = _engine(request)
+    if not valid_form_id(typed.formulario):
+        typed.formulario = new_form_id()
+        checked.errors["formulario"] = "El formulario no era válido: revise los datos y envíelo."
+    elif await run_blocking(engine, lambda: sent_before(engine, typed.formulario)):
+        return await _sent_before(request, staff, classifier, typed)
+    if checked.errors or checked.data is None:
+        return await _form(request, staff, classifier, typed, errors=checked.errors, status=422)
+    data = checked.data
+    if not target and action != "registrar_igual":
+        duplicates = await _duplicates(request, data)
+        if duplicates:
+            return await _form(request, staff, classifier, typed, duplicates=duplicates)
+    before = await run_blocking(
+        engine, lambda: claim_form(engine, typed.formulario, username=staff.username)
+    )
+    if before is not None:
+        return await _sent_before(request, staff, classifier, typed)
+    try:
+        if target:
+            folio = await _attach(engine, data, target, staff)
+        else:
+            sms = folio_sms(data.channel, data.citizen_phone)
+            folio = (await requests.register(data, actor=staff.actor, folio_sms=sms)).folio
+    except DomainError as error:
+        await run_blocking(engine, lambda: release_form(engine, typed.formulario))
+        errors = {"adjuntar" if target else "categoria": error.message}
+        return await _form(request, staff, classifier, typed, errors=errors, status=422)
+    attached = bool(target)
+    await run_blocking(
+        engine,
+        lambda: complete_form(engine, typed.formulario, folio=folio, attached=attached),
+    )
+    return _done(folio, attached)
+
+
+@router.get("/consola/capturar/hecho/{folio}", response_class=HTMLResponse)
+async def capture_done(
+    request: Request,
+    folio: str,
+    staff: AgentStaff,
+    requests: RequestServiceDep,
+    classifier: ClassifierDep,
+    adjuntada: bool = False,
+) -> Response:
+    """The folio, grouped for reading aloud, with its due date (no personal data)."""
+    registered = await requests.get(folio)
+    engine = _engine(request)
+    authority = await requests.authority(registered.authority_code or "")
+    names = {entry.code: entry.name for entry in classifier.index.entries}
+    context = {
+        "registered": registered,
+        "category": names.get(registered.catalogue_code, registered.catalogue_code),
+        "authority": authority.name if authority else None,
+        "deadline": requests.deadline_state(registered),
+        "attached": adjuntada,
+        "sms": await run_blocking(engine, lambda: _sms_queued(engine, registered.folio)),
+        "again": "/consola/capturar"
+        + ("?canal=ventanilla" if registered.channel == "ventanilla" else ""),
+    }
+    return render(request, "capture/done.html", context)
+
+
+class ColoniasOut(BaseModel):
+    """The colonias of an alcaldía that match what was typed."""
+
+    alcaldia: str
+    colonias: list[str]
+
+
+@router.get("/api/colonias", response_model=ColoniasOut)
+async def colonias(
+    _staff: SignedIn,
+    alcaldia: Annotated[str, Query(max_length=40)] = "",
+    q: Annotated[str, Query(max_length=120)] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 300,
+) -> ColoniasOut:
+    """Colonias of ``alcaldia`` (prefix matches first); none for an unknown alcaldía."""
+    directory = ColoniaDirectory.default()
+    return ColoniasOut(alcaldia=alcaldia, colonias=directory.search(alcaldia, q, limit=limit))
+
+
+async def _form(
+    request: Request,
+    staff: Staff,
+    classifier: Classifier,
+    typed: CaptureInput,
+    *,
+    errors: dict[str, str] | None = None,
+    duplicates: list[LikelyDuplicate] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> Response:
+    """The form with what was typed, each field's message, and the duplicates found."""
+    if typed.canal not in CHANNELS:
+        typed.canal = "agente"
+    if typed.llamada and typed.telefono:
+        engine = _engine(request)
+        await run_blocking(engine, lambda: _log_view(engine, staff, typed.llamada))
+    context: dict[str, Any] = {
+        "typed": typed,
+        "errors": errors or {},
+        "duplicates": duplicates or [],
+        "notice": notice,
+        "kinds": KIND_LABELS,
+        "alcaldias": ALCALDIAS,
+        "catalogue": _by_tema(classifier),
+        "colonias": ColoniaDirectory.default().names(typed.alcaldia),
+    }
+    return render(request, "capture/form.html", context, status=status)
+
+
+def _by_tema(classifier: Classifier) -> dict[str, list[tuple[str, str]]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for entry in sorted(classifier.index.entries, key=lambda e: (e.tema, e.name)):
+        groups.setdefault(entry.tema, []).append((entry.code, entry.name))
+    return groups
+
+
+def _log_view(engine: Engine, staff: Staff, call_id: str) -> None:
+    with session_scope(engine) as session:
+        record_view(
+            session,
+            username=staff.username,
+            role=staff.role,
+            page="/consola/capturar",
+            call_id=call_id,
+        )
+
+
+async def _duplicates(request: Request, data: RequestCreate) -> list[LikelyDuplicate]:
+    engine, console = _engine(request), request.app.state.container.settings.console
+    place = Place(
+        alcaldia=data.alcaldia,
+        colonia=data.colonia,
+        street=data.street,
+        latitude=data.latitude,
+        longitude=data.longitude,
+    )
+
+    def work() -> list[LikelyDuplicate]:
+        with session_scope(engine, readonly=True) as session:
+            return find_duplicates(
+                session,
+                catalogue_code=data.catalogue_code,
+                place=place,
+                now=utcnow(),
+                days=console.duplicate_days,
+                meters=console.duplicate_meters,
+            )
+
+    return await run_blocking(engine, work)
+
+
+async def _attach(engine: Engine, data: RequestCreate, target: str, staff: Staff) -> str:
+    citizen = CitizenFields.model_validate(data.model_dump(include=set(CitizenFields.model_fields)))
+
+    def work() -> str:
+        with session_scope(engine) as session:
+            request = attach_supporter(
+                session,
+                folio=target,
+                citizen=citizen,
+                channel=data.channel,
+                call_id=data.call_id,
+                actor=staff.actor,
+                at=utcnow(),
+            )
+            return request.folio
+
+    return await run_blocking(engine, work)
+
+
+async def _sent_before(
+    request: Request, staff: Staff, classifier: Classifier, typed: CaptureInput
+) -> Response:
+    """A form sent again: its folio, once the first send has it."""
+    engine = _engine(request)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PENDING_WAIT_SECONDS
+    message = "Este formulario ya se está registrando; busque el folio en un momento."
+    while loop.time() < deadline:
+        before = await run_blocking(engine, lambda: sent_before(engine, typed.formulario))
+        if before is None:  # the first send was refused meanwhile: nothing was registered
+            message = "El primer envío de este formulario no se registró: envíelo de nuevo."
+            break
+        if before.folio is not None:
+            return _done(before.folio, before.attached)
+        await asyncio.sleep(0.1)
+    errors = {"formulario": message}
+    return await _form(request, staff, classifier, typed, errors=errors, status=409)
+
+
+def _done(folio: str, attached: bool) -> RedirectResponse:
+    suffix = "?adjuntada=true" if attached else ""
+    return RedirectResponse(f"/consola/capturar/hecho/{folio}{suffix}", status_code=303)
+
+
+def _sms_queued(engine: Engine, folio: str) -> bool:
+    with session_scope(engine, readonly=True) as session:
+        key = f"{FOLIO_MESSAGE}:{folio}"
+        return session.exec(select(Job.id).where(col(Job.dedupe_key) == key)).first() is not None
