@@ -1,15 +1,15 @@
 """The authorities' inbox: an authority's requests by status and due date
 
-Revision ID: 0009_inbox
-Revises: 0008_screen_pop
+Revision ID: 0010_inbox
+Revises: 0009_agent_presence
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0009_inbox"
-down_revision: str | Sequence[str] | None = "0008_screen_pop"
+revision: str = "0010_inbox"
+down_revision: str | Sequence[str] | None = "0009_agent_presence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
