@@ -26,6 +26,7 @@ from agent_console import (
     capture_routes,
     classify_routes,
     folio_routes,
+    inbox_routes,
     login_routes,
     public_routes,
 )
@@ -61,6 +62,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(public_routes.router)
+    app.include_router(inbox_routes.router)
     app.include_router(capture_routes.router)
     app.include_router(folio_routes.router)
     app.include_router(classify_routes.router)

@@ -366,9 +366,17 @@ class RequestService:
     async def start_progress(
         self, folio: str, *, actor: str, note: str = "", scope: InboxScope | None = None
     ) -> ServiceRequest:
-        """The authority started working on the request."""
+        """The authority started working on the request (an answered one is re-opened only by
+        the citizen's confirmation)."""
+
+        def apply(_session: Session, request: ServiceRequest) -> None:
+            if request.status == Status.ANSWERED:
+                raise IllegalTransition(
+                    "La solicitud ya se respondió: solo el ciudadano puede reabrirla."
+                )
+
         return await self._transition(
-            folio, Status.IN_PROGRESS, actor=actor, note=note, scope=scope
+            folio, Status.IN_PROGRESS, actor=actor, note=note, apply=apply, scope=scope
         )
 
     async def reject(

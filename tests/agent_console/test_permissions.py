@@ -48,6 +48,14 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/consola/llamadas/{call_id}/cierre"): AGENTS,
     ("POST", "/consola/llamadas/{call_id}/cierre"): AGENTS,
     ("POST", "/consola/llamadas/{call_id}/estado"): AGENTS,
+    ("GET", "/bandeja"): AUTHORITIES,
+    ("GET", "/bandeja/{folio}"): AUTHORITIES,
+    ("POST", "/bandeja/respuesta-multiple"): AUTHORITIES,
+    ("POST", "/bandeja/{folio}/en-proceso"): AUTHORITIES,
+    ("POST", "/bandeja/{folio}/respuesta"): AUTHORITIES,
+    ("POST", "/bandeja/{folio}/rechazo"): AUTHORITIES,
+    ("POST", "/bandeja/{folio}/unidad"): AUTHORITIES,
+    ("POST", "/bandeja/{folio}/turno"): AUTHORITIES,
 }
 TWILIO_PREFIX = "/twilio/"  # signed by Twilio, not by a session: tested in tests/ivr
 
