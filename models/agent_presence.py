@@ -4,11 +4,13 @@
 An agent is signed in or not, paused (with a reason) or not, and idle, ``ringing`` (the
 dispatcher placed a call to the agent's phone) or ``in_use``; the state shown is the first
 that applies of logged out, paused, ringing/in use, available, as Asterisk reports a paused
-member on a call as paused. Every change runs in one transaction on the locked row and returns
+member on a call as paused. After a call, or a ring that failed or went unanswered, the agent
+rests ``rest`` (the queue's wrap-up time) before the next caller, as Asterisk's
+``wrapuptime`` does. Every change runs in one transaction on the locked row and returns
 the :class:`AgentStateChanged` events it caused, so of several processes applying the same call
 event only one gets (and publishes) the change::
 
-    presence = Presence(engine=engine)
+    presence = Presence(engine=engine, rest=timedelta(seconds=10))
     events = await presence.sign_in("+525512345678", queue="locatel")
     [e.state for e in events]        # ['available']
 """
@@ -16,10 +18,10 @@ event only one gets (and publishes) the change::
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine
-from sqlmodel import Field, Session, SQLModel, col, func, select
+from sqlmodel import Field, Session, SQLModel, col, func, or_, select
 
 from models.db import run_blocking, session_scope
 from models.db_types import UTCDateTime, utcnow
@@ -43,6 +45,7 @@ class AgentPresence(SQLModel, table=True):
     call: str = Field(default="", max_length=16)  # "", "ringing" or "in_use"
     call_id: str = Field(default="", max_length=64, index=True)  # the ringing leg or the call
     call_since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    rest_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # after a call or ring
     since: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # of the shown state
 
 
@@ -76,8 +79,10 @@ Change = Callable[[AgentPresence], None]
 class Presence:
     """Reads and changes the Twilio agents' presence; each change returns its events."""
 
-    def __init__(self, *, engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
-        self._engine, self._clock = engine, clock
+    def __init__(
+        self, *, engine: Engine, rest: timedelta, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self._engine, self._rest, self._clock = engine, rest, clock
 
     def _apply(
         self, session: Session, row: AgentPresence, change: Change
@@ -188,7 +193,8 @@ class Presence:
         return await run_blocking(self._engine, work)
 
     async def claim(self, queue: str, count: int) -> tuple[list[str], list[AgentStateChanged]]:
-        """Up to ``count`` available agents of ``queue`` (the longest idle first), now ringing."""
+        """Up to ``count`` available, rested agents of ``queue`` (the longest in their state
+        first), now ringing."""
 
         def ring(row: AgentPresence) -> None:
             row.call, row.call_id, row.call_since = RINGING, "", self._clock()
@@ -202,6 +208,10 @@ class Presence:
                         col(AgentPresence.signed_in),
                         col(AgentPresence.paused).is_(False),
                         AgentPresence.call == "",
+                        or_(
+                            col(AgentPresence.rest_until).is_(None),
+                            col(AgentPresence.rest_until) <= self._clock(),
+                        ),
                     )
                     .order_by(col(AgentPresence.since))
                     .limit(count)
@@ -222,12 +232,15 @@ class Presence:
 
         await self._change(agent, change)
 
+    def _free(self, row: AgentPresence) -> None:
+        row.call, row.call_id, row.rest_until = "", "", self._clock() + self._rest
+
     async def ring_failed(self, agent: str) -> list[AgentStateChanged]:
-        """The agent's phone could not be rung: the agent is free again."""
+        """The agent's phone could not be rung: the agent is free again (after a rest)."""
 
         def change(row: AgentPresence) -> None:
             if row.call == RINGING:
-                row.call, row.call_id = "", ""
+                self._free(row)
 
         return await self._change(agent, change)
 
@@ -240,14 +253,11 @@ class Presence:
         return await self._change(agent, change)
 
     async def _release(self, *conditions: ColumnElement[bool]) -> list[AgentStateChanged]:
-        def free(row: AgentPresence) -> None:
-            row.call, row.call_id = "", ""
-
         def work() -> list[AgentStateChanged]:
             with session_scope(self._engine) as session:
                 statement = select(AgentPresence).where(*conditions).with_for_update()
                 rows = list(session.exec(statement))
-                return [e for row in rows for e in self._apply(session, row, free)]
+                return [e for row in rows for e in self._apply(session, row, self._free)]
 
         return await run_blocking(self._engine, work)
 

@@ -163,7 +163,12 @@ async def build_container(settings: Settings, *, create_database: bool = True) -
         ivr=ivr,
         asterisk=asterisk,
         telephony=telephony,
-        twilio_agents=TwilioAgents(presence=Presence(engine=engine), notifier=notifier),
+        twilio_agents=TwilioAgents(
+            presence=Presence(
+                engine=engine, rest=timedelta(seconds=settings.asterisk.queue.wrapup_seconds)
+            ),
+            notifier=notifier,
+        ),
         agent_states=AgentStatusBook(bus=bus),
         handlers=handlers,
     )

@@ -14,7 +14,9 @@ _CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-fA-F]+)\.json$")
 
 
 class FakeTwilioApi(ThreadingHTTPServer):
-    """Messages and Calls on 127.0.0.1.
+    """Messages, Calls and Queues on 127.0.0.1.
+
+    ``queues`` maps a queue's name to its callers waiting (listed by ``GET …/Queues.json``).
 
     ``failures`` lists HTTP statuses to answer next; ``hang_next`` requests are held open (and
     never accepted) until :meth:`release` or shutdown, as a REST API that stopped answering.
@@ -26,6 +28,7 @@ class FakeTwilioApi(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _ApiHandler)
         self.messages: list[dict[str, str]] = []
         self.calls: list[dict[str, str]] = []
+        self.queues: dict[str, int] = {}
         self.updates: list[dict[str, str]] = []  # changes to live calls (with their "path")
         self.paths: list[str] = []
         self.failures: list[int] = []
@@ -60,6 +63,17 @@ class FakeTwilioApi(ThreadingHTTPServer):
 
 class _ApiHandler(BaseHTTPRequestHandler):
     server: FakeTwilioApi
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.server.paths.append(self.path)
+        if not self.path.split("?")[0].endswith("/Queues.json"):
+            self._answer(404, {"code": 20404, "message": "No encontrado", "status": 404})
+            return
+        queues = [
+            {"sid": f"QU{n:032x}", "friendly_name": name, "current_size": size}
+            for n, (name, size) in enumerate(self.server.queues.items(), start=1)
+        ]
+        self._answer(200, {"queues": queues, "next_page_uri": None})
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length", 0))

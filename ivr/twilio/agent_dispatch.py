@@ -10,7 +10,7 @@ the call events to the presence (the first to change a row publishes it): put th
 ``in_use``; the call over, or the ring failed or ended unanswered → free again; the caller
 stays queued for the next agent::
 
-    agents = TwilioAgents(presence=Presence(engine=engine), notifier=notifier)
+    agents = TwilioAgents(presence=Presence(engine=engine, rest=rest), notifier=notifier)
     await agents.pause("+525512345678", reason="Comida")
 """
 

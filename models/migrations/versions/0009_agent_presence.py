@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("call", sa.String(length=16), nullable=False),
         sa.Column("call_id", sa.String(length=64), nullable=False),
         sa.Column("call_since", models.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("rest_until", models.db_types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("since", models.db_types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("agent"),
     )
