@@ -15,6 +15,8 @@
   var timer = null, active = -1, asked = 0;
 
   document.querySelectorAll("[data-enhanced]").forEach(function (el) { el.hidden = false; });
+  var warning = document.getElementById("duplicados");
+  if (warning) warning.focus();
 
   function show(results) {
     list.textContent = "";
