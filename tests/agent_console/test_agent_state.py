@@ -3,11 +3,9 @@ peer, and the state shown only as the PBX reports it."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,39 +18,17 @@ from suac.roles import WEB
 from suac.web import create_app
 from tests.agent_console.console_support import add_staff, post_form, sign_in
 from tests.asterisk.fake_ami import FakeAmi
+from tests.asterisk.threaded_ami import AmiThread, ami_in_thread
 
 PHONE = "PJSIP/1001"
 
 
-class ThreadedAmi:
-    """The scripted AMI peer on an event loop of its own (a server's loop starts after it)."""
-
-    def __init__(self) -> None:
-        self.peer = FakeAmi()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    def __enter__(self) -> ThreadedAmi:
-        self._thread.start()
-        self.run(self.peer.start)
-        return self
-
-    def run(self, make: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(make(*args), self._loop).result(10)
-
-    def push(self, *frames: dict[str, str]) -> None:
-        self.run(self.peer.push, *frames)
-
-    def actions(self, name: str) -> list[dict[str, str]]:
-        return [a for a in list(self.peer.received) if a.get("Action") == name]
-
-    def __exit__(self, *exc: object) -> None:
-        self.run(self.peer.close)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
+def actions(ami: AmiThread, name: str) -> list[dict[str, str]]:
+    """The actions called ``name`` the peer received."""
+    return [a for a in list(ami.peer.received) if a.get("Action") == name]
 
 
-def asterisk_settings(data_dir: Path, ami: ThreadedAmi, **extra: Any) -> Settings:
+def asterisk_settings(data_dir: Path, ami: AmiThread, **extra: Any) -> Settings:
     """Embedded defaults with one AMI server: the scripted peer."""
     server = {"name": "locatel", "port": ami.peer.port, "username": "suac"}
     return Settings(
@@ -87,13 +63,13 @@ def state_of(page: str) -> tuple[str, str]:
 
 
 @pytest.fixture
-def ami() -> Iterator[ThreadedAmi]:
-    with ThreadedAmi() as peer:
-        yield peer
+def ami() -> Iterator[AmiThread]:
+    with ami_in_thread() as threaded:
+        yield threaded
 
 
 @pytest.fixture
-def client(tmp_path: Path, ami: ThreadedAmi) -> Iterator[TestClient]:
+def client(tmp_path: Path, ami: AmiThread) -> Iterator[TestClient]:
     with TestClient(create_app(asterisk_settings(tmp_path, ami))) as client:
         engine = client.app.state.container.engine  # type: ignore[attr-defined]
         add_staff(engine, "ana", Role.AGENT, phone=PHONE)
@@ -103,7 +79,7 @@ def client(tmp_path: Path, ami: ThreadedAmi) -> Iterator[TestClient]:
 
 
 def test_pause_reaches_the_pbx_with_its_reason_and_shows_once_the_pbx_reports_it(
-    client: TestClient, ami: ThreadedAmi
+    client: TestClient, ami: AmiThread
 ) -> None:
     sign_in(client, "ana")
     until(lambda: state_of(client.get("/consola").text)[0] == "Fuera de la cola", "a snapshot")
@@ -114,7 +90,7 @@ def test_pause_reaches_the_pbx_with_its_reason_and_shows_once_the_pbx_reports_it
 
     entered = post_form(client, "/consola/cola/entrar", {}, follow_redirects=False)
     assert (entered.status_code, entered.headers["location"]) == (303, "/consola?hecho=entrar")
-    (added,) = ami.actions("QueueAdd")
+    (added,) = actions(ami, "QueueAdd")
     assert (added["Interface"], added["Queue"], added["MemberName"]) == (
         PHONE,
         "locatel",
@@ -129,7 +105,7 @@ def test_pause_reaches_the_pbx_with_its_reason_and_shows_once_the_pbx_reports_it
     paused = post_form(client, "/consola/cola/pausa", {"motivo": "Comida"})
     assert paused.status_code == 200
     assert "la pausa empieza en cuanto la central la confirme" in paused.text
-    (pause,) = ami.actions("QueuePause")
+    (pause,) = actions(ami, "QueuePause")
     assert (pause["Interface"], pause["Paused"], pause["Reason"]) == (PHONE, "true", "Comida")
     time.sleep(0.8)  # refreshes of the queue still list the member unpaused
     assert state_of(client.get("/consola").text) == ("Disponible", "")
@@ -147,15 +123,15 @@ def test_pause_reaches_the_pbx_with_its_reason_and_shows_once_the_pbx_reports_it
     assert back.json() == {
         "mensaje": "Solicitud enviada: quedará disponible en cuanto la central lo confirme."
     }
-    assert ami.actions("QueuePause")[-1]["Paused"] == "false"
+    assert actions(ami, "QueuePause")[-1]["Paused"] == "false"
     until(lambda: state_of(client.get("/consola").text) == ("Disponible", ""), "the return")
     post_form(client, "/consola/cola/salir", {})
-    assert ami.actions("QueueRemove")[-1]["Interface"] == PHONE
+    assert actions(ami, "QueueRemove")[-1]["Interface"] == PHONE
     until(lambda: state_of(client.get("/consola").text)[0] == "Fuera de la cola", "the removal")
 
 
 def test_a_refused_or_unanswered_action_says_so_and_changes_nothing(
-    client: TestClient, ami: ThreadedAmi, tmp_path: Path
+    client: TestClient, ami: AmiThread, tmp_path: Path
 ) -> None:
     sign_in(client, "ana")
     refused = post_form(client, "/consola/cola/salir", {})  # not a member: Asterisk refuses
@@ -167,7 +143,7 @@ def test_a_refused_or_unanswered_action_says_so_and_changes_nothing(
     assert bad.status_code == 422
     assert 'aria-invalid="true" aria-describedby="motivo-error"' in bad.text
     assert "Elija el motivo de la pausa de la lista." in bad.text
-    assert ami.actions("QueuePause") == []
+    assert actions(ami, "QueuePause") == []
     as_json = post_form(client, "/consola/cola/pausa", {}, headers={"accept": "application/json"})
     assert (as_json.status_code, as_json.json()["campo"]) == (422, "motivo")
 
@@ -181,7 +157,7 @@ def test_a_refused_or_unanswered_action_says_so_and_changes_nothing(
             in answer.text
         )
         assert state_of(answer.text) == ("Sin datos de la central", "")
-    assert ami.actions("QueueAdd") == []
+    assert actions(ami, "QueueAdd") == []
 
 
 def test_an_agent_without_a_usable_phone_is_told_why(client: TestClient) -> None:
