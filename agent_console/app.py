@@ -62,6 +62,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(public_routes.router)
+    app.include_router(public_routes.page_router)
     app.include_router(inbox_routes.router)
     app.include_router(capture_routes.router)
     app.include_router(folio_routes.router)

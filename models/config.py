@@ -156,6 +156,8 @@ class ConsoleSettings(BaseModel):
     twilio_ring_seconds: float = Field(default=90.0, ge=10)  # a Twilio agent's ring, at most
     duplicate_days: int = Field(default=7, ge=1)
     duplicate_meters: float = Field(default=150.0, gt=0)
+    folio_proof_attempts_per_folio: str = "5/hour"
+    folio_proof_attempts_per_client: str = "30/hour"
 
 
 class Settings(BaseSettings):

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from agent_console.app import build_app, freeze_long_lived
 from agent_console.login_routes import LoginLimiter
+from agent_console.public_routes import FolioProofLimiter
 from models.config import Settings, get_settings
 from suac.container import build_container
 from suac.health import readiness
@@ -48,6 +49,9 @@ def create_app(
         app.state.live = runtime.live
         app.state.recent_calls = runtime.recent_calls
         app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
+        app.state.folio_proof_limiter = FolioProofLimiter(
+            settings.console, redis_url=settings.redis_url
+        )
         try:
             await runtime.start()
             freeze_long_lived()

@@ -37,6 +37,8 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/api/public/folios/{folio}"): PUBLIC,
+    ("GET", "/folio"): PUBLIC,
+    ("POST", "/folio"): PUBLIC,
     ("POST", "/api/classify"): PUBLIC,
     ("GET", "/api/catalogue/search"): PUBLIC,
     ("GET", "/consola/capturar"): AGENTS,
