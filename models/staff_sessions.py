@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col, update
 
 from models.db_types import UTCDateTime, utcnow
 from models.users import User
@@ -71,3 +71,11 @@ def end_session(session: Session, token: str) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
         session.add(row)
+
+
+def end_sessions_of(session: Session, user_id: int) -> None:
+    """Sign an account out everywhere (a disabled account, a reset password)."""
+    ended = update(StaffSession).where(
+        col(StaffSession.user_id) == user_id, col(StaffSession.ended_at).is_(None)
+    )
+    session.exec(ended.values(ended_at=utcnow()))  # type: ignore[call-overload]

@@ -5,16 +5,23 @@ administrators' pages)::
     with session_scope(engine) as session:
         user = create_user(session, StaffCreate(username="ana", full_name="Ana López",
             role=Role.AGENT, phone="PJSIP/1001"), password="una contraseña larga")
+        update_user(session, user.id, StaffFields(full_name="Ana López", role=Role.SUPERVISOR),
+            by=admin_id)
+        set_active(session, user.id, False, by=admin_id)   # her sessions stop at once
+
+A refused change raises :class:`InvalidAccount` naming the form field it concerns, and writes
+nothing.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
 from pwdlib import PasswordHash
 from pydantic import BaseModel, field_validator
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from models.authorities import AdministrativeUnit, Authority
 from models.db_types import UTCDateTime, utcnow
@@ -22,6 +29,11 @@ from models.errors import DomainError
 
 _HASHER = PasswordHash.recommended()
 MIN_PASSWORD_LENGTH = 10
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# An Asterisk interface (PJSIP/1001), or for Twilio an E.164 number or a SIP address.
+PHONE = re.compile(
+    r"^([A-Za-z0-9]{2,10}/[\w@;:.\-]{1,100}|\+[1-9][0-9]{6,14}|sips?:[^\s<>\"]{3,200})$"
+)
 
 
 class Role(StrEnum):
@@ -70,17 +82,16 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=200)
 
 
-class StaffCreate(BaseModel):
-    """A new account, checked before it is stored."""
+class StaffFields(BaseModel):
+    """What an administrator may change on an account (everything but its username)."""
 
-    username: str
     full_name: str
     role: Role
     authority_code: str | None = None
     unit_code: str | None = None
     phone: str | None = None
 
-    @field_validator("username", "full_name")
+    @field_validator("full_name")
     @classmethod
     def _stripped(cls, value: str) -> str:
         return value.strip()
@@ -89,6 +100,17 @@ class StaffCreate(BaseModel):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
+
+
+class StaffCreate(StaffFields):
+    """A new account, checked before it is stored."""
+
+    username: str
+
+    @field_validator("username")
+    @classmethod
+    def _username_stripped(cls, value: str) -> str:
+        return value.strip()
 
 
 def hash_password(password: str) -> str:
@@ -103,7 +125,7 @@ def verify_password(password: str, password_hash: str) -> bool:
     return _HASHER.verify(password, password_hash)
 
 
-def check_binding(session: Session, data: StaffCreate) -> None:
+def check_binding(session: Session, data: StaffFields) -> None:
     """Authority staff need an existing authority (and, if given, one of its units); other
     roles are bound to none."""
     if data.role != Role.AUTHORITY:
@@ -130,21 +152,113 @@ def check_binding(session: Session, data: StaffCreate) -> None:
         )
 
 
+def check_phone(data: StaffFields) -> None:
+    """Agents and supervisors may have a phone the telephony side can reach; nobody else has
+    one. (Not part of :func:`create_user`, which also stores accounts imported as they were.)"""
+    if data.phone is None:
+        return
+    if data.role not in {Role.AGENT, Role.SUPERVISOR}:
+        raise InvalidAccount("Solo agentes y supervisores tienen teléfono.", field="phone")
+    if not PHONE.match(data.phone):
+        raise InvalidAccount(
+            "Escriba una extensión de Asterisk (PJSIP/1001), un número +52… o una dirección sip:.",
+            field="phone",
+        )
+
+
+def _check_fields(session: Session, data: StaffFields) -> None:
+    if not data.full_name:
+        raise InvalidAccount("El nombre completo no puede estar vacío.", field="full_name")
+    if len(data.full_name) > 200:
+        raise InvalidAccount("El nombre completo admite hasta 200 caracteres.", field="full_name")
+    check_binding(session, data)
+
+
+def _hashed(password: str) -> str:
+    try:
+        return hash_password(password)
+    except ValueError as error:
+        raise InvalidAccount(str(error).capitalize() + ".", field="password") from error
+
+
 def create_user(session: Session, data: StaffCreate, *, password: str) -> User:
     """Store a new account: a unique, non-empty username, a full name, a valid binding and a
     password of at least ``MIN_PASSWORD_LENGTH`` characters."""
     if not data.username:
         raise InvalidAccount("El nombre de usuario no puede estar vacío.", field="username")
-    if not data.full_name:
-        raise InvalidAccount("El nombre completo no puede estar vacío.", field="full_name")
     if session.exec(select(User).where(User.username == data.username)).first():
         raise InvalidAccount(f"El usuario {data.username} ya existe.", field="username")
-    check_binding(session, data)
-    try:
-        password_hash = hash_password(password)
-    except ValueError as error:
-        raise InvalidAccount(str(error).capitalize() + ".", field="password") from error
-    user = User(**data.model_dump(), password_hash=password_hash)
+    if not USERNAME.match(data.username):
+        raise InvalidAccount(
+            "Use hasta 64 minúsculas sin acentos, dígitos, punto, guion o guion bajo.",
+            field="username",
+        )
+    _check_fields(session, data)
+    user = User(**data.model_dump(), password_hash=_hashed(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """An account by id (``InvalidAccount`` on ``id`` when there is none)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise InvalidAccount("Esa cuenta no existe.", field="id")
+    return user
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    others = select(func.count()).where(
+        User.role == Role.ADMIN, col(User.active).is_(True), User.id != user_id
+    )
+    return session.exec(others).one()
+
+
+def _keeps_an_admin(session: Session, user: User, *, field: str) -> None:
+    """Refuse a change that would leave no active administrator."""
+    assert user.id is not None
+    if user.role == Role.ADMIN and user.active and not _other_active_admins(session, user.id):
+        raise InvalidAccount("Debe quedar al menos un administrador activo.", field=field)
+
+
+def update_user(session: Session, user_id: int, data: StaffFields, *, by: int) -> User:
+    """Change an account's name, role, binding and phone; ``by`` (the administrator making
+    the change) may not take the administrator role away from themself."""
+    user = get_user(session, user_id)
+    _check_fields(session, data)
+    check_phone(data)
+    if data.role != Role.ADMIN and user.role == Role.ADMIN:
+        if user_id == by:
+            raise InvalidAccount(
+                "No puede quitarse a sí mismo el rol de administrador.", field="role"
+            )
+        _keeps_an_admin(session, user, field="role")
+    for name, value in data.model_dump().items():
+        setattr(user, name, value)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(session: Session, user_id: int, active: bool, *, by: int) -> User:
+    """Enable or disable an account. A disabled account cannot sign in and its sessions stop
+    working at once; nobody disables themself or the last active administrator."""
+    user = get_user(session, user_id)
+    if not active and user_id == by:
+        raise InvalidAccount("No puede desactivar su propia cuenta.", field="active")
+    if not active:
+        _keeps_an_admin(session, user, field="active")
+    user.active = active
+    session.add(user)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user_id: int, password: str) -> User:
+    """Give an account a new password (same length rule as on creation)."""
+    user = get_user(session, user_id)
+    user.password_hash = _hashed(password)
     session.add(user)
     session.flush()
     return user

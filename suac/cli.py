@@ -183,7 +183,7 @@ def user_add(
     ] = None,
 ) -> None:
     """Create a staff account with a hashed password."""
-    from models.users import InvalidAccount, Role, StaffCreate, create_user
+    from models.users import InvalidAccount, Role, StaffCreate, check_phone, create_user
 
     if role not in {r.value for r in Role}:
         console.print(
@@ -202,6 +202,7 @@ def user_add(
         console.print("[red]El nombre de usuario no puede estar vacío.[/red]")
         raise typer.Exit(2)
     try:
+        check_phone(data)
         with session_scope(_one_shot_engine()) as session:
             create_user(session, data, password=password or _ask_password())
     except InvalidAccount as error:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlmodel import select
 from typer.testing import CliRunner
 
 import suac.settings_errors
@@ -97,6 +98,29 @@ def test_user_add_asks_twice_and_refuses_empty_or_taken_names() -> None:
         app, ["user", "add", "eva", "--name", "Eva", "--role", "jefe", "--password", PASSWORD]
     )
     assert role.exit_code == 2 and "Rol desconocido" in role.output
+
+
+def test_user_add_binds_authority_staff_and_gives_agents_a_phone() -> None:
+    from models.db import make_engine, session_scope
+    from models.users import User
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    eva = ["user", "add", "eva", "--name", "Eva", "--role", "authority", "--password", PASSWORD]
+    assert runner.invoke(app, [*eva, "--authority", "SACMEX", "--unit", "DGD"]).exit_code == 0
+    unit = runner.invoke(app, [*eva[:2], "leo", *eva[3:], "--authority", "SACMEX", "--unit", "X"])
+    assert unit.exit_code == 1 and "La unidad X no pertenece a SACMEX." in unit.output
+    none = runner.invoke(app, [*eva[:2], "leo", *eva[3:]])
+    assert none.exit_code == 1 and "necesita una autoridad existente" in none.output
+    agent = ["user", "add", "ana", "--name", "Ana", "--password", PASSWORD]
+    bad = runner.invoke(app, [*agent, "--phone", "1001"])
+    assert bad.exit_code == 1 and "extensión de Asterisk" in bad.output
+    assert runner.invoke(app, [*agent, "--phone", "PJSIP/1001"]).exit_code == 0
+    engine = make_engine(get_settings().resolved_database_url)
+    with session_scope(engine) as session:
+        stored = {user.username: user for user in session.exec(select(User))}
+    assert set(stored) == {"eva", "ana"}
+    assert (stored["eva"].authority_code, stored["eva"].unit_code) == ("SACMEX", "DGD")
+    assert stored["ana"].phone == "PJSIP/1001"
 
 
 def write_catalogue(path: Path, rows: list[dict[str, str]]) -> Path:
