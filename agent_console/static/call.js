@@ -61,7 +61,9 @@
       } else {
         form.replaceWith(replacement);
       }
-      var focus = replacement.querySelector("[aria-invalid=true], select, [role=status], [role=alert]");
+      var focus = ["[aria-invalid=true]", "select", "[role=alert]", "[role=status]"]
+        .map(function (selector) { return replacement.querySelector(selector); })
+        .filter(Boolean)[0];
       if (!focus) return;
       if (!/^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(focus.tagName)) focus.tabIndex = -1;
       focus.focus();
