@@ -19,6 +19,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from agent_console.auth import AuthorityStaff, Forbidden, Staff
+from agent_console.capture_form import CHANNEL_LABELS, KIND_LABELS
 from agent_console.deps import RequestServiceDep
 from agent_console.templating import render
 from models.access_log import record_view
@@ -37,7 +38,7 @@ from models.inbox import (
 )
 from models.lifecycle import ALLOWED, OPEN_STATUSES, STATUS_LABELS
 from models.request_service import RequestService
-from models.requests import RequestHistory, ServiceRequest, Status
+from models.requests import Channel, RequestHistory, ServiceRequest, Status
 
 router = APIRouter(include_in_schema=False)
 
@@ -286,6 +287,8 @@ async def _detail_page(
             "request_": found,
             "history": [(line, _history_line(line)) for line in history],
             "state": requests.deadline_state(found),
+            "kind": KIND_LABELS.get(found.kind, found.kind),
+            "channel": CHANNEL_LABELS.get(Channel(found.channel), found.channel),
             "unit_name": unit_names.get(found.unit_code or "", found.unit_code),
             "can": {
                 "progress": Status.IN_PROGRESS in allowed and found.status != Status.ANSWERED,
