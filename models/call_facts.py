@@ -26,6 +26,7 @@ from models.events import (
     CallHandedOver,
     CallHeld,
     CallIvrStep,
+    CallLeftQueue,
     CallQueued,
     CallRecordingStarted,
     CallStarted,
@@ -44,6 +45,7 @@ RECORDED = (
     | CallHeld
     | CallTransferred
     | CallAbandoned
+    | CallLeftQueue
     | CallRecordingStarted
     | CallEnded
     | CallWrappedUp
@@ -89,7 +91,9 @@ def _apply(record: CallRecord, event: BaseEvent) -> None:  # noqa: C901  (one ca
             record.queue, record.queued_at, record.queue_position = event.queue, at, event.position
         case CallAgentRinging():
             record.rings += int(event.answered is None)
-            record.missed += int(event.answered is False)
+            if event.answered is False:
+                record.missed += 1
+                record.missed_agents = [*record.missed_agents, event.agent]
         case CallConnected() if record.answered_at is None:
             record.answered_at, record.agent = at, event.agent
             record.queue = event.queue or record.queue
@@ -98,8 +102,11 @@ def _apply(record: CallRecord, event: BaseEvent) -> None:  # noqa: C901  (one ca
             _hold(record, event.on_hold, at)
         case CallTransferred() if record.transfer_target is None:
             record.transfer_target, record.transferred_at = event.target[:200], at
-        case CallAbandoned() if record.abandoned_at is None and record.answered_at is None:
+        case CallAbandoned() if _waiting(record):
             record.abandoned_at, record.wait_seconds = at, event.wait_seconds
+            record.queue, record.queue_exit = event.queue or record.queue, "abandoned"
+        case CallLeftQueue() if _waiting(record):
+            record.wait_seconds, record.queue_exit = event.wait_seconds, event.reason
             record.queue = event.queue or record.queue
         case CallRecordingStarted():
             record.recording = record.recording or event.path
@@ -111,6 +118,11 @@ def _apply(record: CallRecord, event: BaseEvent) -> None:  # noqa: C901  (one ca
             record.wrapup_seconds = event.wrapup_seconds
         case RequestRegistered() if event.folio not in record.folios:
             record.folios = [*record.folios, event.folio]
+
+
+def _waiting(record: CallRecord) -> bool:
+    """Still in the queue as far as the record knows: not answered, not gone."""
+    return record.answered_at is None and record.abandoned_at is None and not record.queue_exit
 
 
 def _outcome(record: CallRecord, outcome: IvrOutcome) -> None:

@@ -1,4 +1,5 @@
-"""The call recorder: the only writer of call records, for every transport.
+"""The call recorder: the only writer of call records, for every transport, and of the
+agents' state changes the metrics' reports read (``models.metrics.agent_log``).
 
 It consumes the bus as the ``call-recorder`` group (on Redis, each event goes to one worker and
 is acknowledged once written; a dead worker's events are claimed again), and writes events in
@@ -19,7 +20,8 @@ from models.call_facts import apply_event, call_id_of
 from models.calls import CallRecord
 from models.consumer import BackgroundTask
 from models.db import session_scope
-from models.events import BaseEvent
+from models.events import AgentStateChanged, BaseEvent
+from models.metrics.agent_log import store_agent_states
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +37,27 @@ def _record(session: Session, cache: dict[str, CallRecord], event: BaseEvent) ->
     return record
 
 
-def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
-    """Apply ``events`` to call records in one transaction; return how many changed one.
+def recorded(event: BaseEvent) -> bool:
+    """Whether the recorder keeps ``event``: call events and agents' state changes."""
+    return bool(call_id_of(event)) or isinstance(event, AgentStateChanged)
 
-    An event already applied to its record (same event id) is skipped.
+
+def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
+    """Apply ``events`` to call records and store agents' state changes, in one transaction;
+    return how many changed something.
+
+    An event already applied to its record or stored (same event id) is skipped.
     """
     applied = 0
     with session_scope(engine) as session:
         cache: dict[str, CallRecord] = {}
+        agents: list[AgentStateChanged] = []
         for event in events:
-            if call_id_of(event):
+            if isinstance(event, AgentStateChanged):
+                agents.append(event)
+            elif call_id_of(event):
                 applied += apply_event(_record(session, cache, event), event)
+        applied += store_agent_states(session, agents)
     return applied
 
 
@@ -63,7 +75,7 @@ class CallRecorder(BackgroundTask):
         async with self._bus.consume(self.GROUP, self._name) as deliveries:
             self._ready.set()
             async for delivery in deliveries:
-                if call_id_of(delivery.event):
+                if recorded(delivery.event):
                     await self._write([delivery.event])
                 await delivery.ack()
 

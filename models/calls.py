@@ -50,14 +50,16 @@ class CallRecord(SQLModel, table=True):
     ivr_outcome: str | None = Field(default=None, max_length=16)
     handoff: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     queue: str | None = Field(default=None, max_length=64)
-    queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # reports
     queue_position: int | None = None
     rings: int = 0
     missed: int = 0
+    missed_agents: list[str] = Field(default_factory=list, sa_type=JSON)  # one per missed ring
     agent: str | None = Field(default=None, max_length=64)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     abandoned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     wait_seconds: float | None = None
+    queue_exit: str | None = Field(default=None, max_length=16)  # "abandoned" or a reason
     hold_count: int = 0
     hold_seconds: float = 0.0
     held_since: datetime | None = Field(default=None, sa_type=UTCDateTime)

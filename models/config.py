@@ -160,6 +160,13 @@ class ConsoleSettings(BaseModel):
     folio_proof_attempts_per_client: str = "30/hour"
 
 
+class MetricsSettings(BaseModel):
+    """The contact-centre metrics' thresholds (see ``models.metrics.definitions``)."""
+
+    short_abandon_seconds: float = Field(default=5.0, ge=0)  # abandons before this are short
+    service_level_seconds: float = Field(default=20.0, gt=0)  # answered within (inclusive)
+
+
 class Settings(BaseSettings):
     """Every setting of the service; see the README for each one."""
 
@@ -189,6 +196,7 @@ class Settings(BaseSettings):
     ivr: IvrSettings = Field(default_factory=IvrSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @field_validator("data_dir")
     @classmethod

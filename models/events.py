@@ -134,6 +134,22 @@ class CallAbandoned(BaseEvent):
     wait_seconds: float | None = None
 
 
+QueueExitReason = Literal["timeout", "empty", "key", "left"]
+
+
+class CallLeftQueue(BaseEvent):
+    """A call left a queue unanswered while the caller stayed on the line: the queue's
+    maximum wait passed (``timeout``), no agent was left (``empty``), the caller pressed an
+    exit key (``key``) or it was taken out on purpose (``left``). Never an abandon."""
+
+    type: Literal["call.left_queue"] = "call.left_queue"
+    call_id: str
+    queue: str
+    reason: QueueExitReason
+    position: int | None = None
+    wait_seconds: float | None = None
+
+
 class CallRecordingStarted(BaseEvent):
     """A call's recording started, after the caller heard the notice (``path`` on the PBX)."""
 
@@ -275,6 +291,7 @@ Event = Annotated[
     | CallHeld
     | CallTransferred
     | CallAbandoned
+    | CallLeftQueue
     | CallRecordingStarted
     | CallEnded
     | CallWrappedUp

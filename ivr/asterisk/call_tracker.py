@@ -30,6 +30,7 @@ from models.events import (
     CallEnded,
     CallHeld,
     CallIvrStep,
+    CallLeftQueue,
     CallQueued,
     CallRecordingStarted,
     CallStarted,
@@ -58,6 +59,9 @@ class _Call:
     in_ivr: bool = False
     connected: bool = False
     abandoned: bool = False
+    left_queue: CallAbandoned | None = None  # QueueCallerAbandon, an abandon or another exit
+    queue_leg: str = ""  # the Uniqueid of the leg that was in the queue
+    exit_settled: bool = False
     on_hold: bool = False
     recording: str = ""
     cause: str = ""
@@ -69,6 +73,16 @@ def _int(value: str | None) -> int | None:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
+
+
+def _chan_var(headers: Headers, name: str) -> str:
+    """A channel variable's value among ``ChanVariable`` lines (manager.conf ``channelvars``)."""
+    values: str | list[str] = headers.get("ChanVariable", "")  # a list when several
+    for value in values if isinstance(values, list) else [values]:
+        key, _, found = str(value).partition("=")
+        if key == name:
+            return found
+    return ""
 
 
 def _held(headers: Headers) -> float | None:
@@ -126,22 +140,47 @@ class CallTracker:
         events = handler(headers)
         if "ChanVariable" in headers:
             events += self._recording(headers)
+            events += self._queue_status(headers)
         return events
+
+    def _queue_status(self, headers: Headers) -> list[BaseEvent]:
+        """``ChanVariable: QUEUESTATUS=…`` once Queue() returned: a pending exit is settled."""
+        status = _chan_var(headers, names.VAR_QUEUE_STATUS)
+        call = self._call(headers) if status else None
+        return self._settle_exit(call, status) if call is not None else []
+
+    def _settle_exit(self, call: _Call, status: str) -> list[BaseEvent]:
+        """Asterisk raises ``QueueCallerAbandon`` for time-outs, empty-queue exits and
+        withdrawals too; a ``QUEUESTATUS`` naming one of them makes it that exit, and the
+        queued leg hanging up without one makes it an abandon."""
+        left = call.left_queue
+        if left is None or call.exit_settled:
+            return []
+        call.exit_settled = True
+        reason = names.QUEUE_EXITS.get(status)
+        if reason is None:
+            call.abandoned = True
+            return [left]
+        exit_ = CallLeftQueue(
+            call_id=call.call_id,
+            queue=left.queue,
+            reason=reason,
+            position=left.position,
+            wait_seconds=left.wait_seconds,
+            occurred_at=left.occurred_at,
+            source=self.source,
+        )
+        return [exit_]
 
     def _recording(self, headers: Headers) -> list[BaseEvent]:
         """``ChanVariable: SUAC_GRABACION=…`` (manager.conf ``channelvars``): the recording."""
-        values = headers["ChanVariable"]
-        for value in values if isinstance(values, list) else [values]:
-            name, _, path = str(value).partition("=")
-            if name != names.VAR_RECORDING or not path:
-                continue
-            call = self._call(headers)
-            if call is None or call.recording == path:
-                return []
-            call.recording = path
-            started = CallRecordingStarted(call_id=call.call_id, path=path, source=self.source)
-            return self._events(call, started)
-        return []
+        path = _chan_var(headers, names.VAR_RECORDING)
+        call = self._call(headers) if path else None
+        if call is None or call.recording == path:
+            return []
+        call.recording = path
+        started = CallRecordingStarted(call_id=call.call_id, path=path, source=self.source)
+        return self._events(call, started)
 
     # --- calls -----------------------------------------------------------------------------
 
@@ -263,20 +302,19 @@ class CallTracker:
         return []
 
     def _on_abandon(self, headers: Headers) -> list[BaseEvent]:
+        """Kept until the queued leg hangs up or shows Queue()'s result (``_settle_exit``)."""
         call = self._call(headers)
-        if call is None or call.abandoned or call.connected:
+        if call is None or call.left_queue is not None or call.connected:
             return []
-        call.abandoned = True
-        return self._events(
-            call,
-            CallAbandoned(
-                call_id=call.call_id,
-                queue=headers.get("Queue", call.queue),
-                position=_int(headers.get("OriginalPosition") or headers.get("Position")),
-                wait_seconds=_held(headers),
-                source=self.source,
-            ),
+        call.left_queue = CallAbandoned(
+            call_id=call.call_id,
+            queue=headers.get("Queue", call.queue),
+            position=_int(headers.get("OriginalPosition") or headers.get("Position")),
+            wait_seconds=_held(headers),
+            source=self.source,
         )
+        call.queue_leg = headers.get("Uniqueid", "")
+        return self._events(call)
 
     def _on_hold(self, headers: Headers) -> list[BaseEvent]:
         call = self._call(headers)
@@ -315,11 +353,15 @@ class CallTracker:
         call.channels.discard(uniqueid)
         if uniqueid == call.call_id or not call.cause:
             call.cause = headers.get("Cause-txt") or headers.get("Cause", "")
+        out: list[BaseEvent] = []
+        if uniqueid == call.queue_leg:
+            out = self._settle_exit(call, _chan_var(headers, names.VAR_QUEUE_STATUS))
         if call.channels:
-            return []
-        return self._end(call, call.cause)
+            return out
+        return out + self._end(call, call.cause)
 
     def _end(self, call: _Call, cause: str, status: str | None = None) -> list[BaseEvent]:
+        settled = self._settle_exit(call, "")  # never saw the queued leg go: an abandon
         self._calls.pop(call.call_id, None)
         for uniqueid in call.channels:
             self._channels.pop(uniqueid, None)
@@ -342,7 +384,7 @@ class CallTracker:
             ended_by=call.ended_by,
             source=self.source,
         )
-        return self._events(call, ended)
+        return self._events(call, *settled, ended)
 
     # --- resynchronisation -----------------------------------------------------------------
 

@@ -10,6 +10,7 @@ The dialplan templates receive every upper-case name of this module (see
 from __future__ import annotations
 
 from models.calls import CallStatus
+from models.events import QueueExitReason
 
 # --- dialplan contexts -----------------------------------------------------------------------
 CONTEXT_INBOUND = "locatel-entrada"  # calls from the trunk land here and go to the FastAGI IVR
@@ -35,6 +36,15 @@ VAR_ALCALDIA = "SUAC_ALCALDIA"
 VAR_REASON = "SUAC_MOTIVO"
 VAR_CONTEXT = "SUAC_CONTEXTO"  # the whole hand-off context, JSON in base64 (no quotes to escape)
 VAR_RECORDING = "SUAC_GRABACION"  # path of the MixMonitor recording
+VAR_QUEUE_STATUS = "QUEUESTATUS"  # Queue()'s own result, set when the caller leaves it alive
+# QUEUESTATUS → how a call left the queue without an agent, the caller still on the line
+QUEUE_EXITS: dict[str, QueueExitReason] = {
+    "TIMEOUT": "timeout",
+    "LEAVEEMPTY": "empty",
+    "LEAVEUNAVAIL": "empty",
+    "WITHDRAW": "left",
+    "CONTINUE": "left",
+}
 
 NEXT_QUEUE = "cola"
 NEXT_HANGUP = "colgar"

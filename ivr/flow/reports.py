@@ -21,6 +21,7 @@ from models.events import (
     CallAbandoned,
     CallConnected,
     CallEnded,
+    CallLeftQueue,
     CallQueued,
     CallRecordingStarted,
     CallTransferred,
@@ -81,6 +82,16 @@ class CallReports:
             await self._notifier.publish(
                 CallAbandoned(
                     call_id=call_id, queue=queue, wait_seconds=wait_seconds, source=self._source
+                )
+            )
+        elif how == QueueExit.LEFT:
+            await self._notifier.publish(
+                CallLeftQueue(
+                    call_id=call_id,
+                    queue=queue,
+                    reason="left",
+                    wait_seconds=wait_seconds,
+                    source=self._source,
                 )
             )
         elif how == QueueExit.TALKED:

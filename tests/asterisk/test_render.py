@@ -99,7 +99,7 @@ def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
     assert user["deny"] == "0.0.0.0/0.0.0.0" and user["permit"] == "127.0.0.1/255.255.255.255"
     general = {k: v for s, k, v in entries if s == "general"}
     assert general["bindaddr"] == "127.0.0.1" and general["webenabled"] == "no"
-    assert general["channelvars"] == constants.VAR_RECORDING
+    assert general["channelvars"] == f"{constants.VAR_RECORDING},{constants.VAR_QUEUE_STATUS}"
 
 
 def test_only_configured_secrets_appear(files: dict[str, str]) -> None:

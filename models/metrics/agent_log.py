@@ -1,0 +1,56 @@
+"""The agents' state changes, stored as they came (``AgentStateChanged``) for the reports.
+
+Written by the call recorder in the bus's order (``seq``), each event once::
+
+    with session_scope(engine) as session:
+        store_agent_states(session, [event])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.db_types import UTCDateTime
+from models.events import AgentStateChanged
+
+
+class AgentStateChange(SQLModel, table=True):
+    """An agent's state from ``at`` on (``reason``: the pause's)."""
+
+    __tablename__ = "agent_state_change"
+    __table_args__ = (Index("ix_agent_state_change_at", "at"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=64, unique=True)
+    agent: str = Field(max_length=200)
+    queue: str = Field(default="", max_length=64)
+    state: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=200)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
+def store_agent_states(session: Session, events: Iterable[AgentStateChanged]) -> int:
+    """Store the changes not stored yet (by event id); how many were new."""
+    wanted = {event.event_id: event for event in events}
+    if not wanted:
+        return 0
+    known = select(AgentStateChange.event_id).where(col(AgentStateChange.event_id).in_(wanted))
+    seen = set(session.exec(known))
+    for event in wanted.values():
+        if event.event_id not in seen:
+            session.add(
+                AgentStateChange(
+                    event_id=event.event_id,
+                    agent=event.agent[:200],
+                    queue=event.queue[:64],
+                    state=event.state,
+                    reason=event.reason[:200],
+                    at=event.occurred_at,
+                )
+            )
+    session.flush()
+    return len(wanted) - len(seen)
