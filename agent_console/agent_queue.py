@@ -25,6 +25,7 @@ from models.agent_presence import shown
 from models.agent_status import UNKNOWN, AgentStatus, AgentStatusBook
 from models.commands import CommandError
 from models.errors import DomainError
+from models.events import CallTransport
 
 ASTERISK_INTERFACE = re.compile(r"^[A-Za-z][A-Za-z0-9]*/[\w@;:.\-]{1,120}$")
 ACTIONS = ("entrar", "disponible", "pausa", "salir")
@@ -74,6 +75,11 @@ class AgentDesk:
         self.queue, self.phone, self._name = queue, phone, name
         self.front = front_of(phone)
 
+    @property
+    def transport(self) -> CallTransport:
+        """The transport whose events tell this phone's state."""
+        return "twilio" if self.front == "twilio" else "asterisk"
+
     async def status(self) -> AgentStatus:
         """The state the telephony side reports now."""
         if self.front == "twilio":
@@ -82,7 +88,7 @@ class AgentDesk:
                 return AgentStatus("logged_out", "", self.queue)
             state, reason = shown(row)
             return AgentStatus(state, reason, row.queue, row.since)
-        known = self._book.get(self.phone, home_queue=self.queue)
+        known = self._book.get(self.phone, transport="asterisk", home_queue=self.queue)
         return known if known is not None else UNKNOWN
 
     async def act(self, action: str, *, reason: str = "") -> None:

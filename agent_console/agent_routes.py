@@ -161,6 +161,10 @@ async def agent_events(request: Request, staff: AgentStaff, desk: Desk) -> Respo
     if desk is None or not desk.front:
         return Response(status_code=204)
     messages = agent_messages(
-        request.app.state.live, phone=desk.phone, queue=desk.queue, current=desk.status
+        request.app.state.live,
+        phone=desk.phone,
+        transport=desk.transport,
+        queue=desk.queue,
+        current=desk.status,
     )
     return EventSourceResponse(messages)

@@ -6,8 +6,8 @@
 - ``llamada`` — ``{call_id, queue, event}``: ``connected`` when a call is put through to the
   phone, ``ended`` when that call ends. Nothing about other agents' callers is sent::
 
-    async for message in agent_messages(hub, phone="PJSIP/1001", queue="locatel",
-                                        current=desk.status):
+    async for message in agent_messages(hub, phone="PJSIP/1001", transport="asterisk",
+                                        queue="locatel", current=desk.status):
         ...   # {"event": "estado", "data": "{...}"}
 """
 
@@ -19,7 +19,14 @@ from typing import Any
 
 from agent_console.live import LiveHub
 from models.agent_status import AgentStatus, follow
-from models.events import AgentStateChanged, CallConnected, CallEnded, Event, QueueSnapshot
+from models.events import (
+    AgentStateChanged,
+    CallConnected,
+    CallEnded,
+    CallTransport,
+    Event,
+    QueueSnapshot,
+)
 
 
 def _message(name: str, data: dict[str, Any]) -> dict[str, str]:
@@ -27,7 +34,12 @@ def _message(name: str, data: dict[str, Any]) -> dict[str, str]:
 
 
 async def agent_messages(
-    hub: LiveHub, *, phone: str, queue: str, current: Callable[[], Awaitable[AgentStatus]]
+    hub: LiveHub,
+    *,
+    phone: str,
+    transport: CallTransport,
+    queue: str,
+    current: Callable[[], Awaitable[AgentStatus]],
 ) -> AsyncIterator[dict[str, str]]:
     """The stream's messages (sse-starlette's dict form), from now until the client leaves."""
     calls: dict[str, str] = {}  # call id → queue, of the calls put through to the phone
@@ -36,7 +48,8 @@ async def agent_messages(
         if isinstance(event, AgentStateChanged):
             return event.agent == phone
         if isinstance(event, QueueSnapshot):
-            return event.queue == queue or any(m.agent == phone for m in event.members)
+            listed = any(m.agent == phone for m in event.members)
+            return event.transport == transport and (event.queue == queue or listed)
         if isinstance(event, CallConnected) and event.agent == phone:
             calls[event.call_id] = event.queue  # noted here, so its end is never filtered out
             return True
@@ -60,7 +73,7 @@ async def agent_messages(
                 yield _message("llamada", ended)
             else:
                 known = status if status.state != "unknown" else None
-                new = follow(known, phone, event, home_queue=queue)
+                new = follow(known, phone, event, transport=transport, home_queue=queue)
                 if new is not None:
                     status = new
                     yield _message("estado", status.as_json())

@@ -1,8 +1,9 @@
 """An agent's state as the telephony side reports it (Asterisk's queue members, the Twilio
 agents' presence), followed from the bus: ``AgentStateChanged`` events and the members of
-``QueueSnapshot`` events. A page shows this, never what was clicked::
+``QueueSnapshot`` events of the agent's transport (an Asterisk and a Twilio queue may share a
+name). A page shows this, never what was clicked::
 
-    status = follow(None, "PJSIP/1001", snapshot, home_queue="locatel")
+    status = follow(None, "PJSIP/1001", snapshot, transport="asterisk", home_queue="locatel")
     status.state, status.reason            # ('paused', 'Comida')
 
 :class:`AgentStatusBook` keeps the latest status of every agent in a web process, so a page
@@ -17,7 +18,7 @@ from typing import Any
 
 from models.bus import EventBus
 from models.consumer import BackgroundConsumer
-from models.events import AgentStateChanged, Event, QueueSnapshot
+from models.events import AgentStateChanged, CallTransport, Event, QueueSnapshot
 
 STATE_LABELS = {
     "logged_out": "Fuera de la cola",
@@ -59,14 +60,30 @@ class AgentStatus:
 UNKNOWN = AgentStatus("unknown")
 
 
+def transport_of(event: AgentStateChanged | QueueSnapshot) -> CallTransport:
+    """The transport an agent or queue event comes from (Twilio's presence says ``twilio``)."""
+    if isinstance(event, QueueSnapshot):
+        return event.transport
+    return "twilio" if event.source == "twilio" else "asterisk"
+
+
 def follow(
-    current: AgentStatus | None, agent: str, event: Event, *, home_queue: str = ""
+    current: AgentStatus | None,
+    agent: str,
+    event: Event,
+    *,
+    transport: CallTransport,
+    home_queue: str = "",
 ) -> AgentStatus | None:
     """``agent``'s status after ``event``, or None when the event does not change it.
 
     A snapshot of the queue the agent was last seen in (or of ``home_queue`` for an agent
     never seen) that does not list the agent means the agent is out of it.
     """
+    if not isinstance(event, AgentStateChanged | QueueSnapshot):
+        return None
+    if transport_of(event) != transport:
+        return None
     if isinstance(event, AgentStateChanged):
         if event.agent != agent:
             return None
@@ -79,8 +96,6 @@ def follow(
             new = AgentStatus("logged_out", "", event.queue, event.occurred_at)
         else:
             return None
-    else:
-        return None
     if current is not None and (current.state, current.reason, current.queue) == (
         new.state,
         new.reason,
@@ -91,20 +106,20 @@ def follow(
 
 
 class AgentStatusBook(BackgroundConsumer):
-    """The latest status of every agent the bus has told about (web role)."""
+    """The latest status of every agent the bus has told about, per transport (web role)."""
 
     def __init__(self, *, bus: EventBus) -> None:
         super().__init__(bus=bus)
-        self._statuses: dict[str, AgentStatus] = {}
-        self._queues: set[str] = set()  # queues whose snapshot was seen
+        self._statuses: dict[tuple[CallTransport, str], AgentStatus] = {}
+        self._queues: set[tuple[CallTransport, str]] = set()  # queues whose snapshot was seen
 
-    def get(self, agent: str, *, home_queue: str) -> AgentStatus | None:
+    def get(self, agent: str, *, transport: CallTransport, home_queue: str) -> AgentStatus | None:
         """What is known of ``agent`` (out of ``home_queue`` when its snapshot omits the agent),
         or None before anything is known."""
-        known = self._statuses.get(agent)
+        known = self._statuses.get((transport, agent))
         if known is not None:
             return known
-        if home_queue in self._queues:
+        if (transport, home_queue) in self._queues:
             return AgentStatus("logged_out", "", home_queue)
         return None
 
@@ -113,13 +128,17 @@ class AgentStatusBook(BackgroundConsumer):
         if isinstance(event, AgentStateChanged):
             agents = {event.agent}
         elif isinstance(event, QueueSnapshot):
-            self._queues.add(event.queue)
+            self._queues.add((event.transport, event.queue))
             agents = {m.agent for m in event.members} | {
-                agent for agent, status in self._statuses.items() if status.queue == event.queue
+                agent
+                for (transport, agent), status in self._statuses.items()
+                if transport == event.transport and status.queue == event.queue
             }
         else:
             return
+        transport = transport_of(event)
         for agent in agents:
-            new = follow(self._statuses.get(agent), agent, event)
+            key = (transport, agent)
+            new = follow(self._statuses.get(key), agent, event, transport=transport)
             if new is not None:
-                self._statuses[agent] = new
+                self._statuses[key] = new

@@ -44,6 +44,8 @@
     reason.textContent = status.reason ? "Motivo: " + status.reason : "";
     enable(status.state);
     tick();
+    var sent = messages.querySelector(".notice");  // the request is answered by this report
+    if (sent) sent.remove();
   }
 
   function say(text, kind) {

@@ -35,28 +35,40 @@ def member(agent: str, state: str, reason: str = "") -> QueueMember:
 
 def test_follow_reads_events_and_snapshots_of_the_agents_queue() -> None:
     snapshot = QueueSnapshot(queue="locatel", members=[member(PHONE, "paused", "Comida")])
-    paused = follow(None, PHONE, snapshot)
+    paused = follow(None, PHONE, snapshot, transport="asterisk")
     assert paused == AgentStatus("paused", "Comida", "locatel", T0)
-    assert follow(paused, PHONE, snapshot) is None  # unchanged
-    assert follow(paused, PHONE, QueueSnapshot(queue="otra")) is None
-    out = follow(paused, PHONE, QueueSnapshot(queue="locatel", occurred_at=T0))
+    assert follow(paused, PHONE, snapshot, transport="asterisk") is None  # unchanged
+    assert follow(paused, PHONE, QueueSnapshot(queue="otra"), transport="asterisk") is None
+    twilio_queue = QueueSnapshot(queue="locatel", transport="twilio")  # same name, other front
+    assert follow(paused, PHONE, twilio_queue, transport="asterisk") is None
+    out = follow(
+        paused, PHONE, QueueSnapshot(queue="locatel", occurred_at=T0), transport="asterisk"
+    )
     assert out == AgentStatus("logged_out", "", "locatel", T0)
-    assert follow(None, PHONE, QueueSnapshot(queue="locatel"), home_queue="otra") is None
+    never_seen = QueueSnapshot(queue="locatel")
+    assert follow(None, PHONE, never_seen, transport="asterisk", home_queue="otra") is None
     other = AgentStateChanged(agent="PJSIP/1002", queue="locatel", state="available")
-    assert follow(out, PHONE, other) is None
+    assert follow(out, PHONE, other, transport="asterisk") is None
 
 
 async def test_the_book_knows_each_agent_from_the_bus() -> None:
     book = AgentStatusBook(bus=InProcessBus())
-    assert book.get(PHONE, home_queue="locatel") is None  # nothing heard yet
+
+    def state() -> str | None:
+        status = book.get(PHONE, transport="asterisk", home_queue="locatel")
+        return status.state if status is not None else None
+
+    assert state() is None  # nothing heard yet
     await book.handle(QueueSnapshot(queue="locatel", members=[member("PJSIP/1002", "available")]))
-    assert book.get(PHONE, home_queue="locatel") == AgentStatus("logged_out", "", "locatel")
+    assert state() == "logged_out"
     await book.handle(AgentStateChanged(agent=PHONE, queue="locatel", state="available"))
-    assert book.get(PHONE, home_queue="locatel").state == "available"  # type: ignore[union-attr]
+    assert state() == "available"
     await book.handle(QueueSnapshot(queue="locatel", members=[member(PHONE, "in_use")]))
-    assert book.get(PHONE, home_queue="locatel").state == "in_use"  # type: ignore[union-attr]
+    assert state() == "in_use"
+    await book.handle(QueueSnapshot(queue="locatel", transport="twilio"))  # not its front
+    assert state() == "in_use"
     await book.handle(QueueSnapshot(queue="locatel"))
-    assert book.get(PHONE, home_queue="locatel").state == "logged_out"  # type: ignore[union-attr]
+    assert state() == "logged_out"
 
 
 async def test_the_stream_sends_only_this_agents_state_and_calls() -> None:
@@ -69,7 +81,9 @@ async def test_the_stream_sends_only_this_agents_state_and_calls() -> None:
         return AgentStatus("available", "", "locatel", T0)
 
     async def read() -> None:
-        async for message in agent_messages(hub, phone=PHONE, queue="locatel", current=current):
+        async for message in agent_messages(
+            hub, phone=PHONE, transport="asterisk", queue="locatel", current=current
+        ):
             received.append((message["event"], json.loads(message["data"])))
 
     reader = asyncio.create_task(read())
@@ -85,6 +99,7 @@ async def test_the_stream_sends_only_this_agents_state_and_calls() -> None:
                 agent=PHONE, queue="locatel", state="paused", reason="Comida", occurred_at=later
             ),
             QueueSnapshot(queue="locatel", members=[member(PHONE, "paused", "Comida")]),
+            QueueSnapshot(queue="locatel", transport="twilio"),  # the other front's queue
             CallConnected(call_id="1700000000.1", queue="locatel", agent=PHONE),
             CallEnded(call_id="1700000000.1"),
             QueueSnapshot(queue="locatel", occurred_at=later),

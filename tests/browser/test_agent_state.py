@@ -1,6 +1,7 @@
 """In the browser: an agent whose phone is an Asterisk interface enters the queue, pauses with
 a reason and comes back by keyboard; each action reaches the scripted AMI peer, and the page
-shows the new state only when the PBX reports it."""
+shows the new state only when the PBX reports it. A Twilio agent's own phone is rung for the
+next queued caller, and the page follows the ring, the call and its end."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pydantic import SecretStr
 
-from models.config import AsteriskServer, AsteriskSettings, Settings
+from models.config import AsteriskServer, AsteriskSettings, IvrSettings, Settings, TwilioSettings
+from models.events import CallConnected, CallEnded, CallQueued, CallStarted
 from models.users import Role
 from tests.agent_console.console_support import PASSWORD, add_staff
 from tests.agent_console.test_agent_state import actions, until
@@ -19,6 +21,7 @@ from tests.asterisk.fake_ami import FakeAmi
 from tests.asterisk.threaded_ami import AmiThread, ami_in_thread
 from tests.browser.conftest import shot
 from tests.browser.live_server import LiveServer
+from tests.twilio_rest import FakeTwilioApi
 
 PHONE = "PJSIP/1001"
 
@@ -30,10 +33,15 @@ def ami() -> Iterator[AmiThread]:
 
 
 @pytest.fixture
-def live_settings(tmp_path: Path, ami: AmiThread) -> Settings:
+def live_settings(tmp_path: Path, ami: AmiThread, twilio_api: FakeTwilioApi) -> Settings:
     server = AsteriskServer(name="locatel", port=ami.peer.port, secret=SecretStr(ami.peer.secret))
     return Settings(
         data_dir=tmp_path / "datos",
+        public_base_url="http://locatel.example.mx",
+        twilio=TwilioSettings(
+            account_sid="AC" + "1" * 32, auth_token=SecretStr("x"), api_base_url=twilio_api.url
+        ),
+        ivr=IvrSettings(callback_from="+525500000311"),
         asterisk=AsteriskSettings(
             servers=[server],
             agi_port=0,
@@ -130,3 +138,39 @@ def test_an_agent_without_a_phone_is_told_what_to_ask_for(
     expect(page.get_by_role("alert")).to_contain_text("Su cuenta no tiene un teléfono configurado")
     assert page.evaluate("() => SUAC.stream()") is None
     shot(page, "consola-sin-telefono")
+
+
+def test_a_twilio_agents_phone_is_rung_and_the_page_follows_the_call(
+    page: Page, live_server: LiveServer, twilio_api: FakeTwilioApi
+) -> None:
+    agent, caller = "+525512345678", "CA" + "c" * 32
+    add_staff(live_server.container.engine, "dora", Role.AGENT, phone=agent)
+    enter_console(page, "dora")
+    page.wait_for_function("() => SUAC.stream() && SUAC.stream().readyState === 1")
+    state = page.locator("#estado-nombre")
+    expect(state).to_have_text("Fuera de la cola")
+    page.keyboard.press("Alt+I")
+    expect(state).to_have_text("Disponible")
+    shot(page, "consola-twilio-disponible")
+
+    publish = live_server.container.bus.publish
+    twilio_api.queues = {"locatel": 1}
+    live_server.run(
+        publish, CallStarted(call_id=caller, transport="twilio", caller="+525511112222")
+    )
+    live_server.run(publish, CallQueued(call_id=caller, queue="locatel", position=1))
+    expect(state).to_have_text("Timbrando")
+    until(lambda: twilio_api.calls, "the agent's phone rung")
+    assert [c["To"] for c in twilio_api.calls] == [agent]
+    shot(page, "consola-twilio-timbrando")
+
+    live_server.run(publish, CallConnected(call_id=caller, queue="locatel", agent=agent))
+    expect(state).to_have_text("En llamada")
+    expect(page.locator("#llamada")).not_to_be_empty()
+    page.wait_for_timeout(1200)  # the queues are republished meanwhile (the Asterisk one too)
+    expect(state).to_have_text("En llamada")
+    shot(page, "consola-twilio-en-llamada")
+    live_server.run(publish, CallEnded(call_id=caller, status="completed"))
+    expect(state).to_have_text("Disponible")
+    shot(page, "consola-twilio-llamada-terminada")
+    assert len(twilio_api.calls) == 1
