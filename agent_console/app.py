@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from agent_console import (
+    abandoned_routes,
     admin_routes,
     agent_routes,
     call_routes,
@@ -63,6 +64,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(abandoned_routes.router)
     app.include_router(public_routes.router)
     app.include_router(public_routes.page_router)
     app.include_router(inbox_routes.router)

@@ -3,6 +3,7 @@
 from models.access_log import PersonalDataView  # noqa: F401
 from models.agent_presence import AgentPresence  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
+from models.callback_attempts import CallbackAttempt  # noqa: F401
 from models.calls import CallRecord
 from models.capture_forms import CaptureForm  # noqa: F401
 from models.catalogue import CatalogueEntry
