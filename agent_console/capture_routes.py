@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -51,6 +53,7 @@ from models.request_supporters import attach_supporter
 from models.requests import CitizenFields, RequestCreate
 
 router = APIRouter(tags=["captura"])
+_OPTIONS: WeakKeyDictionary[Classifier, dict[str, Markup]] = WeakKeyDictionary()
 PENDING_WAIT_SECONDS = 3.0  # a form sent twice at once: the second waits for the first's folio
 
 
@@ -201,17 +204,35 @@ async def _form(
         "notice": notice,
         "kinds": KIND_LABELS,
         "alcaldias": ALCALDIAS,
-        "catalogue": _by_tema(classifier),
+        "category_options": _category_options(classifier, typed.categoria),
         "colonias": ColoniaDirectory.default().names(typed.alcaldia),
     }
     return render(request, "capture/form.html", context, status=status)
 
 
-def _by_tema(classifier: Classifier) -> dict[str, list[tuple[str, str]]]:
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for entry in sorted(classifier.index.entries, key=lambda e: (e.tema, e.name)):
-        groups.setdefault(entry.tema, []).append((entry.code, entry.name))
-    return groups
+def _category_options(classifier: Classifier, selected: str) -> Markup:
+    """The category <select>'s option groups by tema, ``selected`` chosen; built once per
+    classifier and choice (the catalogue has hundreds of entries)."""
+    built = _OPTIONS.setdefault(classifier, {})
+    if selected in built:
+        return built[selected]
+    entries = sorted(classifier.index.entries, key=lambda e: (e.tema, e.name))
+    groups: dict[str, list[str]] = {}
+    for entry in entries:
+        mark = " selected" if entry.code == selected else ""
+        groups.setdefault(entry.tema, []).append(
+            f'<option value="{escape(entry.code)}"{mark}>'
+            f"{escape(entry.name)} ({escape(entry.code)})</option>"
+        )
+    html = Markup(
+        "".join(
+            f'<optgroup label="{escape(tema.title())}">{"".join(options)}</optgroup>'
+            for tema, options in groups.items()
+        )
+    )
+    if not selected or any(entry.code == selected for entry in entries):
+        built[selected] = html  # only real choices are kept: a typed code is not
+    return html
 
 
 def _log_view(engine: Engine, staff: Staff, call_id: str) -> None:

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from models.lifecycle import OPEN_STATUSES
 from models.requests import ServiceRequest
@@ -29,6 +30,19 @@ METERS_PER_DEGREE = math.pi * EARTH_RADIUS_METERS / 180
 STREET_PREFIXES = frozenset({"calle", "c", "av", "ave", "avenida", "avda"})
 SCANNED = 200  # candidates read from the database before the exact checks
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
+CANDIDATE_COLUMNS = tuple(
+    getattr(ServiceRequest, name)
+    for name in (
+        "folio",
+        "status",
+        "received_at",
+        "alcaldia",
+        "colonia",
+        "street",
+        "latitude",
+        "longitude",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -99,14 +113,15 @@ def find_duplicates(
     if not conditions:
         return []
     statement = (
-        select(ServiceRequest)
+        sql_select(*CANDIDATE_COLUMNS)
         .where(col(ServiceRequest.catalogue_code) == catalogue_code)
         .where(col(ServiceRequest.status).in_(OPEN_STATUSES))
         .where(or_(*conditions))
         .order_by(col(ServiceRequest.received_at).desc())
         .limit(SCANNED)
     )
-    checked = (_check(r, place, meters, since) for r in session.exec(statement))
+    rows = session.connection().execute(statement)
+    checked = (_check(_Row(*row), place, meters, since) for row in rows)
     found = [duplicate for duplicate in checked if duplicate is not None]
     found.sort(key=_closest_then_newest)
     return found[:limit]
@@ -139,9 +154,21 @@ def _same_colonia(place: Place, since: datetime) -> ColumnElement[bool] | None:
     )
 
 
-def _check(
-    request: ServiceRequest, place: Place, meters: float, since: datetime
-) -> LikelyDuplicate | None:
+@dataclass(frozen=True)
+class _Row:
+    """The columns of a candidate that the checks read (no whole ORM object: cheaper)."""
+
+    folio: str
+    status: str
+    received_at: datetime
+    alcaldia: str | None
+    colonia: str | None
+    street: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+def _check(request: _Row, place: Place, meters: float, since: datetime) -> LikelyDuplicate | None:
     distance = None
     if place.located and request.latitude is not None and request.longitude is not None:
         assert place.latitude is not None and place.longitude is not None
