@@ -157,7 +157,10 @@ async def leave_queue(request: Request, staff: AgentStaff, desk: Desk) -> Respon
 @router.get("/eventos")
 async def agent_events(request: Request, staff: AgentStaff, desk: Desk) -> Response:
     """The agent's server-sent events (``estado``, ``llamada``); 204 without a phone, which
-    tells the browser not to reconnect."""
+    tells the browser not to reconnect. Anything but an ``EventSource`` (a page load) is sent
+    to the console page."""
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return RedirectResponse("/consola", status_code=303)
     if desk is None or not desk.front:
         return Response(status_code=204)
     messages = agent_messages(

@@ -166,9 +166,45 @@ def test_an_agent_without_a_usable_phone_is_told_why(client: TestClient) -> None
     assert "Su cuenta no tiene un teléfono configurado" in page.text
     assert "data-stream" not in page.text
     assert post_form(client, "/consola/cola/entrar", {}).status_code == 409
-    assert client.get("/consola/eventos").status_code == 204
+    stream = client.get("/consola/eventos", headers={"accept": "text/event-stream"})
+    assert stream.status_code == 204
+    page = client.get("/consola/eventos", follow_redirects=False)
+    assert (page.status_code, page.headers["location"]) == (303, "/consola")
     client.post("/salir", data={"csrftoken": client.cookies.get("csrftoken")})
     sign_in(client, "carla")
     assert "El teléfono de su cuenta («1001») no es una extensión de Asterisk" in (
         client.get("/consola").text
     )
+
+
+ROUTES = [
+    ("GET", "/consola"),
+    ("POST", "/consola/cola/entrar"),
+    ("POST", "/consola/cola/disponible"),
+    ("POST", "/consola/cola/pausa"),
+    ("POST", "/consola/cola/salir"),
+    ("GET", "/consola/eventos"),
+]
+
+
+def test_only_agents_and_supervisors_reach_the_console(client: TestClient) -> None:
+    engine = client.app.state.container.engine  # type: ignore[attr-defined]
+    add_staff(engine, "sofia", Role.SUPERVISOR)
+    add_staff(engine, "ada", Role.ADMIN)
+    add_staff(engine, "tono", Role.AUTHORITY, authority_code="SACMEX")
+    client.get("/entrar")
+    headers = {"accept": "text/html", "x-csrftoken": client.cookies.get("csrftoken") or ""}
+
+    def answers() -> list[int]:
+        return [
+            client.request(method, path, headers=headers, follow_redirects=False).status_code
+            for method, path in ROUTES
+        ]
+
+    assert answers() == [303] * len(ROUTES)  # to /entrar
+    for username in ("ada", "tono"):
+        sign_in(client, username)
+        assert answers() == [403] * len(ROUTES)
+        client.post("/salir", headers=headers)
+    sign_in(client, "sofia")  # a supervisor without a phone: the page and its explanations
+    assert answers() == [200, 409, 409, 422, 409, 303]

@@ -46,6 +46,12 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/consola/capturar/hecho/{folio}"): AGENTS,
     ("GET", "/api/colonias"): STAFF,
     ("GET", "/consola/folio"): STAFF,
+    ("GET", "/consola"): AGENTS,
+    ("POST", "/consola/cola/entrar"): AGENTS,
+    ("POST", "/consola/cola/disponible"): AGENTS,
+    ("POST", "/consola/cola/pausa"): AGENTS,
+    ("POST", "/consola/cola/salir"): AGENTS,
+    ("GET", "/consola/eventos"): AGENTS,  # a page load is sent to /consola; never streams here
     ("GET", "/consola/llamadas/{call_id}"): AGENTS,
     ("GET", "/consola/llamadas/{call_id}/cierre"): AGENTS,
     ("POST", "/consola/llamadas/{call_id}/cierre"): AGENTS,
