@@ -30,6 +30,7 @@ from agent_console import (
     folio_routes,
     inbox_routes,
     login_routes,
+    performance_routes,
     public_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
@@ -73,6 +74,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(classify_routes.router)
     app.include_router(agent_routes.router)
     app.include_router(call_routes.router)
+    app.include_router(performance_routes.router)
     app.include_router(twilio_routes.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -25,6 +25,7 @@ AGENTS = {Role.AGENT, Role.SUPERVISOR}
 STAFF = set(Role)
 ADMINS = {Role.ADMIN}
 AUTHORITIES = {Role.AUTHORITY}
+SUPERVISORS = {Role.SUPERVISOR, Role.ADMIN}
 
 # (method, path) → who may use it: PUBLIC, or the set of roles.
 MATRIX: dict[tuple[str, str], object] = {
@@ -74,6 +75,9 @@ MATRIX: dict[tuple[str, str], object] = {
     ("POST", "/bandeja/{folio}/rechazo"): AUTHORITIES,
     ("POST", "/bandeja/{folio}/unidad"): AUTHORITIES,
     ("POST", "/bandeja/{folio}/turno"): AUTHORITIES,
+    ("GET", "/supervision/autoridades"): SUPERVISORS,
+    ("GET", "/supervision/autoridades.csv"): SUPERVISORS,
+    ("GET", "/supervision/autoridades/vencidas"): SUPERVISORS,
 }
 TWILIO_PREFIX = "/twilio/"  # signed by Twilio, not by a session: tested in tests/ivr
 
