@@ -73,8 +73,7 @@ class AbandonedDesk:
 
     async def call_back(self, call_id: str, *, agent: str) -> CallbackAttempt:
         """Call back the caller of ``call_id``; the attempt as recorded (placed or failed)."""
-        attempt, callback = await run_blocking(self._engine, lambda: self._claim(call_id, agent))
-        callback_id, booked = callback if callback is not None else (None, False)
+        attempt, callback_id = await run_blocking(self._engine, lambda: self._claim(call_id, agent))
         placed_call_id, error = None, ""
         try:
             if callback_id is not None:
@@ -97,7 +96,7 @@ class AbandonedDesk:
         assert attempt_id is not None
         attempt = await run_blocking(
             self._engine,
-            lambda: self._record(attempt_id, callback_id, booked, placed, error, placed_call_id),
+            lambda: self._record(attempt_id, callback_id, placed, error, placed_call_id),
         )
         if placed_call_id:
             await self._notifier.publish(
@@ -111,9 +110,8 @@ class AbandonedDesk:
             )
         return attempt
 
-    def _claim(self, call_id: str, agent: str) -> tuple[CallbackAttempt, tuple[int, bool] | None]:
-        """The attempt, and for Twilio the call-back row its webhook reads (and whether the
-        caller booked it in the IVR)."""
+    def _claim(self, call_id: str, agent: str) -> tuple[CallbackAttempt, int | None]:
+        """The attempt, and for Twilio the call-back row its webhook reads."""
         with session_scope(self._engine) as session:
             entry = next(
                 (e for e in self._callers(session) if any(c.call_id == call_id for c in e.calls)),
@@ -133,13 +131,15 @@ class AbandonedDesk:
             )
             if latest.transport != TWILIO:
                 return attempt, None
-            return attempt, self._callback_row(session, entry)
+            return attempt, self._callback_row(session, entry, attempt)
 
-    def _callback_row(self, session: Session, entry: AbandonedCaller) -> tuple[int, bool]:
+    def _callback_row(
+        self, session: Session, entry: AbandonedCaller, attempt: CallbackAttempt
+    ) -> int:
         """The caller's waiting IVR call-back (taken from the dispatcher), or a new row with
-        the context of the latest call; its id and whether it was booked."""
+        the context of the latest call, noted on the attempt."""
         row = next((r for r in entry.callback_requests if r.status == "waiting"), None)
-        booked = row is not None
+        created = row is None
         if row is None:
             context = entry.latest.handoff or HandoffContext(caller=entry.number, reason=REASON)
             row = CallbackRequest(
@@ -151,26 +151,30 @@ class AbandonedDesk:
         row.status = "placing"
         session.add(row)
         session.flush()
+        if created:
+            attempt.created_callback_id = row.id
+            session.add(attempt)
         assert row.id is not None
-        return row.id, booked
+        return row.id
 
     def _record(
         self,
         attempt_id: int,
         callback_id: int | None,
-        booked: bool,
         placed: bool,
         error: str,
         placed_call_id: str | None,
     ) -> CallbackAttempt:
         with session_scope(self._engine) as session:
+            attempt = finish_attempt(
+                session, attempt_id, placed=placed, error=error, placed_call_id=placed_call_id
+            )
             if callback_id is not None:
                 row = session.get(CallbackRequest, callback_id)
                 assert row is not None
+                booked = attempt.created_callback_id is None
                 # a failed call-back the caller booked waits for the dispatcher again
                 row.status = "placed" if placed else "waiting" if booked else "failed"
                 row.placed_call_sid, row.placed_at = placed_call_id, utcnow() if placed else None
                 session.add(row)
-            return finish_attempt(
-                session, attempt_id, placed=placed, error=error, placed_call_id=placed_call_id
-            )
+            return attempt

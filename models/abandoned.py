@@ -127,12 +127,8 @@ def _attach(
     since: datetime,
     normalise: Callable[[str], str],
 ) -> None:
-    """Each entry's call-back requests and today's attempts."""
+    """Each entry's call-back requests booked in the IVR and today's attempts."""
     index = {entry.number: entry for entry in entries}
-    for request in requests:
-        entry = index.get(normalise(request.phone))
-        if entry is not None:
-            entry.callback_requests.append(request)
     attempts = list(
         session.exec(
             select(CallbackAttempt)
@@ -145,3 +141,8 @@ def _attach(
     )
     for attempt in attempts:
         index[attempt.number].attempts.append(attempt)
+    made_here = {a.created_callback_id for a in attempts}
+    for request in requests:
+        entry = index.get(normalise(request.phone))
+        if entry is not None and request.id not in made_here:
+            entry.callback_requests.append(request)

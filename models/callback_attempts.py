@@ -61,6 +61,9 @@ class CallbackAttempt(SQLModel, table=True):
     result: str = Field(default=AttemptResult.PLACING.value, max_length=16)
     error: str = Field(default="", max_length=500)
     placed_call_id: str | None = Field(default=None, max_length=64, index=True)
+    # the ``callback_request`` row made for this attempt's Twilio webhook (not one the caller
+    # booked in the IVR, which is reused and keeps saying the caller asked)
+    created_callback_id: int | None = None
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

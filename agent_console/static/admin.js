@@ -1,6 +1,9 @@
-// Account forms: the unit list shows only the chosen authority's units.
+// Account forms: a refused field takes the focus; the unit list shows only the chosen
+// authority's units.
 (function () {
   "use strict";
+  var refused = document.querySelector('[aria-invalid="true"]');
+  if (refused) refused.focus();
   var authority = document.getElementById("authority_code");
   var unit = document.getElementById("unit_code");
   if (!authority || !unit) return;

@@ -121,13 +121,15 @@ TOKEN = "test-auth-token"
 CITY = "+525556581111"
 
 
-def both_fronts(data_dir: Path, *, ami_port: int, ami_secret: str, twilio_url: str) -> Settings:
+def both_fronts(
+    data_dir: Path, *, ami_port: int, ami_secret: str, twilio_url: str, public: str = PUBLIC
+) -> Settings:
     """Embedded defaults with both fronts: the scripted AMI peer and a local Twilio API, and
-    the City's number for call-backs."""
+    the City's number for call-backs (``public``: an http URL keeps the cookies plain)."""
     server = AsteriskServer(name="locatel", port=ami_port, secret=SecretStr(ami_secret))
     return Settings(
         data_dir=data_dir,
-        public_base_url=PUBLIC,
+        public_base_url=public,
         twilio=TwilioSettings(
             account_sid="AC" + "1" * 32, auth_token=SecretStr(TOKEN), api_base_url=twilio_url
         ),

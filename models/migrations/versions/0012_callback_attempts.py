@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=500), nullable=False),
         sa.Column("placed_call_id", sa.String(length=64), nullable=True),
         sa.Column("finished_at", models.db_types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_callback_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("number", "seq"),
     )

@@ -206,7 +206,9 @@ def test_a_twilio_caller_is_called_back_into_the_queue_by_the_ivrs_webhook(
         headers={"X-Twilio-Signature": signature},
     )
     assert "le llamamos de Locatel" in twiml.text and ">locatel</Enqueue>" in twiml.text
-    assert rows(client), "placed is not answered: the caller stays until an agent speaks"
+    (row_text,) = rows(client)
+    assert "Llamando…" in row_text, "placed is not answered: the caller stays until answered"
+    assert "Sí, en el menú" not in row_text, "the agent's call-back is not one the caller asked"
     record(engine, answered(sid, CITY, called=NUMBER, transport="twilio"))
     assert rows(client) == [], "an answered call-back takes the caller off the list"
 
@@ -230,6 +232,8 @@ def test_a_call_back_booked_in_the_ivr_is_taken_from_the_dispatcher(
         (row,) = session.exec(select(CallbackRequest)).all()
     assert placed["Url"].endswith(f"/twilio/voice/callback?id={row.id}"), "the booked row"
     assert row.status == "placed" and row.placed_call_sid
+    (row_text,) = rows(client)
+    assert "Sí, en el menú" in row_text and "Falló" in row_text and "Llamada realizada" in row_text
 
 
 def test_two_agents_clicking_at_once_make_one_call(client: TestClient, ami: AmiThread) -> None:
