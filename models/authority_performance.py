@@ -22,11 +22,10 @@ and the re-assignments the history's authority lines of the period::
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from statistics import median
 
 from sqlalchemy import and_, case, func
 from sqlalchemy import select as columns
@@ -68,12 +67,23 @@ class Figures:
     overdue: int = 0
     rejected: int = 0
     reassigned_away: int = 0
-    answer_days: list[int] = field(default_factory=list, repr=False)
+    answer_days: Counter[int] = field(default_factory=Counter, repr=False)  # days → answers
 
     @property
     def median_days(self) -> float | None:
         """Median business days to answer, None when nothing was answered."""
-        return median(self.answer_days) if self.answer_days else None
+        total = self.answer_days.total()
+        if not total:
+            return None
+        seen, low = 0, None
+        for days in sorted(self.answer_days):
+            seen += self.answer_days[days]
+            if low is None and seen > (total - 1) // 2:
+                low = days
+            if seen > total // 2:
+                assert low is not None
+                return (low + days) / 2
+        raise AssertionError("unreachable: the counts add up to the total")
 
     @property
     def on_time_share(self) -> float | None:
@@ -178,11 +188,15 @@ def _answer_days(
         col(ServiceRequest.received_at),
         col(ServiceRequest.answered_at),
     ).where(_in_period(start, end), col(ServiceRequest.answered_at).is_not(None))
+    answers: Counter[tuple[Key, int]] = Counter()
     for authority, unit, alcaldia, category, received_at, answered_at in session.execute(statement):
         assert answered_at is not None
-        count = days.count(received_at, answered_at, authority)
-        for figures in tables.each((authority, unit, alcaldia, category)):
-            figures.answer_days.append(count)
+        answers[
+            (authority, unit, alcaldia, category), days.count(received_at, answered_at, authority)
+        ] += 1
+    for (key, count), how_many in answers.items():
+        for figures in tables.each(key):
+            figures.answer_days[count] += how_many
 
 
 def _reassigned(session: Session, tables: _Tables, start: datetime, end: datetime) -> None:
