@@ -1,5 +1,6 @@
-"""The call recorder: the only writer of call records, for every transport, and of the
-agents' state changes the metrics' reports read (``models.metrics.agent_log``).
+"""The call recorder: the only writer of call records, for every transport, and of what the
+metrics' reports read: each queued call's fact (``models.metrics.facts``) and the agents'
+state changes (``models.metrics.agent_log``).
 
 It consumes the bus as the ``call-recorder`` group (on Redis, each event goes to one worker and
 is acknowledged once written; a dead worker's events are claimed again), and writes events in
@@ -22,6 +23,7 @@ from models.consumer import BackgroundTask
 from models.db import session_scope
 from models.events import AgentStateChanged, BaseEvent
 from models.metrics.agent_log import store_agent_states
+from models.metrics.facts import store_fact
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
                 agents.append(event)
             elif call_id_of(event):
                 applied += apply_event(_record(session, cache, event), event)
+        for record in cache.values():
+            store_fact(session, record)
         applied += store_agent_states(session, agents)
     return applied
 

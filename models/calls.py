@@ -50,7 +50,7 @@ class CallRecord(SQLModel, table=True):
     ivr_outcome: str | None = Field(default=None, max_length=16)
     handoff: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     queue: str | None = Field(default=None, max_length=64)
-    queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)  # reports
+    queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     queue_position: int | None = None
     rings: int = 0
     missed: int = 0

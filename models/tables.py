@@ -11,6 +11,7 @@ from models.inbox import INBOX_INDEX  # noqa: F401  (the inbox's index)
 from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
 from models.messages import OutboundMessage  # noqa: F401
 from models.metrics.agent_log import AgentStateChange  # noqa: F401
+from models.metrics.facts import CallFactRow  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
 from models.request_supporters import RequestSupporter  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest

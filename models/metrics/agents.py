@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from models.metrics.definitions import CallFact, MetricsRules, ms
+from models.metrics.definitions import CallFact, MetricsRules, ms, quarter_utc
 
 LOGGED_OUT = "logged_out"
 PAUSED = "paused"
@@ -42,13 +42,11 @@ class AgentTally:
         """A call this agent handled."""
         if fact.handled:
             self.handled += sign
-            self.handle_ms += sign * (
-                ms(fact.talk_seconds) + ms(fact.hold_seconds) + ms(fact.wrapup_seconds)
-            )
+            self.handle_ms += sign * (fact.talk_ms + fact.hold_ms + fact.wrapup_ms)
 
     def add_time(self, state: str, reason: str, millis: int) -> None:
         """``millis`` spent in ``state`` (with a pause ``reason``)."""
-        if state == LOGGED_OUT or millis <= 0:
+        if state == LOGGED_OUT or millis <= 0:  # logged-out time is no figure
             return
         self.logged_in_ms += millis
         if state == PAUSED:
@@ -83,12 +81,12 @@ class AgentTally:
 
 def split(since: datetime, until: datetime, rules: MetricsRules) -> Iterator[tuple[datetime, int]]:
     """``[since, until)`` cut at 15-minute boundaries: (interval's local start, milliseconds)."""
-    quarter = rules.quarter_of(since)
-    start = since
+    start, quarter = since, quarter_utc(since)
     while start < until:
-        end = min(quarter + QUARTER, until)
-        yield quarter, ms((end - start).total_seconds())
-        start, quarter = end, rules.quarter_of(end)
+        following = quarter + QUARTER
+        end = min(following, until)
+        yield rules.local(quarter), ms((end - start).total_seconds())
+        start, quarter = end, following
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +118,16 @@ class AgentClock:
             return
         since = at if before is None else max(at, before.since)
         if before is not None:
-            self._count(agent, before, since)
+            self._count(agent, before, since, self._sink)
         self.current[agent] = AgentState(state, reason, since)
 
-    def _count(self, agent: str, state: AgentState, until: datetime) -> None:
+    def _count(self, agent: str, state: AgentState, until: datetime, sink: TimeSink) -> None:
+        if state.state == LOGGED_OUT:  # no figure: not cut into intervals
+            return
         for quarter, millis in split(state.since, until, self.rules):
-            self._sink(quarter, agent, state.state, state.reason, millis)
+            sink(quarter, agent, state.state, state.reason, millis)
 
     def open_time(self, until: datetime, sink: TimeSink) -> None:
         """Give ``sink`` the time of every current state up to ``until`` (not kept)."""
         for agent, state in self.current.items():
-            for quarter, millis in split(state.since, until, self.rules):
-                sink(quarter, agent, state.state, state.reason, millis)
+            self._count(agent, state, until, sink)

@@ -24,15 +24,18 @@ calls:
   minus hold, wrap-up as the console measured it (``CallWrappedUp``, 0 until it is reported);
   Asterisk's moving averages (``Holdtime``, ``TalkTime``) are never used.
 
+Waits and times are taken to the millisecond.
+
     >>> rules = MetricsRules(short_abandon_seconds=5, service_level_seconds=20)
-    >>> rules.is_short_abandon(4.9), rules.is_short_abandon(5.0), rules.within_service(20.0)
+    >>> rules.is_short_abandon(4_900), rules.is_short_abandon(5_000), rules.within_service(20_000)
     (True, False, True)
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
@@ -54,6 +57,7 @@ class Outcome(StrEnum):
     UNANSWERED = "unanswered"  # the call ended in the queue without a reason (link lost)
 
 
+QUARTER_SECONDS = 900
 EXITS = {o.value: o for o in (Outcome.TIMEOUT, Outcome.EMPTY, Outcome.KEY, Outcome.LEFT)}
 
 
@@ -65,18 +69,48 @@ class MetricsRules:
     service_level_seconds: float = 20.0
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Mexico_City"))
 
-    def is_short_abandon(self, wait: float) -> bool:
-        """Abandoned before the short-abandon threshold (strictly)."""
-        return wait < self.short_abandon_seconds
+    @property
+    def short_abandon_ms(self) -> int:
+        """The short-abandon threshold in milliseconds, the unit waits are compared in."""
+        return ms(self.short_abandon_seconds)
 
-    def within_service(self, wait: float) -> bool:
+    @property
+    def service_level_ms(self) -> int:
+        """The service-level threshold in milliseconds."""
+        return ms(self.service_level_seconds)
+
+    def is_short_abandon(self, wait_ms: int) -> bool:
+        """Abandoned before the short-abandon threshold (strictly)."""
+        return wait_ms < self.short_abandon_ms
+
+    def within_service(self, wait_ms: int) -> bool:
         """Answered within the service-level threshold (inclusive)."""
-        return wait <= self.service_level_seconds
+        return wait_ms <= self.service_level_ms
+
+    def after_service(self, wait_ms: int) -> bool:
+        """Abandoned after the service-level threshold, and not a short abandon."""
+        return wait_ms > self.service_level_ms and not self.is_short_abandon(wait_ms)
 
     def quarter_of(self, at: datetime) -> datetime:
         """The local 15-minute interval ``at`` falls in (its start, aware, local time)."""
-        local = at.astimezone(self.time_zone)
-        return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+        return self.local(quarter_utc(at))
+
+    def local(self, at: datetime) -> datetime:
+        """``at`` in local time."""
+        return at.astimezone(self.time_zone)
+
+
+def quarter_utc(at: datetime) -> datetime:
+    """The start (UTC) of the 15-minute interval ``at`` falls in; the same instant as the
+    local one, every time zone's offset being a multiple of 15 minutes."""
+    stamp = at.timestamp()
+    return datetime.fromtimestamp(stamp - stamp % QUARTER_SECONDS, UTC)
+
+
+def ms(seconds: float) -> int:
+    """Seconds as whole milliseconds (half up): waits are compared, and times summed, in
+    them, so sums are exact whatever the order of adding."""
+    return math.floor(seconds * 1000 + 0.5)
 
 
 class Interval(StrEnum):
@@ -126,17 +160,17 @@ class CallFields(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class CallFact:
-    """One queued call as the metrics see it."""
+    """One queued call as the metrics see it (times in milliseconds)."""
 
     queue: str
     joined_at: datetime
     outcome: Outcome
-    wait_seconds: float = 0.0  # until answered or gone (so far, for a call still waiting: 0)
+    wait_ms: int = 0  # until answered or gone (a call still waiting: 0)
     agent: str = ""
     handled: bool = False  # answered and the conversation is over
-    talk_seconds: float = 0.0
-    hold_seconds: float = 0.0
-    wrapup_seconds: float = 0.0
+    talk_ms: int = 0
+    hold_ms: int = 0
+    wrapup_ms: int = 0
     missed_agents: tuple[str, ...] = ()
 
 
@@ -165,34 +199,23 @@ def fact_of(call: CallFields) -> CallFact | None:
     outcome = _outcome(call)
     left_at = call.answered_at or call.abandoned_at
     wait = call.wait_seconds if call.wait_seconds is not None else _seconds(call.queued_at, left_at)
-    fact = CallFact(
-        queue=call.queue or "",
-        joined_at=call.queued_at,
-        outcome=outcome,
-        wait_seconds=wait,
-        missed_agents=tuple(call.missed_agents or ()),
-    )
+    missed = tuple(call.missed_agents or ())
     if call.answered_at is None:
-        return fact
+        return CallFact(call.queue or "", call.queued_at, outcome, ms(wait), missed_agents=missed)
     over_at = call.transferred_at or call.ended_at
     hold = call.hold_seconds or 0.0
     return CallFact(
-        queue=fact.queue,
-        joined_at=fact.joined_at,
+        queue=call.queue or "",
+        joined_at=call.queued_at,
         outcome=outcome,
-        wait_seconds=wait,
+        wait_ms=ms(wait),
         agent=call.agent or "",
         handled=over_at is not None,
-        talk_seconds=max(_seconds(call.answered_at, over_at) - hold, 0.0),
-        hold_seconds=hold,
-        wrapup_seconds=call.wrapup_seconds or 0.0,
-        missed_agents=fact.missed_agents,
+        talk_ms=ms(max(_seconds(call.answered_at, over_at) - hold, 0.0)),
+        hold_ms=ms(hold),
+        wrapup_ms=ms(call.wrapup_seconds or 0.0),
+        missed_agents=missed,
     )
-
-
-def ms(seconds: float) -> int:
-    """Seconds as whole milliseconds: sums of them are exact whatever the order of adding."""
-    return round(seconds * 1000)
 
 
 @dataclass(slots=True)
@@ -220,35 +243,52 @@ class Tally:
 
     def add(self, fact: CallFact, rules: MetricsRules, sign: int = 1) -> None:
         """Count ``fact`` in (``sign=-1``: take it out again)."""
-        self.offered += sign
-        match fact.outcome:
+        wait = fact.wait_ms
+        self.count(
+            CallGroup(
+                outcome=fact.outcome,
+                short=rules.is_short_abandon(wait),
+                within=rules.within_service(wait),
+                after=rules.after_service(wait),
+                handled=fact.handled,
+                calls=sign,
+                wait_ms=sign * wait,
+                talk_ms=sign * fact.talk_ms,
+                hold_ms=sign * fact.hold_ms,
+                wrapup_ms=sign * fact.wrapup_ms,
+            )
+        )
+
+    def count(self, group: CallGroup) -> None:
+        """Count a group of calls alike (one call, or a report query's row)."""
+        n = group.calls
+        self.offered += n
+        match group.outcome:
             case Outcome.ANSWERED:
-                self.answered += sign
-                self.answered_within += sign * rules.within_service(fact.wait_seconds)
-                self.answered_wait_ms += sign * ms(fact.wait_seconds)
+                self.answered += n
+                self.answered_within += n * group.within
+                self.answered_wait_ms += group.wait_ms
             case Outcome.ABANDONED:
-                short = rules.is_short_abandon(fact.wait_seconds)
-                after = fact.wait_seconds > rules.service_level_seconds and not short
-                self.abandoned += sign
-                self.short_abandoned += sign * short
-                self.abandoned_after += sign * after
+                self.abandoned += n
+                self.short_abandoned += n * group.short
+                self.abandoned_after += n * group.after
             case Outcome.TIMEOUT:
-                self.timeouts += sign
+                self.timeouts += n
             case Outcome.EMPTY:
-                self.empty_exits += sign
+                self.empty_exits += n
             case Outcome.KEY:
-                self.key_exits += sign
+                self.key_exits += n
             case Outcome.LEFT:
-                self.left += sign
+                self.left += n
             case Outcome.UNANSWERED:
-                self.unanswered += sign
+                self.unanswered += n
             case Outcome.WAITING:
-                self.waiting += sign
-        if fact.handled:
-            self.handled += sign
-            self.talk_ms += sign * ms(fact.talk_seconds)
-            self.hold_ms += sign * ms(fact.hold_seconds)
-            self.wrapup_ms += sign * ms(fact.wrapup_seconds)
+                self.waiting += n
+        if group.handled:
+            self.handled += n
+            self.talk_ms += group.talk_ms
+            self.hold_ms += group.hold_ms
+            self.wrapup_ms += group.wrapup_ms
 
     def merge(self, other: Tally) -> Tally:
         """Add ``other`` into this tally; returns it."""
@@ -282,6 +322,23 @@ class Tally:
     def aht(self) -> float | None:
         """Average handle time (talk + hold + wrap-up), seconds."""
         return self.handle_seconds / self.handled if self.handled else None
+
+
+@dataclass(frozen=True, slots=True)
+class CallGroup:
+    """Calls alike for the definitions (outcome, where their wait falls, handled), with
+    their number and summed times: one call, or a row of a report's query."""
+
+    outcome: Outcome
+    short: bool
+    within: bool
+    after: bool
+    handled: bool
+    calls: int
+    wait_ms: int
+    talk_ms: int
+    hold_ms: int
+    wrapup_ms: int
 
 
 _TALLY_FIELDS = tuple(f.name for f in fields(Tally))

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from models.metrics.agents import LOGGED_OUT, AgentTally
+from models.metrics.agents import AgentTally
 from models.metrics.definitions import CallFact, Interval, MetricsRules, Tally
 
 CallKey = tuple[datetime, str]  # (15-minute interval's local start, queue)
@@ -54,9 +54,8 @@ class MetricsReport:
             self.agents[quarter, agent].missed_rings += sign
 
     def add_time(self, quarter: datetime, agent: str, state: str, reason: str, millis: int) -> None:
-        """An agent's time in a state, in one 15-minute interval inside the period (time
-        logged out is no figure)."""
-        if self.start <= quarter < self.end and state != LOGGED_OUT:
+        """An agent's time in a state, in one 15-minute interval inside the period."""
+        if self.start <= quarter < self.end and millis > 0:
             self.agents[quarter, agent].add_time(state, reason, millis)
 
     # --- roll-ups ---------------------------------------------------------------------------

@@ -121,8 +121,9 @@ def test_the_documented_examples_hold() -> None:
 
 
 def test_thresholds_are_strict_for_short_abandons_and_inclusive_for_service() -> None:
-    assert RULES.is_short_abandon(4.9) and not RULES.is_short_abandon(5.0)
-    assert RULES.within_service(20.0) and not RULES.within_service(20.001)
+    assert RULES.is_short_abandon(4_999) and not RULES.is_short_abandon(5_000)
+    assert RULES.within_service(20_000) and not RULES.within_service(20_001)
+    assert not RULES.after_service(20_000) and RULES.after_service(20_001)
 
 
 def test_seven_calls_by_hand(engine: Engine) -> None:
@@ -160,7 +161,7 @@ def test_a_time_out_from_asterisk_is_no_abandon_and_a_hang_up_is() -> None:
         for event in events:
             apply_event(record, event)
         fact = fact_of(record)
-        assert fact is not None and fact.wait_seconds == 300
+        assert fact is not None and fact.wait_ms == 300_000
         return [*(e.type for e in events), fact.outcome, record.status]
 
     assert call("1.1", "TIMEOUT") == [
