@@ -30,12 +30,14 @@ from agent_console import (
     folio_routes,
     inbox_routes,
     login_routes,
+    metrics_routes,
     performance_routes,
     public_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
 from agent_console.security import CsrfProtection, SecurityHeaders
 from agent_console.templating import render
+from agent_console.webhook_timing import WebhookTiming
 from ivr.twilio import routes as twilio_routes
 from models.config import Settings
 from models.errors import DomainError
@@ -55,6 +57,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
 
     app = FastAPI(title="SUAC Locatel", lifespan=lifespan, docs_url=None, redoc_url=None)
     https = settings.secure_cookies
+    app.add_middleware(WebhookTiming)  # innermost: it reads the route the router matched
     app.add_middleware(CsrfProtection, secret=settings.secret_key.get_secret_value(), https=https)
     app.add_middleware(SecurityHeaders, https=https)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
@@ -75,6 +78,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(agent_routes.router)
     app.include_router(call_routes.router)
     app.include_router(performance_routes.router)
+    app.include_router(metrics_routes.router)
     app.include_router(twilio_routes.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from models.jobs import ClaimedJob, JobQueue
+from models.telemetry import JOB_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class JobWorker:
             self._slots.release()
 
     async def _fail(self, job: ClaimedJob, reason: str, *, give_up: bool) -> None:
+        JOB_FAILURES.labels(kind=job.kind, outcome="failed" if give_up else "retry").inc()
         await self._queue.retry_later(
             job.id, worker=self.name, error=reason, delay=retry_delay(job.attempts), give_up=give_up
         )

@@ -71,6 +71,7 @@ def serve(
 
     import uvicorn
 
+    from suac.metrics_server import multiprocess_metrics
     from suac.roles import ALL_ROLES, WEB
     from suac.web import ROLES_VARIABLE, default_roles
 
@@ -94,14 +95,15 @@ def serve(
             )
             raise typer.Exit(1)
     os.environ[ROLES_VARIABLE] = ",".join(sorted(roles))
-    uvicorn.run(
-        "suac.web:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-    )
+    with multiprocess_metrics(workers):
+        uvicorn.run(
+            "suac.web:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=True,
+        )
 
 
 @app.command(help="Rol worker: trabajos (SMS, devoluciones de llamada) y tareas periódicas.")

@@ -22,16 +22,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 
+from prometheus_client.registry import Collector
+
 from agent_console.live import LiveHub
+from ivr.asterisk.link_metrics import AmiLinks
 from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
 from ivr.twilio.agent_dispatch import AgentDispatcher
 from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
+from models.metrics.definitions import rules_of
 from models.periodic import PeriodicTask
+from models.queue_gauges import QueueGauges
 from models.recent_calls import RecentCalls
+from models.telemetry import Exposition
+from models.telemetry_collectors import CallsToday, JobDepth
 from suac.container import Container
+from suac.metrics_server import MetricsServer
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,20 @@ class Runtime:
         self._stops: list[Callable[[], Awaitable[None]]] = []
         self.live = LiveHub(bus=container.bus)  # the pages' live streams (web role)
         self.recent_calls = RecentCalls(bus=container.bus)  # the screen pops' calls (web role)
+        self.queue_gauges = QueueGauges(bus=container.bus)  # /metrics' queue state (web role)
+        self.exposition = Exposition(collectors=self._collectors())
+
+    def _collectors(self) -> list[Collector]:
+        """What this process's scrape reads: the shared state once per deployment's web
+        processes (any of them answers alike), each AMI link where the links are held."""
+        c = self.container
+        collectors: list[Collector] = []
+        if WEB in self.roles:
+            rules = rules_of(c.settings)
+            collectors += [self.queue_gauges, JobDepth(c.engine), CallsToday(c.engine, rules)]
+        if TELEPHONY in self.roles and c.settings.asterisk.servers:
+            collectors.append(AmiLinks(c.asterisk.bridge))
+        return collectors
 
     async def start(self) -> None:
         """Start what the roles own, in dependency order."""
@@ -65,6 +87,10 @@ class Runtime:
             await self._run(c.agent_states.start, c.agent_states.stop)
             await self._run(self.recent_calls.start, self.recent_calls.stop)
             await self._run(self.live.start, self.live.stop)
+            await self._run(self.queue_gauges.start, self.queue_gauges.stop)
+        elif c.settings.metrics_address:
+            server = MetricsServer(address=c.settings.metrics_address, exposition=self.exposition)
+            await self._run(server.start, server.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
             await self._run(c.asterisk.start, c.asterisk.close)
         if TELEPHONY in self.roles:

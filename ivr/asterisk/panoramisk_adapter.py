@@ -54,6 +54,7 @@ from ivr.asterisk.errors import (
     AmiLoginFailed,
     CallerHungUp,
 )
+from models.telemetry import AMI_ACTION_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -234,11 +235,12 @@ class AmiConnection:
         request = _Action({"Action": action, **headers}, as_list=as_list)
         request.on_answer = on_answer
         future = self._manager.send_action(request, as_list=as_list)
-        done, _ = await asyncio.wait(
-            {future, self._manager.lost},
-            timeout=timeout or self.timeout,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
+        with AMI_ACTION_SECONDS.labels(server=self.name, action=action).time():
+            done, _ = await asyncio.wait(
+                {future, self._manager.lost},
+                timeout=timeout or self.timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         if future in done:
             return future.result()
         self._manager.responses.pop(request.id, None)

@@ -36,6 +36,7 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,  # no personal data; SUAC_METRICS_TOKEN or the proxy guard it
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/api/public/folios/{folio}"): PUBLIC,
     ("GET", "/folio"): PUBLIC,
