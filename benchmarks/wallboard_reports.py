@@ -4,7 +4,7 @@ Fills its own database (``bench``, created when missing; never the tests' ``test
 100,000 call records and their facts (as the recorder stores them) over 30 days (answered,
 abandoned, timed out, by 60 agents, with holds, wrap-ups and missed rings) and the agents'
 state changes, then times :func:`models.metrics.historical_report` for the 30 days (target
-< 1 s). Prints e.g. ``30-day report over 100000 calls: best 0.61 s, median 0.66 s (5 runs)``.
+< 1 s). Prints e.g. ``30-day report over 100000 calls: best 0.73 s, median 0.78 s (5 runs)``.
 
     python benchmarks/wallboard_reports.py [--calls 100000] [--days 30] [--runs 5]
     SUAC_BENCH_REPORTS_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench  (default)
