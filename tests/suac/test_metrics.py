@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
@@ -32,6 +33,9 @@ from models.events import (
 )
 from models.job_worker import JobWorker
 from models.jobs import JobQueue, JobSpec
+from models.telemetry import Exposition
+from models.telemetry_collectors import JobDepth
+from suac.metrics_server import MetricsServer
 from suac.web import create_app
 from tests.asterisk.fake_ami import FakeAmi
 from tests.asterisk.harness import Harness
@@ -179,8 +183,6 @@ def test_webhook_latency_by_route_and_status(client: TestClient) -> None:
 
 
 async def test_job_depth_and_failures(engine) -> None:  # noqa: ANN001
-    from models.telemetry import Exposition
-    from models.telemetry_collectors import JobDepth
 
     queue = JobQueue(engine=engine)
     labels = {"kind": "prueba.falla", "outcome": "retry"}
@@ -241,3 +243,19 @@ def test_bearer_token_when_configured(tmp_path: Path) -> None:
         assert (
             "suac_jobs" in client.get("/metrics", headers={"authorization": "Bearer s3cr3t"}).text
         )
+
+
+async def test_a_process_without_the_web_role_serves_its_own(engine) -> None:  # noqa: ANN001
+
+    server = MetricsServer(
+        address="127.0.0.1:0", exposition=Exposition(collectors=[JobDepth(engine)])
+    )
+    await server.start()
+    try:
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(f"http://127.0.0.1:{server.port}/metrics")
+        got = samples(answer.text)
+        assert value(got, "suac_jobs", status="failed") == 0
+        assert "# TYPE suac_job_failures_total counter" in answer.text  # the process's own
+    finally:
+        await server.stop()
