@@ -9,15 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from agent_console.auth import SupervisorStaff
+from agent_console.period_form import PeriodForm
 from agent_console.templating import render
 from models.authority_performance import PerformanceReport, Period, Row, performance_report
 from models.db import run_blocking, session_scope
@@ -30,52 +29,11 @@ MAX_DAYS = 366
 PAGE = "/supervision/autoridades"
 
 
-@dataclass
-class PeriodForm:
-    """The period as typed (``desde``, ``hasta``: AAAA-MM-DD), its errors and its value."""
-
-    desde: str
-    hasta: str
-    errors: dict[str, str] = field(default_factory=dict)
-    period: Period | None = None
-
-    @classmethod
-    def read(cls, request: Request, today: date) -> PeriodForm:
-        """The period of the address; the current month up to today when none is given."""
-        desde = request.query_params.get("desde", "").strip()
-        hasta = request.query_params.get("hasta", "").strip()
-        if not desde and not hasta:
-            desde, hasta = today.replace(day=1).isoformat(), today.isoformat()
-        form = cls(desde, hasta)
-        first, last = form._day("desde", "inicial"), form._day("hasta", "final")
-        if first and last:
-            if first > last:
-                form.errors["hasta"] = "La fecha final es anterior a la inicial."
-            elif (last - first).days >= MAX_DAYS:
-                form.errors["hasta"] = f"El periodo no puede pasar de {MAX_DAYS} días."
-            else:
-                form.period = Period(first, last)
-        return form
-
-    def _day(self, name: str, which: str) -> date | None:
-        text = getattr(self, name)
-        if not text:
-            self.errors[name] = f"Escriba la fecha {which}."
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.errors[name] = f"La fecha {which} no es válida: escríbala como AAAA-MM-DD."
-            return None
-
-    def query(self, **more: str | int | None) -> str:
-        """The period (and ``more``) as an address's query."""
-        params = {"desde": self.desde, "hasta": self.hasta, **more}
-        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-def _local_today(request: Request) -> date:
-    return utcnow().astimezone(request.app.state.container.calendar.zone).date()
+def _period_form(request: Request) -> PeriodForm:
+    """The period asked; this month up to today when none is given."""
+    today = utcnow().astimezone(request.app.state.container.calendar.zone).date()
+    default = Period(today.replace(day=1), today)
+    return PeriodForm.read(request.query_params, default=default, max_days=MAX_DAYS)
 
 
 async def _report(request: Request, period: Period) -> PerformanceReport:
@@ -92,7 +50,7 @@ async def _report(request: Request, period: Period) -> PerformanceReport:
 @router.get(PAGE)
 async def performance_page(request: Request, _staff: SupervisorStaff) -> Response:
     """The report for the period asked (this month by default); bad dates explained (422)."""
-    form = PeriodForm.read(request, _local_today(request))
+    form = _period_form(request)
     if form.period is None:
         return render(request, "supervisor/performance.html", {"form": form}, status=422)
     report = await _report(request, form.period)
@@ -141,7 +99,7 @@ def _csv_rows(report: PerformanceReport) -> Iterator[list[Any]]:
 @router.get(PAGE + ".csv")
 async def performance_csv(request: Request, _staff: SupervisorStaff) -> Response:
     """The same figures as the page, one line per authority, unit, alcaldía and category."""
-    form = PeriodForm.read(request, _local_today(request))
+    form = _period_form(request)
     if form.period is None:
         return render(request, "supervisor/performance.html", {"form": form}, status=422)
     report = await _report(request, form.period)
@@ -168,7 +126,7 @@ OVERDUE_FIELDS = {
 @router.get(PAGE + "/vencidas")
 async def overdue_list(request: Request, _staff: SupervisorStaff) -> Response:
     """The requests of the period still open past their deadline, for one row of the report."""
-    form = PeriodForm.read(request, _local_today(request))
+    form = _period_form(request)
     chosen = {name: request.query_params.get(name, "").strip() or None for name in OVERDUE_FIELDS}
     context: dict[str, Any] = {"form": form, "chosen": chosen}
     if form.period is None:
