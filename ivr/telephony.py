@@ -67,10 +67,13 @@ class Telephony:
         return await self._ami(server, "remove_member", interface=interface)
 
     async def spy(
-        self, *, supervisor: str, agent: str, mode: str, server: str = ""
+        self, *, supervisor: str, agent: str, mode: str, channel_id: str, server: str = ""
     ) -> ActionResult:
-        """Ring a supervisor to listen, whisper (``susurrar``) or barge (``intervenir``)."""
-        return await self._ami(server, "spy", supervisor=supervisor, agent=agent, mode=mode)
+        """Ring a supervisor's phone to listen, whisper (``susurrar``) or barge (``intervenir``)
+        on an agent's call; ``channel_id`` names the supervisor's channel (see ``hangup``)."""
+        return await self._ami(
+            server, "spy", supervisor=supervisor, agent=agent, mode=mode, channel_id=channel_id
+        )
 
     async def read_status(self, channel: str, *, folio: str = "", server: str = "") -> ActionResult:
         """Send a caller back to the IVR's status reading."""

@@ -180,6 +180,14 @@ class CallWrappedUp(BaseEvent):
     wrapup_seconds: float | None = None  # from the call's end to the form's submission
 
 
+class SpyEnded(BaseEvent):
+    """A supervisor's listening channel (listen, whisper or barge) hung up."""
+
+    type: Literal["spy.ended"] = "spy.ended"
+    channel_id: str
+    cause: str = ""
+
+
 # --- agents and queues -----------------------------------------------------------------------
 
 AgentState = Literal["logged_out", "available", "paused", "ringing", "in_use", "unavailable"]
@@ -295,6 +303,7 @@ Event = Annotated[
     | CallRecordingStarted
     | CallEnded
     | CallWrappedUp
+    | SpyEnded
     | AgentStateChanged
     | QueueSnapshot
     | RequestRegistered

@@ -20,6 +20,7 @@ from ivr.asterisk.errors import AmiBadAction
 
 EXTENSION = re.compile(r"^[0-9A-Za-z_]{1,32}$")
 CHANNEL = re.compile(r"^[\w/@;:.\-]{1,120}$")
+INTERFACE = re.compile(r"^[A-Za-z][A-Za-z0-9]*/[\w@.\-]{1,80}$")  # a phone: PJSIP/1001
 NUMBER = re.compile(r"^\+?[0-9]{3,15}$")
 TRUNK_ENDPOINT = "trunk"  # the carrier's PJSIP endpoint in the rendered pjsip.conf
 RING_MILLISECONDS = "30000"
@@ -95,22 +96,27 @@ class AsteriskActions:
             Interface=_checked(interface, CHANNEL, "Interfaz"),
         )
 
-    async def spy(self, *, supervisor: str, agent: str, mode: str) -> ActionResult:
-        """Ring a supervisor's phone; once answered, listen, whisper or barge on ``agent``.
+    async def spy(self, *, supervisor: str, agent: str, mode: str, channel_id: str) -> ActionResult:
+        """Ring a supervisor's phone; once answered, it listens, whispers or barges on the
+        agent's live channel (``Originate`` straight into ``ChanSpy``).
 
-        ``mode`` is ``escuchar``, ``susurrar`` or ``intervenir`` (``ChanSpy`` options
-        ``qES``, ``qwES``, ``qBES`` in the supervisors' context).
+        ``supervisor`` and ``agent`` are interfaces (``PJSIP/1900``, ``PJSIP/1001``); ``mode``
+        is ``escuchar``, ``susurrar`` or ``intervenir`` (options ``qES``, ``qwES``, ``qBES``);
+        ``channel_id`` (starting with ``suac-escucha-``) becomes the supervisor's channel's
+        Uniqueid, so its end is reported and ``hangup(channel_id)`` ends it.
         """
-        if mode not in names.SPY_MODES:
+        options = names.SPY_MODES.get(mode)
+        if options is None:
             raise AmiBadAction(f"Modo de supervisión desconocido: «{mode}».")
-        phone = _checked(supervisor, EXTENSION, "Extensión")
+        if not channel_id.startswith(names.SPY_CHANNEL_PREFIX):
+            raise AmiBadAction(f"Canal de supervisión no válido: «{channel_id}».")
         return await self._send(
             "Originate",
-            Channel=f"PJSIP/{phone}",
-            Context=names.CONTEXT_SUPERVISOR,
-            Exten=f"{mode}-{_checked(agent, EXTENSION, 'Extensión')}",
-            Priority="1",
-            CallerID=f'"Supervisión {mode}" <{phone}>',
+            Channel=_checked(supervisor, INTERFACE, "Teléfono del supervisor"),
+            Application=names.SPY_APPLICATION,
+            Data=f"{_checked(agent, INTERFACE, 'Teléfono del asesor')}-,{options}",
+            ChannelId=_checked(channel_id, CHANNEL, "Canal"),
+            CallerID=f'"Supervisión: {mode}"',
             Timeout=RING_MILLISECONDS,
         )
 

@@ -36,6 +36,7 @@ from models.events import (
     CallStarted,
     CallTransferred,
     EndedBy,
+    SpyEnded,
 )
 
 Headers = dict[str, str]
@@ -83,6 +84,11 @@ def _chan_var(headers: Headers, name: str) -> str:
         if key == name:
             return found
     return ""
+
+
+def _spying(uniqueid: str) -> bool:
+    """A supervisor's listening channel: no call of its own (its hang-up is ``SpyEnded``)."""
+    return uniqueid.startswith(names.SPY_CHANNEL_PREFIX)
 
 
 def _held(headers: Headers) -> float | None:
@@ -188,7 +194,7 @@ class CallTracker:
         """The call an event belongs to, created on first sight; None once it has ended."""
         uniqueid = headers.get(f"{prefix}Uniqueid", "")
         linkedid = headers.get(f"{prefix}Linkedid") or self._channels.get(uniqueid, "")
-        if not linkedid or linkedid in self._ended:
+        if not linkedid or linkedid in self._ended or _spying(linkedid):
             return None
         call = self._calls.get(linkedid)
         if call is None:
@@ -345,6 +351,9 @@ class CallTracker:
 
     def _on_hangup(self, headers: Headers) -> list[BaseEvent]:
         uniqueid = headers.get("Uniqueid", "")
+        if _spying(uniqueid):
+            cause = headers.get("Cause-txt") or headers.get("Cause", "")
+            return [SpyEnded(channel_id=uniqueid, cause=cause, source=self.source)]
         linkedid = headers.get("Linkedid") or self._channels.get(uniqueid, "")
         call = self._calls.get(linkedid)
         if call is None or uniqueid not in call.channels:

@@ -17,7 +17,6 @@ CONTEXT_INBOUND = "locatel-entrada"  # calls from the trunk land here and go to 
 CONTEXT_QUEUE = "locatel-cola"  # the agent queue (also the fall-back when the IVR is down)
 CONTEXT_STATUS = "locatel-estado"  # re-entry into the IVR's status reading (AMI Redirect)
 CONTEXT_AGENTS = "locatel-agentes"  # agents' phones: what they may dial
-CONTEXT_SUPERVISOR = "locatel-supervision"  # listen / whisper / barge on an agent
 CONTEXT_HANGUP = "locatel-colgar"  # end a call politely
 
 EXTEN_START = "s"
@@ -49,12 +48,16 @@ QUEUE_EXITS: dict[str, QueueExitReason] = {
 NEXT_QUEUE = "cola"
 NEXT_HANGUP = "colgar"
 
-# --- supervisors' spying: extension prefix → ChanSpy options ---------------------------------
-# q: no beep nor channel name announced; E: exit when the spied-on channel hangs up (never hop
-# to the agent's next call); S: stop at once when there is nothing to spy on; w: whisper to
-# the agent only; B: barge, talk to both agent and caller. The dialplan spies on the prefix
-# "PJSIP/<extension>-", so agent 1001 never matches phone 10010.
+# --- supervisors' spying: mode → ChanSpy options --------------------------------------------
+# The supervisor's phone is originated straight into ChanSpy on the agent's channel prefix
+# "PJSIP/1001-" (never "PJSIP/10010-…"). q: no beep nor channel name announced; E: exit when
+# the spied-on channel hangs up (never hop to the agent's next call); S: stop at once when
+# there is nothing to spy on; w: whisper to the agent only; B: barge, talk to both agent and
+# caller. The supervisor's channel gets a Uniqueid starting with SPY_CHANNEL_PREFIX: the call
+# tracker leaves it out of the calls and reports its hang-up (``SpyEnded``).
 SPY_MODES = {"escuchar": "qES", "susurrar": "qwES", "intervenir": "qBES"}
+SPY_APPLICATION = "ChanSpy"
+SPY_CHANNEL_PREFIX = "suac-escucha-"
 
 # --- the queue and the recordings ------------------------------------------------------------
 DEFAULT_QUEUE = "locatel"

@@ -66,11 +66,6 @@ def _finalize(value: object) -> object:
     return text.replace(";", r"\;")  # ";" starts a comment in Asterisk files
 
 
-def _pattern(text: str) -> str:
-    """Letters that mean digits in a dialplan pattern (N, X, Z) written as literals."""
-    return "".join(f"[{c}]" if c.lower() in "nxz" else c for c in text)
-
-
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader([str(f) for f in FOLDERS]),
@@ -82,7 +77,6 @@ def _environment() -> Environment:
         finalize=_finalize,
     )
     env.filters["ref"] = lambda name: "${" + name + "}"
-    env.filters["pattern"] = _pattern
     return env
 
 

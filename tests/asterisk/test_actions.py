@@ -80,19 +80,26 @@ async def test_queue_log_line(actions: AsteriskActions, fake_ami: FakeAmi) -> No
     )
 
 
-@pytest.mark.parametrize("mode", ["escuchar", "susurrar", "intervenir"])
-async def test_supervisor_spy_originates_into_the_spy_context(
-    actions: AsteriskActions, fake_ami: FakeAmi, mode: str
+@pytest.mark.parametrize(
+    ("mode", "options"), [("escuchar", "qES"), ("susurrar", "qwES"), ("intervenir", "qBES")]
+)
+async def test_supervisor_spy_originates_the_supervisor_into_chanspy(
+    actions: AsteriskActions, fake_ami: FakeAmi, mode: str, options: str
 ) -> None:
-    result = await actions.spy(supervisor="1900", agent="1001", mode=mode)
+    result = await actions.spy(
+        supervisor="PJSIP/1900", agent="PJSIP/1001", mode=mode, channel_id="suac-escucha-1"
+    )
     assert result.ok and result.message == "Originate successfully queued"
     sent = fake_ami.received[-1]
-    assert (sent["Channel"], sent["Context"], sent["Exten"], sent["Async"]) == (
+    # the agent's own channels only ("PJSIP/1001-…", never "PJSIP/10010-…"); the spy ends
+    # with the spied call: listen, whisper (to the agent) and barge (to both)
+    assert (sent["Channel"], sent["Application"], sent["Data"], sent["ChannelId"]) == (
         "PJSIP/1900",
-        "locatel-supervision",
-        f"{mode}-1001",
-        "true",
+        "ChanSpy",
+        f"PJSIP/1001-,{options}",
+        "suac-escucha-1",
     )
+    assert sent["Async"] == "true" and "Context" not in sent
 
 
 async def test_redirect_into_status_reading(actions: AsteriskActions, fake_ami: FakeAmi) -> None:
@@ -120,9 +127,20 @@ async def test_bad_input_never_reaches_asterisk(
 ) -> None:
     count = len(fake_ami.received)
     with pytest.raises(AmiBadAction):
-        await actions.spy(supervisor="1900", agent="1001", mode="grabar")
+        await actions.spy(
+            supervisor="PJSIP/1900", agent="PJSIP/1001", mode="grabar", channel_id="suac-escucha-1"
+        )
     with pytest.raises(AmiBadAction):
-        await actions.spy(supervisor="1900&PJSIP/x", agent="1001", mode="escuchar")
+        await actions.spy(
+            supervisor="PJSIP/1900",
+            agent="PJSIP/1001,qB",
+            mode="escuchar",
+            channel_id="suac-escucha-1",
+        )
+    with pytest.raises(AmiBadAction):
+        await actions.spy(
+            supervisor="PJSIP/1900", agent="PJSIP/1001", mode="escuchar", channel_id="1795.1"
+        )
     with pytest.raises(AmiBadAction):
         await actions.pause("PJSIP/1001", reason="x\r\nAction: Hangup")
     with pytest.raises(AmiBadAction):

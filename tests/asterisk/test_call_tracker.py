@@ -26,6 +26,19 @@ def test_ivr_entry_from_agi_exec_start_alone_and_only_once() -> None:
     assert types == ["call.started", "call.ivr_step"]
 
 
+def test_a_supervisors_listening_channel_is_no_call_and_its_end_is_reported() -> None:
+    tracker = CallTracker(source="prueba")
+    spy = channel("suac-escucha-ab12", "suac-escucha-ab12", "PJSIP/1900-0000000a")
+    assert feed(tracker, {"Event": "Newchannel", **spy}, {"Event": "Newexten", **spy}) == []
+    assert tracker.active_calls == set()
+    (ended,) = tracker.feed({"Event": "Hangup", **spy, "Cause": "16", "Cause-txt": "Normal"})
+    assert (ended.type, ended.channel_id, ended.cause) == (  # type: ignore[attr-defined]
+        "spy.ended",
+        "suac-escucha-ab12",
+        "Normal",
+    )
+
+
 def test_call_started_waits_for_the_caller_number() -> None:
     tracker = CallTracker(source="prueba")
     unknown = channel("8.1", "8.1", "Local/s@ivr-1;1", CallerIDNum="<unknown>")

@@ -84,11 +84,7 @@ def test_dialplan_contexts_and_goto_targets(files: dict[str, str]) -> None:
     assert {"_X.,1,Goto(s,1)", "_+X.,1,Goto(s,1)"} <= set(inbound)  # DIDs with or without +
     assert any("AGI(${SUAC_AGI}/ivr)" in v for v in inbound)
     assert inbound[-1] == f"n,Goto({constants.CONTEXT_QUEUE},s,1)"  # fall-back: an agent
-    assert "_i[n]terve[n]ir-.,1,Answer()" in body  # a bare n would mean a digit 2-9
-    # the agent's own channels only ("PJSIP/1001-…", never "PJSIP/10010-…"), and the spy
-    # ends with the spied call: listen, whisper (to the agent) and barge (to both)
-    for mode, options in (("escuchar", "qES"), ("susurrar", "qwES"), ("intervenir", "qBES")):
-        assert f"ChanSpy(PJSIP/${{EXTEN:{len(mode) + 1}}}-,{options})" in body
+    assert "ChanSpy" not in body  # supervisors' phones are originated into ChanSpy by AMI
 
 
 def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
