@@ -165,6 +165,7 @@ class MetricsSettings(BaseModel):
 
     short_abandon_seconds: float = Field(default=5.0, ge=0)  # abandons before this are short
     service_level_seconds: float = Field(default=20.0, gt=0)  # answered within (inclusive)
+    wallboard_hours: float = Field(default=4.0, gt=0, le=24)  # the wallboard's charts' span
 
 
 class Settings(BaseSettings):

@@ -1,12 +1,13 @@
 """Process roles: each starts what it owns, from a container that started nothing.
 
 - every role: keeps the classifier and the IVR's directory current with the reference data;
-- ``web``: HTTP (webhooks, APIs, pages), the pages' live streams and the recent calls the
-  screen pops read; keeps the wait estimate current;
+- ``web``: HTTP (webhooks, APIs, pages), the pages' live streams, the recent calls the
+  screen pops read and the wallboard's live figures; keeps the wait estimate current;
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
 - ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
-  recorder, the call-back dispatcher and the Twilio agents' dispatcher.
+  recorder, the call-back dispatcher, the Twilio agents' dispatcher and the end of
+  supervisors' listening sessions (the audit log).
 
 The embedded default runs all three in one process (``suac serve``); production runs them
 apart (``suac serve --role web``, ``suac asterisk run``, ``suac worker``)::
@@ -33,9 +34,11 @@ from ivr.twilio.callbacks import CallbackDispatcher
 from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
 from models.metrics.definitions import rules_of
+from models.metrics.live_feed import LiveFeed
 from models.periodic import PeriodicTask
 from models.queue_gauges import QueueGauges
 from models.recent_calls import RecentCalls
+from models.spy_audit import SpyAuditCloser
 from models.telemetry import Exposition
 from models.telemetry_collectors import CallsToday, JobDepth
 from suac.container import Container
@@ -60,6 +63,12 @@ class Runtime:
         self.live = LiveHub(bus=container.bus)  # the pages' live streams (web role)
         self.recent_calls = RecentCalls(bus=container.bus)  # the screen pops' calls (web role)
         self.queue_gauges = QueueGauges(bus=container.bus)  # /metrics' queue state (web role)
+        self.live_figures = LiveFeed(  # the supervisors' wallboard (web role)
+            bus=container.bus,
+            engine=container.engine,
+            rules=rules_of(container.settings),
+            history_hours=container.settings.metrics.wallboard_hours,
+        )
         self.exposition = Exposition(collectors=self._collectors())
 
     def _collectors(self) -> list[Collector]:
@@ -88,6 +97,7 @@ class Runtime:
             await self._run(self.recent_calls.start, self.recent_calls.stop)
             await self._run(self.live.start, self.live.stop)
             await self._run(self.queue_gauges.start, self.queue_gauges.stop)
+            await self._run(self.live_figures.start, self.live_figures.stop)
         elif c.settings.metrics_address:
             server = MetricsServer(address=c.settings.metrics_address, exposition=self.exposition)
             await self._run(server.start, server.stop)
@@ -127,6 +137,8 @@ class Runtime:
         await self._run(worker.start, worker.stop)
         recorder = CallRecorder(engine=c.engine, bus=c.bus, name=self.name)
         await self._run(recorder.start, recorder.stop)
+        spy_ends = SpyAuditCloser(engine=c.engine, bus=c.bus, name=self.name)
+        await self._run(spy_ends.start, spy_ends.stop)
         for task in (
             PeriodicTask(
                 name="outbox-relay",

@@ -48,6 +48,7 @@ def create_app(
         app.state.readiness = lambda: readiness(runtime)
         app.state.live = runtime.live
         app.state.recent_calls = runtime.recent_calls
+        app.state.live_figures = runtime.live_figures
         app.state.metrics = runtime.exposition
         app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
         app.state.folio_proof_limiter = FolioProofLimiter(

@@ -8,14 +8,17 @@ Written by the call recorder in the bus's order (``seq``), each event once::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 
-from sqlalchemy import Index
+from sqlalchemy import Index, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.db_types import UTCDateTime
 from models.events import AgentStateChanged
+
+# an agent's state in force when a period starts is its last change at most this long before
+STATE_LOOKBACK = timedelta(days=7)
 
 
 class AgentStateChange(SQLModel, table=True):
@@ -54,3 +57,24 @@ def store_agent_states(session: Session, events: Iterable[AgentStateChanged]) ->
             )
     session.flush()
     return len(wanted) - len(seen)
+
+
+def changes_from(session: Session, start: datetime, until: datetime) -> Iterator[AgentStateChange]:
+    """Each agent's state in force at ``start`` (its last change in the ``STATE_LOOKBACK``
+    before), then every change in ``[start, until)``, in the bus's order."""
+    change = AgentStateChange
+    latest = (
+        select(col(change.agent), func.max(col(change.seq)).label("seq"))
+        .where(col(change.at) >= start - STATE_LOOKBACK, col(change.at) < start)
+        .group_by(col(change.agent))
+        .subquery()
+    )
+    yield from session.exec(
+        select(change).join(latest, col(change.seq) == latest.c.seq).order_by(col(change.seq))
+    )
+    during = (
+        select(change)
+        .where(col(change.at) >= start, col(change.at) < until)
+        .order_by(col(change.seq))  # the bus's order, as the live clock saw them
+    )
+    yield from session.exec(during)

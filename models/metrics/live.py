@@ -37,6 +37,7 @@ class LiveMetrics:
         self._book = MetricsReport(rules, ALWAYS[0], ALWAYS[1])  # every interval seen
         self._clock = AgentClock(rules, self._book.add_time)
         self._day: datetime | None = None
+        self._answered: dict[str, str] = {}  # agent → the latest call it answered
 
     def apply(self, event: BaseEvent) -> bool:
         """Apply one event; True when it changed a figure or an agent's state."""
@@ -53,7 +54,24 @@ class LiveMetrics:
             self._records[call_id] = record
         if not apply_event(record, event):
             return False
+        return self._count(record)
+
+    def restore(self, record: CallRecord) -> bool:
+        """Take a stored call record as this aggregator's own (a restarted process's day so
+        far, see :mod:`models.metrics.restore`): the events it holds change nothing when they
+        come again, later ones apply on top of it."""
+        self._roll(record.started_at)
+        self._records[record.call_id] = record
+        return self._count(record)
+
+    def _count(self, record: CallRecord) -> bool:
+        """Count the call's new fact in place of its previous one."""
+        call_id = record.call_id
         before, after = self._facts.get(call_id), fact_of(record)
+        if record.agent and record.answered_at is not None:
+            latest = self._records.get(self._answered.get(record.agent, ""))
+            if latest is None or (latest.answered_at or record.answered_at) <= record.answered_at:
+                self._answered[record.agent] = call_id
         if before == after:
             return False
         if before is not None:
@@ -111,3 +129,16 @@ class LiveMetrics:
     def agent_states(self) -> dict[str, AgentState]:
         """Each agent's current state, pause reason and since when."""
         return dict(self._clock.current)
+
+    def wrapping_up(self) -> dict[str, datetime]:
+        """Agents whose latest answered call is over (ended or transferred) and not wrapped
+        up yet at the console, with the moment it was over."""
+        out: dict[str, datetime] = {}
+        for agent, call_id in self._answered.items():
+            record = self._records.get(call_id)
+            if record is None or record.wrapped_up_at is not None:
+                continue
+            over = record.transferred_at or record.ended_at
+            if over is not None:
+                out[agent] = over
+        return out

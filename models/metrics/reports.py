@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, DateTime, Engine, and_, func, not_, select, type_coerce
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from models.db import session_scope
 from models.db_types import utcnow
-from models.metrics.agent_log import AgentStateChange
+from models.metrics.agent_log import changes_from
 from models.metrics.agents import AgentClock
 from models.metrics.definitions import CallGroup, MetricsRules, Outcome
 from models.metrics.facts import CallFactRow
 from models.metrics.report import MetricsReport, check_period
 
-# an agent's state in force when a period starts is its last change at most this long before
-STATE_LOOKBACK = timedelta(days=7)
 FACT: Any = CallFactRow.__table__.c  # type: ignore[attr-defined]
 QUARTER = type_coerce(FACT.quarter_at, DateTime(timezone=True))  # UTC; naive on SQLite
 
@@ -112,28 +110,9 @@ def _agent_calls(session: Session, report: MetricsReport) -> None:
 
 def _agent_time(session: Session, report: MetricsReport, until: datetime) -> None:
     """Each agent's time from the period's start to ``until``, through the live clock."""
-    start = report.start
-    if until <= start:
+    if until <= report.start:
         return
     clock = AgentClock(report.rules, report.add_time)
-    change = AgentStateChange
-    fields = (col(change.agent), col(change.state), col(change.reason))
-    latest = (
-        select(col(change.agent), func.max(col(change.seq)).label("seq"))
-        .where(col(change.at) >= start - STATE_LOOKBACK, col(change.at) < start)
-        .group_by(col(change.agent))
-        .subquery()
-    )
-    in_force = (
-        select(*fields).join(latest, col(change.seq) == latest.c.seq).order_by(col(change.seq))
-    )
-    for agent, state, reason in session.execute(in_force).all():
-        clock.change(agent, state, reason, start)
-    during = (
-        select(*fields, col(change.at))
-        .where(col(change.at) >= start, col(change.at) < until)
-        .order_by(col(change.seq))  # the bus's order, as the live clock saw them
-    )
-    for agent, state, reason, at in session.execute(during).all():
-        clock.change(agent, state, reason, at)
+    for change in changes_from(session, report.start, until):
+        clock.change(change.agent, change.state, change.reason, max(change.at, report.start))
     clock.open_time(until, report.add_time)
