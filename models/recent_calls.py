@@ -32,12 +32,22 @@ class RecentCalls(BackgroundConsumer):
     def __init__(self, *, bus: EventBus, capacity: int = CAPACITY) -> None:
         super().__init__(bus=bus)
         self._records: OrderedDict[str, CallRecord] = OrderedDict()
+        self._by_agent: dict[str, str] = {}  # agent → the last call put through to them
         self._capacity = capacity
         self._changed = asyncio.Event()
 
     def get(self, call_id: str) -> CallRecord | None:
         """The call's record as far as this process saw it."""
         return self._records.get(call_id)
+
+    def current_call(self, agent: str) -> CallRecord | None:
+        """The call ``agent`` is talking on now (connected, neither ended nor transferred)."""
+        record = self._records.get(self._by_agent.get(agent, ""))
+        if record is None or record.agent != agent or record.answered_at is None:
+            return None
+        if record.ended_at is not None or record.transferred_at is not None:
+            return None
+        return record
 
     async def handle(self, event: Event) -> None:
         """Fold a call event into its call's record."""
@@ -55,6 +65,8 @@ class RecentCalls(BackgroundConsumer):
             while len(self._records) > self._capacity:
                 self._records.popitem(last=False)
         apply_event(record, event)
+        if record.agent:
+            self._by_agent[record.agent] = call_id
         self._changed.set()
         self._changed = asyncio.Event()
 
