@@ -33,6 +33,7 @@ from agent_console import (
     metrics_routes,
     performance_routes,
     public_routes,
+    report_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
 from agent_console.security import CsrfProtection, SecurityHeaders
@@ -78,6 +79,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(agent_routes.router)
     app.include_router(call_routes.router)
     app.include_router(performance_routes.router)
+    app.include_router(report_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(twilio_routes.router)
 

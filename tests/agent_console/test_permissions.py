@@ -79,6 +79,10 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/supervision/autoridades"): SUPERVISORS,
     ("GET", "/supervision/autoridades.csv"): SUPERVISORS,
     ("GET", "/supervision/autoridades/vencidas"): SUPERVISORS,
+    ("GET", "/supervision/reportes"): SUPERVISORS,
+    ("GET", "/supervision/reportes.csv"): SUPERVISORS,
+    ("GET", "/supervision/reportes/agentes"): SUPERVISORS,
+    ("GET", "/supervision/reportes/agentes.csv"): SUPERVISORS,
 }
 # Live streams never end for a role that may open them: only their refusals are checked here
 # (their content is tested beside each stream).
