@@ -83,6 +83,10 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/supervision/reportes.csv"): SUPERVISORS,
     ("GET", "/supervision/reportes/agentes"): SUPERVISORS,
     ("GET", "/supervision/reportes/agentes.csv"): SUPERVISORS,
+    ("GET", "/supervision/escucha"): {Role.SUPERVISOR},  # listening: not administrators
+    ("POST", "/supervision/escucha"): {Role.SUPERVISOR},
+    ("POST", "/supervision/escucha/{audit_id}/terminar"): {Role.SUPERVISOR},
+    ("GET", "/admin/auditoria"): ADMINS,
 }
 # Live streams never end for a role that may open them: only their refusals are checked here
 # (their content is tested beside each stream).
