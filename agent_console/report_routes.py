@@ -1,7 +1,7 @@
 """The contact centre's historical reports for supervisors and administrators.
 
 ``/supervision/reportes``: calls per queue and per interval (15 minutes, hour, day) of any
-period of local days, with the period's charts; ``/supervision/reportes/agentes``: each
+period of local days, with charts of the intervals; ``/supervision/reportes/agentes``: each
 agent's time, pauses by reason, handled calls, AHT, missed rings and occupancy, and one
 agent per interval. Each has a ``.csv`` twin with the page's own figures. The figures are
 :func:`~models.metrics.historical_report`'s, grouped in SQL; this module only lays them out.
@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from agent_console.auth import SupervisorStaff
+from agent_console.report_charts import call_charts
 from agent_console.report_csv import csv_response
 from agent_console.report_form import INTERVALS, ReportForm
 from agent_console.report_tables import agent_label, agent_tables, call_tables, pause_reasons
@@ -90,8 +91,11 @@ async def calls_page(request: Request, _staff: SupervisorStaff) -> Response:
         context = _context(request, form, queues=_queues(request, form, None))
         return render(request, "supervisor/reports.html", context, status=422)
     report = await _report(request, form)
-    tables = call_tables(report, form.interval, form.cola or None)
-    context = _context(request, form, queues=_queues(request, form, report), tables=tables)
+    queue = form.cola or None
+    tables = call_tables(report, form.interval, queue)
+    charts = call_charts(report, form.interval, queue)
+    queues = _queues(request, form, report)
+    context = _context(request, form, queues=queues, tables=tables, charts=charts)
     return render(request, "supervisor/reports.html", context)
 
 

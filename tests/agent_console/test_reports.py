@@ -237,3 +237,16 @@ def test_no_session_is_sent_to_sign_in(client: TestClient) -> None:
     headers = {"accept": "text/html"}
     page = client.get(PAGE, params=DAY, headers=headers, follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/entrar?siguiente=")
+
+
+def test_the_charts_read_the_intervals_figures(client: TestClient) -> None:
+    sign_in(client, "sara")
+    page = client.get(PAGE, params={**DAY, "intervalo": "hora"}).text
+    assert page.count('<svg class="chart"') == 3
+    assert "09:00: Ofrecidas 4, Atendidas 3, Abandonadas 1" in page
+    assert "08:00: Ofrecidas 0, Atendidas 0, Abandonadas 0" in page
+    assert "09:00: Nivel de servicio 67 %; 10:00: Nivel de servicio 50 %" in page
+    assert "08:00: Nivel de servicio sin dato" in page  # no call: no rate, a gap in the line
+    assert "09:00: ASA (s) 15; 10:00: ASA (s) 5" in page
+    quarters = client.get(PAGE, params={**DAY, "intervalo": "15min", "cola": "quejas"}).text
+    assert "11:15: Ofrecidas 1, Atendidas 0, Abandonadas 1" in quarters
