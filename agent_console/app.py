@@ -35,6 +35,7 @@ from agent_console import (
     public_routes,
     report_routes,
     spy_routes,
+    wallboard_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
 from agent_console.security import CsrfProtection, SecurityHeaders
@@ -82,6 +83,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(performance_routes.router)
     app.include_router(report_routes.router)
     app.include_router(spy_routes.router)
+    app.include_router(wallboard_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(twilio_routes.router)
 

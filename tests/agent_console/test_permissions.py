@@ -86,6 +86,9 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/supervision/escucha"): {Role.SUPERVISOR},  # listening: not administrators
     ("POST", "/supervision/escucha"): {Role.SUPERVISOR},
     ("POST", "/supervision/escucha/{audit_id}/terminar"): {Role.SUPERVISOR},
+    ("GET", "/supervision/tablero"): SUPERVISORS,
+    ("GET", "/supervision/tablero/eventos"): SUPERVISORS,  # a page load goes to the board
+    ("GET", "/supervision/ayuda"): SUPERVISORS,
     ("GET", "/admin/auditoria"): ADMINS,
 }
 # Live streams never end for a role that may open them: only their refusals are checked here
