@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from models.config import AsteriskServer, AsteriskSettings, Settings
 from models.db import session_scope
+from models.recent_calls import RecentCalls
 from models.spy_audit import SpyAudit
 from models.users import Role
 from suac.web import create_app
@@ -72,14 +73,13 @@ CALLER = channel("1764.1", "1764.1", "PJSIP/trunk-00000001")
 MEMBER = {"Queue": "locatel", "Interface": "PJSIP/1001", "MemberName": "Ana", "HoldTime": "9"}
 
 
-def connect(client: TestClient, ami: AmiThread) -> str:
+def connect(ami: AmiThread, recent: RecentCalls) -> str:
     """A caller queued and answered by PJSIP/1001, as the AMI reports it."""
     ami.push(
         {"Event": "Newchannel", **CALLER},
         {"Event": "QueueCallerJoin", **CALLER, "Queue": "locatel", "Position": "1"},
         {"Event": "AgentConnect", **CALLER, **MEMBER},
     )
-    recent = client.app.state.recent_calls
     until(lambda: recent.current_call("PJSIP/1001"))
     return "1764.1"
 
@@ -106,7 +106,7 @@ def audit(client: TestClient) -> list[SpyAudit]:
 def test_each_mode_originates_the_supervisor_into_chanspy_and_is_audited(
     client: TestClient, ami: AmiThread, mode: str, options: str, label: str
 ) -> None:
-    call_id = connect(client, ami)
+    call_id = connect(ami, client.app.state.recent_calls)
     sign_in(client, "sara")
     page = client.get("/supervision/escucha")
     assert page.status_code == 200 and "Ana Pérez" in page.text and call_id in page.text
@@ -148,11 +148,11 @@ def test_each_mode_originates_the_supervisor_into_chanspy_and_is_audited(
 def test_the_supervisor_ends_a_session_with_a_hangup_of_its_channel(
     client: TestClient, ami: AmiThread
 ) -> None:
-    connect(client, ami)
+    connect(ami, client.app.state.recent_calls)
     sign_in(client, "sara")
     post_form(client, "/supervision/escucha", {"agente": "PJSIP/1001", "modo": "escuchar"})
     (row,) = audit(client)
-    ami.peer.channels = [channel(row.channel_id, row.channel_id, row.channel_id)]
+    ami.peer.channels = [channel(row.channel_id, row.channel_id, "PJSIP/1900-0000000c")]
     ended = post_form(client, f"/supervision/escucha/{row.id}/terminar", {})
     assert ended.status_code == 200 and "Escucha terminada" in ended.text
     hangups = [a for a in ami.peer.received if a.get("Action") == "Hangup"]
@@ -174,7 +174,7 @@ def test_the_supervisor_ends_a_session_with_a_hangup_of_its_channel(
 def test_nobody_but_a_supervisor_starts_one_and_nothing_is_sent(
     client: TestClient, ami: AmiThread, who: str | None
 ) -> None:
-    connect(client, ami)
+    connect(ami, client.app.state.recent_calls)
     client.get("/entrar")
     if who is not None:
         sign_in(client, who)
@@ -229,7 +229,7 @@ def test_refusals_are_explained_recorded_and_send_nothing(
     status: int,
     message: str,
 ) -> None:
-    connect(client, ami)  # Ana is on a call; Beto is not
+    connect(ami, client.app.state.recent_calls)  # Ana is on a call; Beto is not
     sign_in(client, user)
     answer = post_form(client, "/supervision/escucha", data)
     assert answer.status_code == status and message in answer.text
@@ -241,7 +241,7 @@ def test_refusals_are_explained_recorded_and_send_nothing(
 
 
 def test_the_pbx_refusal_is_explained_and_recorded(client: TestClient, ami: AmiThread) -> None:
-    connect(client, ami)
+    connect(ami, client.app.state.recent_calls)
     ami.peer.answers["Originate"] = lambda action: [
         FakeAmi.response(action, "Error", "Originate failed")
     ]
@@ -257,7 +257,7 @@ def test_the_pbx_refusal_is_explained_and_recorded(client: TestClient, ami: AmiT
 def test_administrators_read_the_log_filtered_and_paginated(
     client: TestClient, ami: AmiThread
 ) -> None:
-    connect(client, ami)
+    connect(ami, client.app.state.recent_calls)
     sign_in(client, "sara")
     post_form(client, "/supervision/escucha", {"agente": "PJSIP/1001", "modo": "intervenir"})
     for _ in range(50):

@@ -223,7 +223,9 @@ class FakeAmi:
         return [self.response(action, "Success", "Redirect successful")]
 
     def _on_hangup(self, action: Headers) -> list[bytes]:
-        if not any(c["Channel"] == action.get("Channel") for c in self.channels):
+        # Asterisk finds the channel by its name, or else by its Uniqueid
+        named = action.get("Channel")
+        if not any(named in (c["Channel"], c.get("Uniqueid")) for c in self.channels):
             return [self.response(action, "Error", "No such channel")]
         return [self.response(action, "Success", "Channel Hungup")]
 
