@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 40  # room for the axes' labels and the legend
-TICKS = 4
+WIDTH, HEIGHT = 480, 260
+LEFT, RIGHT, TOP, BOTTOM = 52, 8, 34, 46  # room for the axes' labels and the legend
 MAX_X_LABELS = 8
 
 
@@ -63,6 +62,16 @@ def nice_max(value: float) -> float:
     return float(next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value))
 
 
+def ticks(top: float) -> int:
+    """How many steps divide the axis into round values (``2`` → 0.5 each, else fifths).
+
+    >>> [ticks(t) for t in (1.0, 2.0, 5.0, 20.0, 25.0)]
+    [5, 4, 5, 4, 5]
+    """
+    lead = top / 10 ** math.floor(math.log10(top))
+    return 4 if round(lead, 6) == 2 else 5
+
+
 def bar_chart(
     title: str,
     *,
@@ -71,9 +80,11 @@ def bar_chart(
     chart_id: str,
     fmt: Format = plain,
     top: float | None = None,
+    whole: bool = False,
 ) -> Markup:
-    """Grouped bars: per label, one bar of each series side by side."""
-    frame = _Frame(labels, series, top, fmt)
+    """Grouped bars: per label, one bar of each series side by side (``whole``: counts, so
+    the axis never shows fractions)."""
+    frame = _Frame(labels, series, top, fmt, whole)
     slot = frame.slot
     bar = slot * 0.8 / max(len(series), 1)
     shapes = []
@@ -100,7 +111,7 @@ def line_chart(
     top: float | None = None,
 ) -> Markup:
     """Lines through each series' values (a point where a value stands alone)."""
-    frame = _Frame(labels, series, top, fmt)
+    frame = _Frame(labels, series, top, fmt, whole=False)
     shapes = []
     for index, one in enumerate(series):
         points = [
@@ -134,11 +145,18 @@ class _Frame:
     """The axes, the scale, the legend and the description shared by every chart."""
 
     def __init__(
-        self, labels: Sequence[str], series: Sequence[Series], top: float | None, fmt: Format
+        self,
+        labels: Sequence[str],
+        series: Sequence[Series],
+        top: float | None,
+        fmt: Format,
+        whole: bool,
     ) -> None:
         self.labels, self.series, self.fmt = list(labels), list(series), fmt
         values = [v for one in series for v in one.values if v is not None]
-        self.top = top if top is not None else nice_max(max(values, default=0))
+        highest = max(values, default=0)
+        self.top = top if top is not None else nice_max(max(highest, 5) if whole else highest)
+        self.ticks = ticks(self.top)
         self.bottom = HEIGHT - BOTTOM
         self.slot = (WIDTH - LEFT - RIGHT) / max(len(self.labels), 1)
 
@@ -156,13 +174,14 @@ class _Frame:
             f'aria-labelledby="{ident}-t {ident}-d" id="{ident}">'
             f'<title id="{ident}-t">{escape(title)}</title>'
             f'<desc id="{ident}-d">{escape(self.description())}</desc>'
+            f'<text class="chart-caption" x="4" y="16" aria-hidden="true">{escape(title)}</text>'
             f"{self.axes()}{shapes}{self.legend()}</svg>"
         )
 
     def axes(self) -> str:
         parts = []
-        for tick in range(TICKS + 1):
-            value = self.top * tick / TICKS
+        for tick in range(self.ticks + 1):
+            value = self.top * tick / self.ticks
             y = self.y(value)
             parts.append(
                 f'<line class="chart-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
@@ -175,7 +194,7 @@ class _Frame:
             if position % every == 0:
                 parts.append(
                     f'<text class="chart-tick" x="{self.x(position):.1f}" '
-                    f'y="{self.bottom + 14}" text-anchor="middle">{escape(label)}</text>'
+                    f'y="{self.bottom + 16}" text-anchor="middle">{escape(label)}</text>'
                 )
         return f'<g aria-hidden="true">{"".join(parts)}</g>'
 
@@ -187,7 +206,7 @@ class _Frame:
                 f'<text class="chart-legend" x="{x + 14}" y="{HEIGHT - 5}">'
                 f"{escape(one.name)}</text>"
             )
-            x += 24 + 8 * len(one.name)
+            x += 28 + 8 * len(one.name)
         return f'<g aria-hidden="true">{"".join(parts)}</g>'
 
     def description(self) -> str:

@@ -168,9 +168,10 @@ def charts(feed: LiveFeed, now: datetime) -> list[Markup]:
                 Series("Abandonadas", [t.abandoned for t in tallies]),
             ],
             chart_id="grafica-llamadas",
+            whole=True,
         ),
         line_chart(
-            f"Nivel de servicio por cuarto de hora, últimas {hours}",
+            f"Nivel de servicio, últimas {hours}",
             labels=labels,
             series=[Series("Nivel de servicio", [t.service_level for t in tallies])],
             chart_id="grafica-nivel",
@@ -178,7 +179,7 @@ def charts(feed: LiveFeed, now: datetime) -> list[Markup]:
             top=1.0,
         ),
         line_chart(
-            f"Espera promedio de las atendidas (ASA, segundos), últimas {hours}",
+            f"ASA (espera de las atendidas, s), últimas {hours}",
             labels=labels,
             series=[Series("ASA", [t.asa for t in tallies])],
             chart_id="grafica-espera",

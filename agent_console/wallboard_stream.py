@@ -3,9 +3,9 @@ change, at most ``1 / MIN_INTERVAL`` times a second per stream and at least ever
 ``REFRESH`` seconds (agents' times and occupancy move without events).
 
 One rendering serves every open stream of the process (the same version, at most a second
-old). Each message ``tablero`` is JSON: ``version``, ``at``, ``totals`` (offered, answered,
-abandoned, waiting) and ``sections`` (``colas``, ``agentes``, ``graficas``: HTML that
-``wallboard.js`` puts in place of the page's own)::
+old). Each message ``tablero`` is JSON: ``version``, ``at`` (and ``hora``, local),
+``totals`` (offered, answered, abandoned, waiting) and ``sections`` (``colas``, ``agentes``,
+``graficas``: HTML that ``wallboard.js`` puts in place of the page's own)::
 
     board = Wallboard.of(request.app)
     async for message in board.messages():
@@ -125,6 +125,7 @@ class Wallboard:
         data: dict[str, Any] = {
             "version": version,
             "at": board.at.isoformat(),
+            "hora": self.feed.rules.local(board.at).strftime("%H:%M:%S"),
             "totals": board.totals(),
             "sections": {
                 "colas": str(sections.queues(board)),  # type: ignore[attr-defined]

@@ -32,9 +32,8 @@
     skew = Date.now() - Date.parse(data.at);
     SECTIONS.forEach(function (id) { place(id, data.sections[id]); });
     var status = document.getElementById("tablero-estado");
-    var at = new Date(Date.parse(data.at));
-    status.textContent = "Cifras de las " + two(at.getHours()) + ":" + two(at.getMinutes()) + ":" +
-      two(at.getSeconds()) + "; se actualizan solas con cada llamada y cada cambio de estado de los agentes.";
+    status.textContent = "Cifras de las " + data.hora +
+      "; se actualizan solas con cada llamada y cada cambio de estado de los agentes.";
     document.body.dataset.version = data.version;
     tick();
   }
