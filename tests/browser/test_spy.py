@@ -1,7 +1,7 @@
-"""In the browser: a supervisor listens to an agent's live call; it reaches the scripted AMI
-peer as an ``Originate`` of the supervisor's phone into ``ChanSpy`` with the listen options,
-the supervisor ends it, and an administrator finds both in the audit log. An agent cannot
-start one, and a refusal is explained."""
+"""In the browser: a supervisor listens to an agent's live call from the wallboard; it
+reaches the scripted AMI peer as an ``Originate`` of the supervisor's phone into ``ChanSpy``
+with the listen options, the supervisor ends it, and an administrator finds both in the audit
+log. An agent cannot start one, and a refusal is explained."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from models.config import AsteriskServer, AsteriskSettings, Settings
 from models.users import Role
 from tests.agent_console.console_support import PASSWORD, add_staff
-from tests.agent_console.test_spy import connect, originates, until
+from tests.agent_console.test_spy import MEMBER, connect, originates, until
 from tests.asterisk.fake_ami import channel
 from tests.asterisk.threaded_ami import AmiThread, ami_in_thread
 from tests.browser.conftest import shot
@@ -45,6 +45,13 @@ def live_settings(tmp_path: Path, ami: AmiThread) -> Settings:
     )
 
 
+def in_use(ami: AmiThread, status: str) -> None:
+    """Ana's phone in the queue with a device state (2 in use, 1 free), pushed and listed."""
+    member = {**MEMBER, "Status": status, "Paused": "0"}
+    ami.peer.members = [member]
+    ami.push({"Event": "QueueMemberStatus", **member})
+
+
 def sign_in_at(page: Page, username: str, target: str) -> None:
     page.context.clear_cookies()
     page.goto(f"/entrar?siguiente={target}")
@@ -63,6 +70,7 @@ def test_a_supervisor_listens_ends_it_and_the_administrator_reads_it(
     add_staff(engine, "sara", Role.SUPERVISOR, phone="PJSIP/1900")
     add_staff(engine, "admin", Role.ADMIN)
     call_id = connect(ami, live_server.app.state.recent_calls)
+    in_use(ami, "2")  # the PBX reports Ana's phone in use
 
     # an agent may not: the page is refused and nothing reaches the PBX
     sign_in_at(page, "ana", "/consola")
@@ -74,12 +82,15 @@ def test_a_supervisor_listens_ends_it_and_the_administrator_reads_it(
     sign_in_at(page, "sara", "/consola")
     page.get_by_role("link", name="Escucha").click()
     page.wait_for_url("**/supervision/escucha")
-    row = page.get_by_role("row", name="Ana Pérez")
-    expect(row).to_contain_text(call_id)
+    expect(page.get_by_role("row", name="Ana Pérez")).to_contain_text(call_id)
     expect(page.get_by_role("row", name="Beto Pérez")).to_have_count(0)  # not on a call
     shot(page, "escucha-asesores-en-llamada")
 
-    page.keyboard.press("Alt+E")  # listen to the first agent on a call
+    # from the agent's row of the wallboard
+    page.get_by_role("link", name="Tablero").click()
+    page.wait_for_url("**/supervision/tablero")
+    expect(page.locator("#agentes")).to_contain_text("En llamada")
+    page.get_by_role("button", name="Escuchar a Ana Pérez").click()
     expect(page.get_by_role("heading", name="Escucha iniciada")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Su teléfono PJSIP/1900 está sonando")
     (sent,) = until(lambda: originates(ami.peer))
@@ -99,20 +110,18 @@ def test_a_supervisor_listens_ends_it_and_the_administrator_reads_it(
     assert [h["Channel"] for h in hangups] == [spy]
     shot(page, "escucha-terminada")
 
-    # a refusal, from the form of an agent who has just hung up
-    page.goto("/supervision/escucha")
+    # a refusal: the wallboard still offers the modes on an agent whose call just ended
+    page.keyboard.press("Alt+R")
+    page.wait_for_url("**/supervision/tablero")
+    trunk = channel(call_id, call_id, "PJSIP/trunk-00000001")
     ami.push(
-        {
-            "Event": "AgentComplete",
-            **channel(call_id, call_id, "PJSIP/trunk-00000001"),
-            "Queue": "locatel",
-            "Interface": "PJSIP/1001",
-            "Reason": "caller",
-        },
-        {"Event": "Hangup", **channel(call_id, call_id, "PJSIP/trunk-00000001"), "Cause": "16"},
+        {"Event": "AgentComplete", **trunk, **MEMBER, "Reason": "caller"},
+        {"Event": "Hangup", **trunk, "Cause": "16"},
     )
     until(lambda: live_server.app.state.recent_calls.current_call("PJSIP/1001") is None)
-    page.get_by_role("button", name="Susurro: Ana Pérez").click()
+    in_use(ami, "1")
+    expect(page.locator("#agentes")).not_to_contain_text("En llamada")
+    page.get_by_role("button", name="Susurrar a Ana Pérez").click()
     expect(page.get_by_role("alert")).to_have_text(
         "Ana Pérez no está en una llamada en este momento."
     )
