@@ -131,7 +131,7 @@ Table = dict[str, list[str]]  # row label → its figures as shown
 
 def page_table(html: str, name: str) -> Table:
     """The rows (total included) of the page's table ``name`` (``cola``, ``intervalo``…)."""
-    section = re.search(rf'<section aria-labelledby="t-{name}">(.*?)</section>', html, re.S)
+    section = re.search(rf'<section data-table="{name}">(.*?)</section>', html, re.S)
     assert section, f"no table {name}"
     rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', section.group(1), re.S)
     return {
