@@ -1,7 +1,7 @@
 """The call report's charts over its intervals (with :mod:`agent_console.charts`): offered,
 answered and abandoned calls, service level, and the average wait of answered calls::
 
-    charts = call_charts(report, Interval.QUARTER, queue="locatel")  # three SVG Markups
+    charts = call_charts(interval_tallies(report, Interval.QUARTER, "locatel"), Interval.QUARTER)
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from agent_console.charts import Series, bar_chart, line_chart, percent
-from agent_console.report_tables import interval_starts
-from models.metrics import Interval, MetricsReport, Tally
+from models.metrics import Interval, Tally
 
 
 def chart_label(at: datetime, interval: Interval, one_day: bool) -> str:
@@ -23,13 +22,11 @@ def chart_label(at: datetime, interval: Interval, one_day: bool) -> str:
     return at.strftime("%H:%M" if one_day else "%d/%m %H:%M")
 
 
-def call_charts(report: MetricsReport, interval: Interval, queue: str | None) -> list[Markup]:
-    """The charts of every interval of the report (of one queue, or all)."""
-    starts = interval_starts(report.start, report.end, interval, report.rules)
-    one_day = (report.end - report.start).days <= 1
-    labels = [chart_label(at, interval, one_day) for at in starts]
-    by_interval = report.intervals(interval, queue)
-    tallies = [by_interval.get(at, Tally()) for at in starts]
+def call_charts(by_interval: list[tuple[datetime, Tally]], interval: Interval) -> list[Markup]:
+    """The charts of every interval (``by_interval``: ``report_tables.interval_tallies``)."""
+    one_day = len({at.date() for at, _ in by_interval}) <= 1
+    labels = [chart_label(at, interval, one_day) for at, _ in by_interval]
+    tallies = [tally for _, tally in by_interval]
     return [
         bar_chart(
             "Llamadas ofrecidas, atendidas y abandonadas",

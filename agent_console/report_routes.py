@@ -21,7 +21,14 @@ from agent_console.auth import SupervisorStaff
 from agent_console.report_charts import call_charts
 from agent_console.report_csv import csv_response
 from agent_console.report_form import INTERVALS, ReportForm
-from agent_console.report_tables import agent_label, agent_tables, call_tables, pause_reasons
+from agent_console.report_tables import (
+    Table,
+    agent_label,
+    agent_tables,
+    call_tables,
+    interval_tallies,
+    pause_reasons,
+)
 from agent_console.templating import render
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
@@ -92,8 +99,9 @@ async def calls_page(request: Request, _staff: SupervisorStaff) -> Response:
         return render(request, "supervisor/reports.html", context, status=422)
     report = await _report(request, form)
     queue = form.cola or None
-    tables = call_tables(report, form.interval, queue)
-    charts = call_charts(report, form.interval, queue)
+    by_interval = interval_tallies(report, form.interval, queue)
+    tables = call_tables(report, form.interval, queue, by_interval)
+    charts = call_charts(by_interval, form.interval)
     queues = _queues(request, form, report)
     context = _context(request, form, queues=queues, tables=tables, charts=charts)
     return render(request, "supervisor/reports.html", context)
@@ -106,25 +114,27 @@ async def calls_csv(request: Request, _staff: SupervisorStaff) -> Response:
     if not form.valid:
         return await calls_page(request, _staff)
     report = await _report(request, form)
-    tables = call_tables(report, form.interval, form.cola or None)
+    queue = form.cola or None
+    by_interval = interval_tallies(report, form.interval, queue)
+    tables = call_tables(report, form.interval, queue, by_interval)
     return csv_response(tables, _filename("reporte-llamadas", form, form.cola))
 
 
 # --- agents -----------------------------------------------------------------------------------
 
 
-def _agents(names: dict[str, str], report: MetricsReport | None, chosen: str) -> list[Any]:
-    """The agents to choose from: (phone, label) of staff with a phone and of the period."""
-    phones = set(names) | set(report.agent_totals() if report else ()) | {chosen}
+def _agents(names: dict[str, str], tables: list[Table], chosen: str) -> list[Any]:
+    """The agents to choose from: (phone, label) of staff with a phone and of the period
+    (the agents' table's rows)."""
+    phones = set(names) | {row.key for table in tables[:1] for row in table.rows} | {chosen}
     return sorted(((p, agent_label(p, names)) for p in phones - {""}), key=lambda o: o[1])
 
 
-async def _agent_tables(request: Request, form: ReportForm) -> tuple[Any, ...]:
+async def _agent_tables(request: Request, form: ReportForm) -> tuple[dict[str, str], list[Table]]:
     report = await _report(request, form)
     names = await _staff_names(request)
     reasons = pause_reasons(report, request.app.state.container.settings.console.pause_reasons)
-    tables = agent_tables(report, form.interval, form.agente or None, names, reasons)
-    return report, names, tables
+    return names, agent_tables(report, form.interval, form.agente or None, names, reasons)
 
 
 @router.get(AGENTS)
@@ -132,11 +142,11 @@ async def agents_page(request: Request, _staff: SupervisorStaff) -> Response:
     """Each agent's figures for the period, and one agent's per interval (422: bad fields)."""
     form = _form(request)
     if not form.valid:
-        agents = _agents(await _staff_names(request), None, form.agente)
+        agents = _agents(await _staff_names(request), [], form.agente)
         context = _context(request, form, agents=agents)
         return render(request, "supervisor/reports_agents.html", context, status=422)
-    report, names, tables = await _agent_tables(request, form)
-    context = _context(request, form, agents=_agents(names, report, form.agente), tables=tables)
+    names, tables = await _agent_tables(request, form)
+    context = _context(request, form, agents=_agents(names, tables, form.agente), tables=tables)
     return render(request, "supervisor/reports_agents.html", context)
 
 
@@ -146,5 +156,5 @@ async def agents_csv(request: Request, _staff: SupervisorStaff) -> Response:
     form = _form(request)
     if not form.valid:
         return await agents_page(request, _staff)
-    *_, tables = await _agent_tables(request, form)
+    _names, tables = await _agent_tables(request, form)
     return csv_response(tables, _filename("reporte-agentes", form, form.agente))

@@ -6,7 +6,7 @@ A figure is formatted once: counts as whole numbers, rates as percentages with o
 ``h:mm:ss`` (``8:05:09``), a figure with no base (a rate of no call) as "" (the page shows
 "—"). Decimals use a point, as Mexico writes them::
 
-    tables = call_tables(report, Interval.HOUR, queue=None)
+    tables = call_tables(report, Interval.HOUR, None, interval_tallies(report, Interval.HOUR, None))
     tables[0].rows[0].cells   # ['locatel', '120', '98', ...]
 """
 
@@ -145,8 +145,24 @@ def _row(key: str, label: str, tally: T, columns: Iterable[Column[T]]) -> Row:
     return Row(key, label, [column.value(tally) for column in columns])
 
 
-def call_tables(report: MetricsReport, interval: Interval, queue: str | None) -> list[Table]:
-    """Per queue (with the total of every queue), and per interval of the queue chosen."""
+def interval_tallies(
+    report: MetricsReport, interval: Interval, queue: str | None
+) -> list[tuple[datetime, Tally]]:
+    """Every interval of the report (empty ones too) with its calls (of one queue, or all),
+    rolled up once for the table and the charts."""
+    tallies = report.intervals(interval, queue)
+    starts = interval_starts(report.start, report.end, interval, report.rules)
+    return [(at, tallies.get(at, Tally())) for at in starts]
+
+
+def call_tables(
+    report: MetricsReport,
+    interval: Interval,
+    queue: str | None,
+    by_interval: list[tuple[datetime, Tally]],
+) -> list[Table]:
+    """Per queue (with the total of every queue), and per interval of the queue chosen
+    (``by_interval``: :func:`interval_tallies`)."""
     columns = call_columns(report.rules)
     queues = [_row(name, name or "(sin cola)", t, columns) for name, t in report.queues().items()]
     by_queue = Table(
@@ -157,10 +173,9 @@ def call_tables(report: MetricsReport, interval: Interval, queue: str | None) ->
         queues,
         _row("", "Todas las colas", report.overall(), columns),
     )
-    tallies = report.intervals(interval, queue)
     rows = [
-        _row(label, label, tallies.get(at, Tally()), columns)
-        for at in interval_starts(report.start, report.end, interval, report.rules)
+        _row(label, label, tally, columns)
+        for at, tally in by_interval
         for label in [interval_label(at, interval)]
     ]
     title = f"Por intervalo · {queue}" if queue else "Por intervalo · todas las colas"
