@@ -37,6 +37,7 @@ def call_charts(by_interval: list[tuple[datetime, Tally]], interval: Interval) -
                 Series("Abandonadas", [t.abandoned for t in tallies]),
             ],
             chart_id="grafica-llamadas",
+            whole=True,
         ),
         line_chart(
             "Nivel de servicio",

@@ -64,9 +64,11 @@ def test_call_and_agent_reports(page: Page, live_server: LiveServer) -> None:
 
     # one queue by quarter hour, chosen from the queue's row
     locatel.get_by_role("link", name="locatel").click()
+    one_queue = page.get_by_role("heading", name="Por intervalo · locatel", exact=True)
+    expect(one_queue).to_be_visible()
     page.get_by_label("Intervalo", exact=True).select_option(label="15 minutos")
     page.get_by_role("button", name="Consultar").click()
-    expect(page.get_by_role("heading", name="Por intervalo · locatel", exact=True)).to_be_visible()
+    expect(page.get_by_label("Intervalo", exact=True)).to_have_value("15min")
     quarter = page.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name="2026-03-02 10:15", exact=True)
     )
