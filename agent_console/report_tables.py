@@ -6,8 +6,9 @@ A figure is formatted once: counts as whole numbers, rates as percentages with o
 ``h:mm:ss`` (``8:05:09``), a figure with no base (a rate of no call) as "" (the page shows
 "—"). Decimals use a point, as Mexico writes them::
 
-    tables = call_tables(report, Interval.HOUR, None, interval_tallies(report, Interval.HOUR, None))
-    tables[0].rows[0].cells   # ['locatel', '120', '98', ...]
+    by_interval = interval_tallies(report, Interval.HOUR, None)
+    tables = call_tables(report, Interval.HOUR, None, by_interval)
+    tables[0].rows[0].label, tables[0].rows[0].cells[:2]   # 'locatel', ['120', '98']
 """
 
 from __future__ import annotations
