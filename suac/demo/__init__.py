@@ -1,0 +1,1 @@
+"""``suac demo``: the whole system on one machine, with simulated telephony and traffic."""
