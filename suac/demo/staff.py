@@ -102,8 +102,8 @@ class Chores:
 
 
 class SimulatedAgent:
-    """An agent at the console: in the queue; captures a request during some calls, then
-    wraps every call up."""
+    """An agent at the console: in the queue; captures a request during its first call and
+    some later ones, then wraps every call up."""
 
     def __init__(
         self,
@@ -116,6 +116,7 @@ class SimulatedAgent:
     ) -> None:
         self.session, self._codes, self._rng, self._chores = session, codes, rng, chores
         self._capture_share = capture_share
+        self._calls = 0
 
     @property
     def phone(self) -> str:
@@ -134,7 +135,8 @@ class SimulatedAgent:
 
     async def _handle(self, call_id: str, ended: asyncio.Event) -> None:
         captured = False
-        if self._rng.random() < self._capture_share:
+        self._calls += 1
+        if self._calls == 1 or self._rng.random() < self._capture_share:
             await asyncio.sleep(self._rng.uniform(2.0, 4.0))  # listening to the citizen
             captured = await self.capture(call_id)
         await ended.wait()
@@ -180,8 +182,9 @@ class SimulatedAuthority:
         """Sign in, then work the inbox until cancelled."""
         await self.session.sign_in()
         while True:
-            for folio, unit in await run_blocking(self._engine, self._due):
-                await self.session.post(f"/bandeja/{folio}/en-proceso", {})
+            for folio, unit, status in await run_blocking(self._engine, self._due):
+                if status != Status.IN_PROGRESS:
+                    await self.session.post(f"/bandeja/{folio}/en-proceso", {})
                 await self.session.post(
                     f"/bandeja/{folio}/respuesta",
                     {
@@ -192,11 +195,11 @@ class SimulatedAuthority:
                 )
             await asyncio.sleep(self._every)
 
-    def _due(self) -> list[tuple[str, str | None]]:
+    def _due(self) -> list[tuple[str, str | None, str]]:
         before = utcnow() - timedelta(seconds=self._delay)
         with session_scope(self._engine, readonly=True) as session:
             rows = session.exec(
-                select(ServiceRequest.folio, ServiceRequest.unit_code)
+                select(ServiceRequest.folio, ServiceRequest.unit_code, ServiceRequest.status)
                 .where(
                     ServiceRequest.authority_code == self.session.account.authority_code,
                     col(ServiceRequest.status).in_([s.value for s in OPEN]),
@@ -205,4 +208,4 @@ class SimulatedAuthority:
                 .order_by(col(ServiceRequest.received_at))
                 .limit(3)
             )
-            return [(folio, unit) for folio, unit in rows]
+            return [(folio, unit, status) for folio, unit, status in rows]
