@@ -57,8 +57,8 @@ def _summary(console: Console, demo: DemoSystem) -> None:
         return
     counts = traffic.counts
     console.print(
-        f"Llamadas terminadas: {counts.get('answered', 0)} atendidas, "
-        f"{counts.get('abandoned', 0)} abandonadas, {counts.get('ivr', 0)} resueltas en el menú."
+        f"Llamadas terminadas: atendidas {counts.get('answered', 0)}, "
+        f"abandonadas {counts.get('abandoned', 0)}, resueltas en el menú {counts.get('ivr', 0)}."
     )
 
 
