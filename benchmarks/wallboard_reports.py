@@ -123,36 +123,45 @@ def fill(engine: Engine, calls: int, days: int, start: datetime) -> None:
         connection.execute(text("ANALYZE agent_state_change"))
 
 
+def report_time(url: str, *, calls: int = 100_000, days: int = 30, runs: int = 5) -> str:
+    """Fill the database at ``url`` and time the report; the line to print."""
+    ensure_database(url)
+    engine = make_engine(url)
+    upgrade(engine)
+    rules = MetricsRules()
+    start = datetime(2026, 2, 1, tzinfo=rules.time_zone)
+    end = start + timedelta(days=days)
+    fill(engine, calls, days, start)
+    times: list[float] = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        report = historical_report(engine, start, end, rules, now=end)
+        times.append(time.perf_counter() - began)
+    engine.dispose()
+    overall = report.overall()
+    assert overall.offered == calls, overall.offered
+    return (
+        f"{days}-day report over {overall.offered} calls: best {min(times):.2f} s, "
+        f"median {statistics.median(times):.2f} s ({runs} runs); "
+        f"service level {overall.service_level:.1%}, ASA {overall.asa:.1f} s, "
+        f"AHT {overall.aht:.1f} s, {len(report.agent_totals())} agents"
+    )
+
+
+def bench_url() -> str:
+    """The benchmark's PostgreSQL database (``SUAC_BENCH_REPORTS_URL``)."""
+    return os.environ.get(
+        "SUAC_BENCH_REPORTS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    url = os.environ.get(
-        "SUAC_BENCH_REPORTS_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
-    )
-    ensure_database(url)
-    engine = make_engine(url)
-    upgrade(engine)
-    rules = MetricsRules()
-    start = datetime(2026, 2, 1, tzinfo=rules.time_zone)
-    end = start + timedelta(days=args.days)
-    fill(engine, args.calls, args.days, start)
-    times: list[float] = []
-    for _ in range(args.runs):
-        began = time.perf_counter()
-        report = historical_report(engine, start, end, rules, now=end)
-        times.append(time.perf_counter() - began)
-    overall = report.overall()
-    assert overall.offered == args.calls, overall.offered
-    print(
-        f"{args.days}-day report over {overall.offered} calls: best {min(times):.2f} s, "
-        f"median {statistics.median(times):.2f} s ({args.runs} runs); "
-        f"service level {overall.service_level:.1%}, ASA {overall.asa:.1f} s, "
-        f"AHT {overall.aht:.1f} s, {len(report.agent_totals())} agents"
-    )
-    engine.dispose()
+    print(report_time(bench_url(), calls=args.calls, days=args.days, runs=args.runs))
 
 
 if __name__ == "__main__":
