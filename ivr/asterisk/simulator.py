@@ -11,7 +11,11 @@ headers and ``\\r\\n\\r\\n`` framing; queue members are state that ``QueueAdd``,
 which runs the FastAGI IVR (the caller presses the keys it was given), then ``Queue()``: each
 waiting caller rings the member idle the longest, whose phone answers by itself after a ring; the
 conversation lasts what the caller was given, and a caller whose patience runs out first
-abandons. Members rest the queue's wrap-up time after each call::
+abandons. Members rest the queue's wrap-up time after each call. ``Redirect`` into the status
+context ends the agent's part and runs the IVR's ``estado`` route; ``Hangup`` of a caller ends
+the conversation; ``Originate`` of a call-back rings the citizen, who answers and waits in the
+queue, and one into ``ChanSpy`` opens the supervisor's channel (its ``ChannelId``) until the
+agent's call ends, or at once when the agent is on no call::
 
     simulator = AsteriskSimulator(secret="s3cret", agi=("127.0.0.1", 4573))
     port = await simulator.start()
@@ -26,13 +30,15 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 Headers = dict[str, str]
 QUEUE = "locatel"
 TRUNK = "PJSIP/troncal"
+AGI_IVR, AGI_STATUS = "ivr", "estado"
+CONTEXT_QUEUE, CONTEXT_STATUS = "locatel-cola", "locatel-estado"
 NORMAL_CLEARING = {"Cause": "16", "Cause-txt": "Normal Clearing"}
 
 
@@ -252,7 +258,9 @@ class AmiPeer:
         return [self.response(action, "Success", "Redirect successful")]
 
     def _on_hangup(self, action: Headers) -> list[bytes]:
-        if not any(c["Channel"] == action.get("Channel") for c in self.channels):
+        # Asterisk finds the channel by its name, or else by its Uniqueid
+        named = action.get("Channel")
+        if not any(named in (c["Channel"], c.get("Uniqueid")) for c in self.channels):
             return [self.response(action, "Error", "No such channel")]
         return [self.response(action, "Success", "Channel Hungup")]
 
@@ -280,6 +288,13 @@ class CallResult:
     outcome: str  # "answered", "abandoned" or "ivr" (ended in the IVR)
     agent: str = ""
     waited: float = 0.0
+
+
+@dataclass
+class _Talk:
+    leg: Headers  # the caller's channel
+    interface: str  # the member talking
+    interrupt: asyncio.Future[tuple[str, str]]  # ("transfer", folio) or ("agent", "")
 
 
 @dataclass
@@ -312,6 +327,8 @@ class AsteriskSimulator(AmiPeer):
     _waiting: list[_Waiting] = field(default_factory=list)
     _busy: dict[str, str] = field(default_factory=dict)  # interface → call ringing or talking
     _free_since: dict[str, float] = field(default_factory=dict)
+    _talking: dict[str, _Talk] = field(default_factory=dict)  # call id → its conversation
+    _spies: dict[str, list[Headers]] = field(default_factory=dict)  # agent → spying channels
     _ids: itertools.count[int] = field(default_factory=itertools.count)
     _epoch: int = field(default_factory=lambda: int(time.time()))
     _distributor: asyncio.Task[None] | None = None
@@ -356,6 +373,78 @@ class AsteriskSimulator(AmiPeer):
         self._free_since[action.get("Interface", "")] = time.monotonic()
         return super()._on_queueadd(action)
 
+    # --- actions on calls -------------------------------------------------------------------
+
+    def _talk_on(self, name: str) -> _Talk | None:
+        """The conversation whose caller's channel is ``name`` (or has that Uniqueid)."""
+        return next(
+            (t for t in self._talking.values() if name in (t.leg["Channel"], t.leg["Uniqueid"])),
+            None,
+        )
+
+    def _on_redirect(self, action: Headers) -> list[bytes]:
+        talk = self._talk_on(action.get("Channel", ""))
+        if talk is None:
+            return [self.response(action, "Error", "Channel specified does not exist")]
+        if action.get("Context") == CONTEXT_STATUS and not talk.interrupt.done():
+            exten = action.get("Exten", "s")
+            talk.interrupt.set_result(("transfer", "" if exten == "s" else exten))
+        return [self.response(action, "Success", "Redirect successful")]
+
+    def _on_hangup(self, action: Headers) -> list[bytes]:
+        named = action.get("Channel", "")
+        talk = self._talk_on(named)
+        if talk is not None and not talk.interrupt.done():
+            talk.interrupt.set_result(("agent", ""))
+        for spies in self._spies.values():
+            for spy in [s for s in spies if named in (s["Channel"], s["Uniqueid"])]:
+                spies.remove(spy)
+                self._later(self._close(spy), after=0)
+        return super()._on_hangup(action)
+
+    def _on_originate(self, action: Headers) -> list[bytes]:
+        """A call-back into the queue, or a supervisor's phone into ChanSpy; both answer."""
+        target = action.get("Channel", "")
+        if action.get("Application") == "ChanSpy":
+            agent = action.get("Data", "").split("-,", 1)[0]
+            uniqueid = action.get("ChannelId") or self._uniqueid()
+            self._later(self._spy(target, agent, uniqueid), after=self.ring_seconds)
+        elif action.get("Context") == CONTEXT_QUEUE and "@" in target:
+            number = target.split("/", 1)[-1].split("@", 1)[0]
+            called_back = self._called_back(number, action.get("CallerID", ""))
+            self._later(called_back, after=self.ring_seconds)
+        return super()._on_originate(action)
+
+    def _later(self, work: Coroutine[object, object, object], *, after: float) -> None:
+        """Run ``work`` after ``after`` seconds (a phone rings, then answers)."""
+
+        async def run() -> None:
+            await asyncio.sleep(after)
+            await work
+
+        task = asyncio.create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _spy(self, supervisor: str, agent: str, uniqueid: str) -> None:
+        leg = channel(uniqueid, uniqueid, f"{supervisor}-{next(self._ids):08x}")
+        await self._open(leg)
+        if any(t.interface == agent for t in self._talking.values()):
+            self._spies.setdefault(agent, []).append(leg)
+        else:
+            await self._close(leg)  # ChanSpy's S: nobody to listen to, it ends at once
+
+    async def _called_back(self, number: str, city: str) -> None:
+        """The citizen answered the call-back: straight into the queue."""
+        call_id = self._uniqueid()
+        name = f"{TRUNK}-{int(call_id.split('.')[1]):08x}"
+        leg = channel(call_id, call_id, name, CallerIDNum=city or number, Context=CONTEXT_QUEUE)
+        await self._open(leg)
+        try:
+            await self._queue(leg, SimulatedCaller(number=number, patience=120))
+        finally:
+            await self._end(leg)
+
     # --- calls ------------------------------------------------------------------------------
 
     def _uniqueid(self) -> str:
@@ -382,28 +471,43 @@ class AsteriskSimulator(AmiPeer):
         )
         await self._open(leg)
         try:
-            variables = await self._ivr(leg, caller)
+            variables = await self._ivr(leg, caller.keys)
             if variables.get("SUAC_SIGUIENTE", "cola") != "cola":
                 return CallResult(call_id=call_id, outcome="ivr")
             return await self._queue(leg, caller)
         finally:
-            waiting = next((w for w in self._waiting if w.call_id == call_id), None)
-            if waiting is not None:  # stopped while waiting: the caller hangs up
-                await self._abandon(waiting)
-            await self._close(leg)
+            await self._end(leg)
 
-    async def _ivr(self, leg: Headers, caller: SimulatedCaller) -> dict[str, str]:
-        """``AGI(agi://…/ivr)``: the IVR's session; the channel variables it set."""
-        await self.push({"Event": "Newexten", **leg, "Application": "AGI", "AppData": "agi://ivr"})
+    async def _end(self, leg: Headers) -> None:
+        """The caller's channel hangs up (abandoning the queue if it is still waiting)."""
+        waiting = next((w for w in self._waiting if w.call_id == leg["Linkedid"]), None)
+        if waiting is not None:
+            await self._abandon(waiting)
+        await self._close(leg)
+
+    async def _ivr(
+        self,
+        leg: Headers,
+        keys: tuple[str, ...],
+        *,
+        route: str = AGI_IVR,
+        variables: dict[str, str] | None = None,
+    ) -> dict[str, str]:
+        """``AGI(agi://…/<route>)``: the IVR's session; the channel variables it set."""
+        await self.push(
+            {"Event": "Newexten", **leg, "Application": "AGI", "AppData": f"agi://{route}"}
+        )
         if self.agi is None:
             return {}
         try:
             reader, writer = await asyncio.open_connection(*self.agi)
         except OSError:
             return {}  # the dialplan's fall-back: the queue
-        session = _AgiSession(leg=leg, keys=list(caller.keys), pause=self.prompt_seconds)
+        session = _AgiSession(
+            leg=leg, keys=list(keys), pause=self.prompt_seconds, variables=dict(variables or {})
+        )
         try:
-            writer.write(session.environment(self.agi))
+            writer.write(session.environment(self.agi, route))
             while line := await asyncio.wait_for(reader.readline(), 30):
                 writer.write(await session.answer(line.decode().rstrip("\n")))
                 await writer.drain()
@@ -440,11 +544,18 @@ class AsteriskSimulator(AmiPeer):
         ended = asyncio.Event()
         if self.on_answer is not None:
             self.on_answer(waiting.call_id, interface, ended)
+        talk = _Talk(leg, interface, loop.create_future())
+        self._talking[waiting.call_id] = talk
+        how, folio = ("caller" if caller.hangs_up_first else "agent"), ""
         try:
-            await asyncio.sleep(caller.talk)
+            with contextlib.suppress(TimeoutError):
+                how, folio = await asyncio.wait_for(asyncio.shield(talk.interrupt), caller.talk)
         finally:
-            await self._hang_up(waiting, interface, agent_leg, caller, held)
+            self._talking.pop(waiting.call_id, None)
+            await self._hang_up(waiting, interface, agent_leg, how, held)
             ended.set()
+        if how == "transfer":  # an agent sent the caller back to the status reading
+            await self._ivr(leg, (), route=AGI_STATUS, variables={"SUAC_FOLIO": folio})
         return CallResult(waiting.call_id, "answered", agent=interface, waited=held)
 
     async def _abandon(self, waiting: _Waiting) -> CallResult:
@@ -468,7 +579,7 @@ class AsteriskSimulator(AmiPeer):
         waiting: _Waiting,
         interface: str,
         agent_leg: Headers,
-        caller: SimulatedCaller,
+        how: str,
         held: float,
     ) -> None:
         member = self._member({"Interface": interface})
@@ -482,10 +593,12 @@ class AsteriskSimulator(AmiPeer):
                 "MemberName": member.get("MemberName", "") if member else "",
                 "HoldTime": str(int(held)),
                 "TalkTime": str(int(talk)),
-                "Reason": "caller" if caller.hangs_up_first else "agent",
+                "Reason": how,
             }
         )
         await self._close(agent_leg)
+        for spy in self._spies.pop(interface, []):  # ChanSpy's E: it ends with the call
+            await self._close(spy)
         self._release(interface)
         if member is not None:
             member.update(Status="1", InCall="0")
@@ -580,13 +693,13 @@ class _AgiSession:
     pause: float
     variables: dict[str, str] = field(default_factory=dict)
 
-    def environment(self, agi: tuple[str, int]) -> bytes:
+    def environment(self, agi: tuple[str, int], route: str) -> bytes:
         """The ``agi_*`` lines Asterisk sends first."""
         host, port = agi
         lines = {
             "agi_network": "yes",
-            "agi_network_script": "ivr",
-            "agi_request": f"agi://{host}:{port}/ivr",
+            "agi_network_script": route,
+            "agi_request": f"agi://{host}:{port}/{route}",
             "agi_channel": self.leg["Channel"],
             "agi_language": "es",
             "agi_type": "PJSIP",

@@ -7,7 +7,8 @@ service's webhooks, each signed with the account's auth token. Here:
   and, when the service asked for it, reported delivered to its status callback),
   ``Queues.json`` (the queues and how many callers wait in each), ``Calls.json`` (a call is
   placed: the phone it rings answers after a while and fetches the call's URL) and
-  ``Calls/{sid}.json`` (a live call's change: ``Status=completed`` hangs it up);
+  ``Calls/{sid}.json`` (a live call's change: ``Status=completed`` hangs it up, a new ``Url``
+  takes the caller out of the agent's bridge to that URL);
 - a caller (:meth:`TwilioStandIn.incoming`) plays the IVR through the signed voice webhooks;
   a caller the IVR puts in a queue (``<Enqueue>``) waits there, its ``waitUrl`` fetched, until
   an agent's leg takes it (``<Dial><Queue url>``, the ``url`` fetched for the caller) or its
@@ -93,7 +94,7 @@ class TwilioStandIn:
     messages: list[dict[str, str]] = field(default_factory=list)
     placed: list[dict[str, str]] = field(default_factory=list)
     queues: dict[str, list[_Queued]] = field(default_factory=dict)
-    _live: dict[str, asyncio.Event] = field(default_factory=dict)  # call sid → hang it up
+    _live: dict[str, asyncio.Future[str]] = field(default_factory=dict)  # sid → a new URL or ""
     _server: asyncio.AbstractServer | None = None
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _clients: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -219,23 +220,36 @@ class TwilioStandIn:
         agent: str,
         status_url: str,
     ) -> None:
+        """Talk until the caller, the agent or the service ends it; an update of the call
+        with a new ``Url`` takes the caller out of the bridge to that URL (the agent's leg
+        ends)."""
         waited = str(int(time.monotonic() - queued.joined))
-        ended, hang_up = asyncio.Event(), self._live.setdefault(call.call_sid, asyncio.Event())
+        ended = asyncio.Event()
+        change: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._live[call.call_sid] = self._live[leg] = change
         if self.on_answer is not None:
             self.on_answer(call.call_sid, agent, ended)
-        began = time.monotonic()
+        began, redirect = time.monotonic(), ""
         try:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(hang_up.wait(), caller.talk)
+                redirect = await asyncio.wait_for(asyncio.shield(change), caller.talk)
         finally:
-            status = "completed" if caller.hangs_up_first else "in-progress"
+            on_line = bool(redirect) or not caller.hangs_up_first
             await self._post_as(
-                call, queued.action, QueueResult="bridged", QueueTime=waited, CallStatus=status
+                call,
+                queued.action,
+                QueueResult="redirected-from-bridged" if redirect else "bridged",
+                QueueTime=waited,
+                CallStatus="in-progress" if on_line else "completed",
             )
             agent_leg = self._call(leg, call.called, agent)
             await self._completed(agent_leg, time.monotonic() - began, status_url)
             self._live.pop(call.call_sid, None)
+            self._live.pop(leg, None)
             ended.set()
+        if redirect:
+            await call.post(redirect, {})  # e.g. the status reading; then the caller hangs up
+            await asyncio.sleep(caller.think * 3)
 
     async def _post_as(self, call: SimulatedCall, url: str, **fields: str) -> None:
         response = await call.post(url, fields)
@@ -312,8 +326,10 @@ class TwilioStandIn:
             return 200, {"queues": queues, "next_page_uri": None}
         update = _CALL_UPDATE.search(path)
         if method == "POST" and update:
-            if form.get("Status") == "completed" and update.group(1) in self._live:
-                self._live[update.group(1)].set()
+            change = self._live.get(update.group(1))
+            wanted = "" if form.get("Status") == "completed" else form.get("Url")
+            if change is not None and not change.done() and wanted is not None:
+                change.set_result(wanted)
             return 200, {"sid": update.group(1), "status": "in-progress"}
         if method == "POST" and path.endswith("/Calls.json"):
             sid = new_call_sid()
