@@ -1,25 +1,20 @@
 """A simulated Asterisk 22 for demonstrations (``suac demo``): it speaks real AMI to the bridge
 and FastAGI to the IVR, so the system under it runs exactly as on a real PBX.
 
-:class:`AmiPeer` is the protocol: the ``Asterisk Call Manager/11.0.0`` banner, ``Response:``
-frames echoing ``ActionID``, event lists (``EventList: start`` … ``…Complete``), ``Message``
-headers and ``\\r\\n\\r\\n`` framing; queue members are state that ``QueueAdd``,
-``QueueRemove`` and ``QueuePause`` change, answered as Asterisk answers and followed by the
-``QueueMember*`` event Asterisk sends.
-
-:class:`AsteriskSimulator` adds calls from the trunk: the caller's channel enters the dialplan,
-which runs the FastAGI IVR (the caller presses the keys it was given), then ``Queue()``: each
-waiting caller rings the member idle the longest, whose phone answers by itself after a ring; the
-conversation lasts what the caller was given, and a caller whose patience runs out first
-abandons. Members rest the queue's wrap-up time after each call. ``Redirect`` into the status
-context ends the agent's part and runs the IVR's ``estado`` route; ``Hangup`` of a caller ends
-the conversation; ``Originate`` of a call-back rings the citizen, who answers and waits in the
-queue, and one into ``ChanSpy`` opens the supervisor's channel (its ``ChannelId``) until the
-agent's call ends, or at once when the agent is on no call::
+:class:`AsteriskSimulator` is the AMI protocol (:class:`ivr.asterisk.ami_peer.AmiPeer`) with
+calls from the trunk: the caller's channel enters the dialplan, which runs the FastAGI IVR (the
+caller presses the keys it was given), then ``Queue()``: each waiting caller rings the member
+idle the longest, whose phone answers by itself after a ring; the conversation lasts what the
+caller was given, and a caller whose patience runs out first abandons. Members rest the queue's
+wrap-up time after each call. ``Redirect`` into the status context ends the agent's part and
+runs the IVR's ``estado`` route; ``Hangup`` of a caller ends the conversation; ``Originate`` of
+a call-back rings the citizen, who answers and waits in the queue, and one into ``ChanSpy``
+opens the supervisor's channel (its ``ChannelId``) until the agent's call ends, or at once when
+the agent is on no call::
 
     simulator = AsteriskSimulator(secret="s3cret", agi=("127.0.0.1", 4573))
     port = await simulator.start()
-    result = await simulator.call(SimulatedCaller(number="5512345678", keys=["0"],
+    result = await simulator.call(SimulatedCaller(number="5512345678", keys=("0",),
                                                   patience=30, talk=12))
     result.outcome  # "answered", "abandoned" or "ivr"
 """
@@ -33,239 +28,11 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 
-BANNER = b"Asterisk Call Manager/11.0.0\r\n"
-Headers = dict[str, str]
-QUEUE = "locatel"
+from ivr.asterisk import constants as names
+from ivr.asterisk.ami_peer import QUEUE, AmiPeer, Headers, channel
+
 TRUNK = "PJSIP/troncal"
-AGI_IVR, AGI_STATUS = "ivr", "estado"
-CONTEXT_QUEUE, CONTEXT_STATUS = "locatel-cola", "locatel-estado"
 NORMAL_CLEARING = {"Cause": "16", "Cause-txt": "Normal Clearing"}
-
-
-def frame(headers: Headers | list[tuple[str, str]]) -> bytes:
-    """One AMI frame: ``Key: value`` lines ended by a blank line."""
-    pairs = headers.items() if isinstance(headers, dict) else headers
-    return ("".join(f"{k}: {v}\r\n" for k, v in pairs) + "\r\n").encode()
-
-
-def parse_frame(raw: bytes) -> Headers:
-    """Headers of one frame the client sent."""
-    lines = raw.decode().strip().split("\r\n")
-    return dict(line.split(": ", 1) for line in lines if ": " in line)
-
-
-def channel(uniqueid: str, linkedid: str, name: str, **extra: str) -> Headers:
-    """A channel snapshot as Asterisk describes it in events and CoreShowChannel."""
-    return {
-        "Channel": name,
-        "ChannelState": "6",
-        "ChannelStateDesc": "Up",
-        "CallerIDNum": extra.pop("CallerIDNum", "5512345678"),
-        "CallerIDName": "Ciudadano",
-        "Context": extra.pop("Context", "locatel-entrada"),
-        "Exten": "s",
-        "Priority": "1",
-        "Uniqueid": uniqueid,
-        "Linkedid": linkedid,
-        **extra,
-    }
-
-
-@dataclass
-class AmiPeer:
-    """The AMI side of Asterisk: answers actions from its state; ``answers`` overrides any."""
-
-    secret: str = "s3cret"
-    channels: list[Headers] = field(default_factory=list)
-    members: list[Headers] = field(default_factory=list)
-    entries: list[Headers] = field(default_factory=list)
-    summary: Headers = field(default_factory=dict)
-    answers: dict[str, Callable[[Headers], list[bytes]]] = field(default_factory=dict)
-    received: list[Headers] = field(default_factory=list)
-    logins: int = 0
-    port: int = 0
-    _writers: list[asyncio.StreamWriter] = field(default_factory=list)
-    _server: asyncio.AbstractServer | None = None
-
-    async def start(self) -> int:
-        """Listen on a free loopback port and return it."""
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self.port
-
-    async def close(self) -> None:
-        """Stop listening and drop every client."""
-        await self.drop()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    async def drop(self) -> None:
-        """Cut every client connection, the way a restart or a network fault does."""
-        for writer in self._writers:
-            writer.close()
-        self._writers.clear()
-        await asyncio.sleep(0)
-
-    async def push(self, *frames: bytes | Headers) -> None:
-        """Send events (frames or header dicts) to every connected client."""
-        data = b"".join(f if isinstance(f, bytes) else frame(f) for f in frames)
-        for writer in list(self._writers):
-            writer.write(data)
-            with contextlib.suppress(ConnectionError):
-                await writer.drain()
-
-    async def wait_for_action(self, name: str, count: int = 1, timeout: float = 5.0) -> None:
-        """Wait until the client has sent ``count`` actions called ``name``."""
-        async with asyncio.timeout(timeout):
-            while sum(1 for a in self.received if a.get("Action") == name) < count:
-                await asyncio.sleep(0.005)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.append(writer)
-        writer.write(BANNER)
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while True:
-                action = parse_frame(await reader.readuntil(b"\r\n\r\n"))
-                self.received.append(action)
-                for data in self._answer(action):
-                    writer.write(data)
-                await writer.drain()
-        if writer in self._writers:
-            self._writers.remove(writer)
-        writer.close()
-
-    def _answer(self, action: Headers) -> list[bytes]:
-        name = action.get("Action", "")
-        if name in self.answers:
-            return self.answers[name](action)
-        handler = getattr(self, f"_on_{name.lower()}", None)
-        if handler is None:
-            return [self.response(action, "Error", "Invalid/unknown command")]
-        return handler(action)  # type: ignore[no-any-return]
-
-    @staticmethod
-    def response(action: Headers, status: str, message: str, **extra: str) -> bytes:
-        """A ``Response:`` frame echoing the action's ``ActionID``."""
-        headers = {"Response": status, "ActionID": action.get("ActionID", ""), **extra}
-        if message:
-            headers["Message"] = message
-        return frame(headers)
-
-    def event_list(self, action: Headers, items: list[Headers], complete: str) -> list[bytes]:
-        """A list answer: start response, items, then the ``…Complete`` event."""
-        action_id = action.get("ActionID", "")
-        out = [self.response(action, "Success", "List will follow", EventList="start")]
-        out += [frame({**item, "ActionID": action_id}) for item in items]
-        out.append(
-            frame(
-                {
-                    "Event": complete,
-                    "ActionID": action_id,
-                    "EventList": "Complete",
-                    "ListItems": str(len(items)),
-                }
-            )
-        )
-        return out
-
-    def queue_entries(self) -> list[Headers]:
-        """The callers waiting, as ``QueueStatus`` lists them."""
-        return self.entries
-
-    def queue_summary(self) -> Headers:
-        """The ``QueueSummary`` item (none when empty)."""
-        return self.summary
-
-    def _on_login(self, action: Headers) -> list[bytes]:
-        if action.get("Secret") != self.secret:
-            return [self.response(action, "Error", "Authentication failed")]
-        self.logins += 1
-        booted = {"Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"}
-        return [self.response(action, "Success", "Authentication accepted"), frame(booted)]
-
-    def _on_ping(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "", Ping="Pong", Timestamp="1.0")]
-
-    def _on_coreshowchannels(self, action: Headers) -> list[bytes]:
-        items = [{"Event": "CoreShowChannel", **c} for c in self.channels]
-        return self.event_list(action, items, "CoreShowChannelsComplete")
-
-    def _on_queuestatus(self, action: Headers) -> list[bytes]:
-        queues = sorted({QUEUE, *(m.get("Queue", QUEUE) for m in self.members)})
-        items = [{"Event": "QueueParams", "Queue": q, "Strategy": "rrmemory"} for q in queues]
-        items += [{"Event": "QueueMember", **m} for m in self.members]
-        items += [{"Event": "QueueEntry", **e} for e in self.queue_entries()]
-        return self.event_list(action, items, "QueueStatusComplete")
-
-    def _on_queuesummary(self, action: Headers) -> list[bytes]:
-        summary = self.queue_summary()
-        items = [{"Event": "QueueSummary", **summary}] if summary else []
-        return self.event_list(action, items, "QueueSummaryComplete")
-
-    def _member(self, action: Headers) -> Headers | None:
-        """The member an action names (``Interface``, in ``Queue`` when given)."""
-        queue = action.get("Queue", "")
-        return next(
-            (
-                m
-                for m in self.members
-                if (m.get("Interface") or m.get("Location")) == action.get("Interface")
-                and queue in ("", m.get("Queue", QUEUE))
-            ),
-            None,
-        )
-
-    def _on_queueadd(self, action: Headers) -> list[bytes]:
-        if self._member(action) is not None:
-            return [self.response(action, "Error", "Unable to add interface: Already there")]
-        member = {
-            "Queue": action.get("Queue", QUEUE),
-            "Interface": action.get("Interface", ""),
-            "MemberName": action.get("MemberName", ""),
-            "Status": "1",
-            "Paused": "0",
-        }
-        self.members.append(member)
-        event = frame({"Event": "QueueMemberAdded", **member})
-        return [self.response(action, "Success", "Added interface to queue"), event]
-
-    def _on_queueremove(self, action: Headers) -> list[bytes]:
-        member = self._member(action)
-        if member is None:
-            return [self.response(action, "Error", "Unable to remove interface: Not there")]
-        self.members.remove(member)
-        event = frame({"Event": "QueueMemberRemoved", **member})
-        return [self.response(action, "Success", "Removed interface from queue"), event]
-
-    def _on_queuepause(self, action: Headers) -> list[bytes]:
-        member = self._member(action)
-        if member is None:
-            return [self.response(action, "Error", "Interface not found")]
-        paused = action.get("Paused") == "true"
-        member.update(Paused="1" if paused else "0", PausedReason=action.get("Reason", ""))
-        text = "Interface paused successfully" if paused else "Interface unpaused successfully"
-        event = frame({"Event": "QueueMemberPause", "Interface": action["Interface"], **member})
-        return [self.response(action, "Success", text), event]
-
-    def _on_queuelog(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Event added successfully")]
-
-    def _on_originate(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Originate successfully queued")]
-
-    def _on_redirect(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Success", "Redirect successful")]
-
-    def _on_hangup(self, action: Headers) -> list[bytes]:
-        # Asterisk finds the channel by its name, or else by its Uniqueid
-        named = action.get("Channel")
-        if not any(named in (c["Channel"], c.get("Uniqueid")) for c in self.channels):
-            return [self.response(action, "Error", "No such channel")]
-        return [self.response(action, "Success", "Channel Hungup")]
-
-    def _on_logoff(self, action: Headers) -> list[bytes]:
-        return [self.response(action, "Goodbye", "Thanks for all the fish.")]
 
 
 @dataclass(frozen=True)
@@ -386,7 +153,7 @@ class AsteriskSimulator(AmiPeer):
         talk = self._talk_on(action.get("Channel", ""))
         if talk is None:
             return [self.response(action, "Error", "Channel specified does not exist")]
-        if action.get("Context") == CONTEXT_STATUS and not talk.interrupt.done():
+        if action.get("Context") == names.CONTEXT_STATUS and not talk.interrupt.done():
             exten = action.get("Exten", "s")
             talk.interrupt.set_result(("transfer", "" if exten == "s" else exten))
         return [self.response(action, "Success", "Redirect successful")]
@@ -409,7 +176,7 @@ class AsteriskSimulator(AmiPeer):
             agent = action.get("Data", "").split("-,", 1)[0]
             uniqueid = action.get("ChannelId") or self._uniqueid()
             self._later(self._spy(target, agent, uniqueid), after=self.ring_seconds)
-        elif action.get("Context") == CONTEXT_QUEUE and "@" in target:
+        elif action.get("Context") == names.CONTEXT_QUEUE and "@" in target:
             number = target.split("/", 1)[-1].split("@", 1)[0]
             called_back = self._called_back(number, action.get("CallerID", ""))
             self._later(called_back, after=self.ring_seconds)
@@ -438,7 +205,9 @@ class AsteriskSimulator(AmiPeer):
         """The citizen answered the call-back: straight into the queue."""
         call_id = self._uniqueid()
         name = f"{TRUNK}-{int(call_id.split('.')[1]):08x}"
-        leg = channel(call_id, call_id, name, CallerIDNum=city or number, Context=CONTEXT_QUEUE)
+        leg = channel(
+            call_id, call_id, name, CallerIDNum=city or number, Context=names.CONTEXT_QUEUE
+        )
         await self._open(leg)
         try:
             await self._queue(leg, SimulatedCaller(number=number, patience=120))
@@ -490,7 +259,7 @@ class AsteriskSimulator(AmiPeer):
         leg: Headers,
         keys: tuple[str, ...],
         *,
-        route: str = AGI_IVR,
+        route: str = names.AGI_ROUTE_IVR,
         variables: dict[str, str] | None = None,
     ) -> dict[str, str]:
         """``AGI(agi://…/<route>)``: the IVR's session; the channel variables it set."""
@@ -518,7 +287,7 @@ class AsteriskSimulator(AmiPeer):
         return session.variables
 
     async def _queue(self, leg: Headers, caller: SimulatedCaller) -> CallResult:
-        """``Queue(locatel)``: wait for a member's phone, or abandon."""
+        """``Queue()``: wait for a member's phone, or abandon."""
         loop = asyncio.get_running_loop()
         waiting = _Waiting(leg["Linkedid"], leg, time.monotonic(), loop.create_future())
         self._waiting.append(waiting)
@@ -555,7 +324,7 @@ class AsteriskSimulator(AmiPeer):
             await self._hang_up(waiting, interface, agent_leg, how, held)
             ended.set()
         if how == "transfer":  # an agent sent the caller back to the status reading
-            await self._ivr(leg, (), route=AGI_STATUS, variables={"SUAC_FOLIO": folio})
+            await self._ivr(leg, (), route=names.AGI_ROUTE_STATUS, variables={"SUAC_FOLIO": folio})
         return CallResult(waiting.call_id, "answered", agent=interface, waited=held)
 
     async def _abandon(self, waiting: _Waiting) -> CallResult:
@@ -642,7 +411,7 @@ class AsteriskSimulator(AmiPeer):
             waiting.call_id,
             f"{interface}-{int(uniqueid.split('.')[1]):08x}",
             CallerIDNum=waiting.leg["CallerIDNum"],
-            Context="locatel-agentes",
+            Context=names.CONTEXT_AGENTS,
         )
         member_name = member.get("MemberName", "")
         dest = {f"Dest{k}": v for k, v in agent_leg.items()}
@@ -708,7 +477,7 @@ class _AgiSession:
             "agi_callerid": self.leg["CallerIDNum"],
             "agi_calleridname": self.leg["CallerIDName"],
             "agi_dnid": "0311",
-            "agi_context": "locatel-entrada",
+            "agi_context": names.CONTEXT_INBOUND,
             "agi_extension": "s",
             "agi_priority": "2",
         }
