@@ -16,7 +16,8 @@ from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
 from suac.cli_asterisk import app as asterisk_app
 from suac.cli_call import call_app
-from suac.cli_demo import demo_app
+from suac.cli_demo import HELP as DEMO_HELP
+from suac.cli_demo import demo
 from suac.cli_folio import folio_app
 from suac.cli_jobs import jobs_app
 from suac.settings_errors import read_settings
@@ -33,7 +34,7 @@ app.add_typer(folio_app, name="folio")
 app.add_typer(user_app, name="user")
 app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
-app.add_typer(demo_app, name="demo")
+app.command(name="demo", help=DEMO_HELP)(demo)
 app.add_typer(jobs_app, name="jobs")
 console = Console(soft_wrap=True)
 

@@ -18,7 +18,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from suac.demo.system import DemoSystem
 
-demo_app = typer.Typer(help="Demostración con llamadas simuladas, sin línea telefónica.")
+HELP = "Demostración: todo el sistema con llamadas, asesores y autoridad simulados."
 PAGES = (
     ("/consola", "consola del agente: estado en la cola, llamada en pantalla, cierre"),
     ("/consola/capturar", "captura de solicitudes"),
@@ -95,7 +95,6 @@ async def run_demo(
     return 0
 
 
-@demo_app.callback(invoke_without_command=True)
 def demo(
     port: Annotated[int, typer.Option(help="Puerto del servicio.")] = 8000,
     host: Annotated[str, typer.Option(help="Dirección donde escuchar.")] = "127.0.0.1",
