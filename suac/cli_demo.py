@@ -72,7 +72,8 @@ async def run_demo(
     loop = asyncio.get_running_loop()
     for number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(number, stop.set)
-    demo = DemoSystem(DemoOptions(data_dir=folder, host=host, port=port))
+    options = DemoOptions(data_dir=folder, host=host, port=port)
+    demo = DemoSystem(options, announce=lambda line: console.print(line))
     console.print("Arrancando la demostración (servicio, Asterisk simulado, Twilio simulado)…")
     starting = asyncio.create_task(demo.start())
     stopping = asyncio.create_task(stop.wait())

@@ -173,10 +173,17 @@ class SimulatedAuthority:
     that have waited ``delay`` seconds."""
 
     def __init__(
-        self, session: StaffSession, *, engine: Engine, delay: float = 15.0, every: float = 4.0
+        self,
+        session: StaffSession,
+        *,
+        engine: Engine,
+        delay: float = 15.0,
+        every: float = 4.0,
+        answered: Callable[[str], None] | None = None,
     ) -> None:
         self.session, self._engine = session, engine
         self._delay, self._every = delay, every
+        self._answered = answered  # told each folio answered
 
     async def run(self) -> None:
         """Sign in, then work the inbox until cancelled."""
@@ -185,7 +192,7 @@ class SimulatedAuthority:
             for folio, unit, status in await run_blocking(self._engine, self._due):
                 if status != Status.IN_PROGRESS:
                     await self.session.post(f"/bandeja/{folio}/en-proceso", {})
-                await self.session.post(
+                answer = await self.session.post(
                     f"/bandeja/{folio}/respuesta",
                     {
                         "texto": "Se atendió el reporte: una cuadrilla revisó y corrigió la falla.",
@@ -193,6 +200,8 @@ class SimulatedAuthority:
                         "unidad": unit or AUTHORITY_UNIT,
                     },
                 )
+                if answer.status_code == 303 and self._answered is not None:
+                    self._answered(folio)
             await asyncio.sleep(self._every)
 
     def _due(self) -> list[tuple[str, str | None, str]]:

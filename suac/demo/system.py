@@ -18,6 +18,7 @@ import random
 import secrets
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from models.config import (
     TwilioSettings,
     default_data_dir,
 )
+from models.folio import format_folio
 from suac.demo.accounts import DemoAccount, create_accounts, demo_accounts
 from suac.demo.staff import Chores, SimulatedAgent, SimulatedAuthority, StaffSession
 from suac.demo.traffic import Traffic
@@ -47,6 +49,7 @@ MARKER = ".suac-demo"  # a folder holding it was made by a demonstration and may
 CITY_NUMBER = "+525556580311"
 START_SECONDS = 60.0
 SETTLE_SECONDS = 1.0
+ANNOUNCED_ANSWERS = 3  # the first answers are shown on screen, with their public page
 
 
 class DemoRefused(Exception):
@@ -147,7 +150,9 @@ class DemoSystem:
     """Everything the demonstration runs, started and stopped in order."""
 
     options: DemoOptions
+    announce: Callable[[str], None] = print  # a line for the screen (Spanish)
     accounts: list[DemoAccount] = field(default_factory=demo_accounts)
+    announced: int = 0
     settings: Settings | None = None
     chores: Chores = field(default_factory=Chores)  # the simulated staff's work
     _server: _Server | None = None
@@ -221,7 +226,9 @@ class DemoSystem:
                 await agent.start()
                 agents[agent.phone] = agent
             else:
-                authority = SimulatedAuthority(session, engine=app.state.container.engine)
+                authority = SimulatedAuthority(
+                    session, engine=app.state.container.engine, answered=self._answered
+                )
 
         def answered(call_id: str, phone: str, ended: asyncio.Event) -> None:
             if phone in agents:
@@ -230,6 +237,15 @@ class DemoSystem:
         self.asterisk.on_answer = self.twilio.on_answer = answered
         if authority is not None:
             self._work.append(asyncio.create_task(authority.run(), name="demo-authority"))
+
+    def _answered(self, folio: str) -> None:
+        """Point the newcomer at the first answers on the public folio page."""
+        self.announced += 1
+        if self.announced <= ANNOUNCED_ANSWERS:
+            self.announce(
+                f"SACMEX respondió el folio {format_folio(folio)}; consúltelo en "
+                f"{self.url}/folio?folio={folio}"
+            )
 
     async def stop(self) -> None:
         """Stop the callers and staff, then the service, then the simulators."""

@@ -3,8 +3,8 @@
 The command runs in a subprocess on a fresh folder, with the environment pointing at a database
 and a Redis that do not exist (the demonstration must use neither). Within a bounded time its
 database holds calls answered and abandoned on both fronts, requests registered in the IVR and
-through the capture form, and one answered by the authority; the printed accounts sign in; and
-Ctrl+C stops it with exit code 0 and no traceback.
+through the capture form, and one answered by the authority, whose public page the screen points
+at; the printed accounts sign in; and Ctrl+C stops it with exit code 0 and no traceback.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from suac.demo.system import MARKER, DemoRefused, check_port, free_port, prepare
 DEADLINE_SECONDS = 50
 ACCOUNTS = ("asesor.asterisk", "asesor.twilio", "supervisora", "sacmex", "admin")
 CSRF = re.compile(r'name="csrftoken" value="([^"]+)"')
+ANNOUNCED = re.compile(r"SACMEX respondió el folio (\S+); consúltelo en (\S+)")
 # what the first half minute of traffic must have left in the database
 CHECKS = {
     "asterisk call answered": "select count(*) from call_record "
@@ -93,6 +94,13 @@ def test_demo_runs_every_path_and_stops_on_ctrl_c(tmp_path: Path) -> None:
         url = f"http://127.0.0.1:{port}"
         assert all(_signs_in(url, name, password.group(0)) for name in ACCOUNTS)
         assert not _signs_in(url, "admin", "otra-contraseña")
+        answered = None
+        while answered is None and time.monotonic() < deadline + 10:
+            answered = re.search(ANNOUNCED, out.read_text())
+            time.sleep(0.2)
+        assert answered is not None, out.read_text()
+        public = httpx.get(answered.group(2), timeout=10)
+        assert public.status_code == 200 and answered.group(1) in public.text
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
     finally:
