@@ -12,18 +12,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlmodel import Session
 
 from models.calls import CallRecord
-from models.config import AsteriskServer, AsteriskSettings, Settings
 from models.events import CallHandedOver
 from models.handoff import CategoryGuess, HandoffContext
 from models.users import Role
 from suac.web import create_app
 from tests.agent_console.console_support import add_staff, post_form, sign_in
 from tests.asterisk.fake_ami import FakeAmi, channel
-from tests.asterisk.threaded_ami import AmiThread, ami_in_thread
+from tests.asterisk.threaded_ami import AmiThread, ami_in_thread, settings_for_peer
 
 CODE = "Consulta de folio"
 
@@ -37,19 +35,7 @@ def ami() -> Iterator[AmiThread]:
 @pytest.fixture
 def client(tmp_path: Path, ami: AmiThread) -> Iterator[TestClient]:
     peer = ami.peer
-    server = AsteriskServer(name="locatel", port=peer.port, secret=SecretStr(peer.secret))
-    settings = Settings(
-        data_dir=tmp_path,
-        asterisk=AsteriskSettings(
-            servers=[server],
-            agi_port=0,
-            speech="dtmf",
-            action_timeout_seconds=3,
-            prompts_dir=str(tmp_path / "voz"),
-            recordings_dir=str(tmp_path / "grabaciones"),
-        ),
-        _env_file=None,
-    )
+    settings = settings_for_peer(tmp_path, peer)
     with TestClient(create_app(settings)) as test_client:
         engine = test_client.app.state.container.engine
         add_staff(engine, "ana", Role.AGENT, phone="PJSIP/1001")

@@ -13,7 +13,11 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+from pydantic import SecretStr
+
+from models.config import AsteriskServer, AsteriskSettings, Settings
 from tests.asterisk.fake_ami import FakeAmi, Headers
 
 
@@ -44,3 +48,20 @@ def ami_in_thread() -> Iterator[AmiThread]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+def settings_for_peer(data_dir: Path, peer: FakeAmi) -> Settings:
+    """Embedded settings whose one Asterisk server is ``peer`` (DTMF only, short time-outs)."""
+    server = AsteriskServer(name="locatel", port=peer.port, secret=SecretStr(peer.secret))
+    return Settings(
+        data_dir=data_dir,
+        asterisk=AsteriskSettings(
+            servers=[server],
+            agi_port=0,
+            speech="dtmf",
+            action_timeout_seconds=3,
+            prompts_dir=str(data_dir / "voz"),
+            recordings_dir=str(data_dir / "grabaciones"),
+        ),
+        _env_file=None,
+    )
