@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent_console import (
     abandoned_routes,
@@ -63,6 +64,8 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.add_middleware(WebhookTiming)  # innermost: it reads the route the router matched
     app.add_middleware(CsrfProtection, secret=settings.secret_key.get_secret_value(), https=https)
     app.add_middleware(SecurityHeaders, https=https)
+    if settings.public.trusted_proxies:  # only these peers may say who the client is
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.public.trusted_proxies)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(NotSignedIn, _not_signed_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]

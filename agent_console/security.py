@@ -2,7 +2,8 @@
 form a browser posts (``asgi-csrf``: a signed double-submit cookie, checked against the
 ``csrftoken`` field or the ``x-csrftoken`` header).
 
-Twilio's webhooks are exempt (they carry Twilio's signature instead), and so are JSON calls
+Twilio's webhooks are exempt (they carry Twilio's signature instead), the Open311 API too (its
+callers are programs with an API key, never a signed-in browser), and so are JSON calls
 to ``/api/`` (a browser cannot send JSON across sites without CORS, which the app never
 allows).
 """
@@ -63,7 +64,7 @@ class SecurityHeaders:
 
 def _exempt(scope: Scope) -> bool:
     path: str = scope["path"]
-    if path.startswith("/twilio/"):
+    if path.startswith(("/twilio/", "/open311/")):  # signed by Twilio / an API key
         return True
     content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
     return path.startswith("/api/") and content_type.startswith(b"application/json")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from models.db_types import UTCDateTime, utcnow
@@ -33,6 +33,8 @@ class Channel(StrEnum):
     AGENT = "agent"
     VENTANILLA = "ventanilla"
     WEB = "web"
+    OPEN311 = "open311"  # an application through the GeoReport API (its key names it)
+    HISTORICAL = "historical"  # imported from the City's open data (the row keeps its origin)
 
 
 class RoadClass(StrEnum):
@@ -50,6 +52,7 @@ class PlaceFields(SQLModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     road_class: RoadClass | None = None
+    postal_code: str | None = Field(default=None, max_length=8)
 
 
 class CitizenFields(SQLModel):
@@ -58,17 +61,37 @@ class CitizenFields(SQLModel):
     citizen_email: str | None = Field(default=None, max_length=200)
 
 
-class RequestCreate(PlaceFields, CitizenFields):
-    """What is needed to register a request; citizen data is optional (anonymous allowed)."""
+class Sex(StrEnum):
+    """The official open data's ``sexo`` values a citizen may give."""
+
+    FEMALE = "femenino"
+    MALE = "masculino"
+    UNSPECIFIED = "no_especificado"
+
+
+class DemographicFields(SQLModel):
+    """Sex and age, given voluntarily; published (as the official dataset does) only when the
+    citizen consented (``demographics_public``)."""
+
+    citizen_sex: Sex | None = Field(default=None, sa_type=String(16))
+    citizen_age: int | None = Field(default=None, ge=0, le=120)
+    demographics_public: bool = False
+
+
+class RequestCreate(PlaceFields, CitizenFields, DemographicFields):
+    """What is needed to register a request; citizen data is optional (anonymous allowed);
+    ``source`` names the application or office the channel stands for (an Open311 key's
+    channel, say)."""
 
     catalogue_code: str = Field(max_length=16)
     kind: str | None = Field(default=None, max_length=16)
     description: str = Field(default="", max_length=4000)
     channel: Channel
     call_id: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=64)
 
 
-class ServiceRequest(PlaceFields, CitizenFields, table=True):
+class ServiceRequest(PlaceFields, CitizenFields, DemographicFields, table=True):
     """A citizen's request, from reception to closing. Nothing is ever deleted."""
 
     __tablename__ = "service_request"
@@ -82,6 +105,7 @@ class ServiceRequest(PlaceFields, CitizenFields, table=True):
     description: str = ""
     channel: str = Field(max_length=16)
     call_id: str | None = Field(default=None, max_length=64, index=True)
+    source: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(default=Status.RECEIVED, max_length=16, index=True)

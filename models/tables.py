@@ -2,6 +2,7 @@
 
 from models.access_log import PersonalDataView  # noqa: F401
 from models.agent_presence import AgentPresence  # noqa: F401
+from models.api_keys import ApiKey  # noqa: F401
 from models.authorities import AdministrativeUnit, Authority
 from models.callback_attempts import CallbackAttempt  # noqa: F401
 from models.calls import CallRecord
@@ -12,6 +13,7 @@ from models.ivr_sessions import CallbackRequest, IvrSession  # noqa: F401
 from models.messages import OutboundMessage  # noqa: F401
 from models.metrics.agent_log import AgentStateChange  # noqa: F401
 from models.metrics.facts import CallFactRow  # noqa: F401
+from models.open_data_rows import OpenDataRow  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
 from models.request_supporters import RequestSupporter  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest

@@ -105,7 +105,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=True,
+            proxy_headers=False,  # the app trusts SUAC_PUBLIC__TRUSTED_PROXIES only
         )
 
 
