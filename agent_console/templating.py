@@ -61,3 +61,27 @@ def render(
     """A page, with the account and the CSRF token available to every template."""
     values = {"staff": getattr(request.state, "staff", None), "csrf": csrf_token(request)}
     return TEMPLATES.TemplateResponse(request, template, {**values, **(context or {})}, status)
+
+
+def render_public(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    cache_seconds: int | None = None,
+    form: bool = False,
+) -> HTMLResponse:
+    """A public page: no account; cacheable by browsers and proxies for ``cache_seconds``
+    (the ``public.cache_seconds`` setting by default) unless it carries a ``form`` (whose
+    CSRF cookie is this browser's own: then it is never stored)."""
+    values = {"staff": None, "csrf": csrf_token(request) if form else ""}
+    response = TEMPLATES.TemplateResponse(request, template, {**values, **(context or {})}, status)
+    if form:
+        response.headers["cache-control"] = "no-store"
+    else:
+        seconds = request.app.state.container.settings.public.cache_seconds
+        seconds = seconds if cache_seconds is None else cache_seconds
+        response.headers["cache-control"] = f"public, max-age={seconds}"
+    return response
+

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from agent_console.app import build_app, freeze_long_lived
 from agent_console.login_routes import LoginLimiter
+from agent_console.public_cache import PublicCache
 from agent_console.public_routes import FolioProofLimiter
 from models.config import Settings, get_settings
 from suac.container import build_container
@@ -54,6 +55,7 @@ def create_app(
         app.state.folio_proof_limiter = FolioProofLimiter(
             settings.console, redis_url=settings.redis_url
         )
+        app.state.public_cache = PublicCache(seconds=settings.public.cache_seconds)
         try:
             await runtime.start()
             freeze_long_lived()

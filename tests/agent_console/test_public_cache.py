@@ -1,0 +1,45 @@
+"""The public pages' cache computes each view once per period, whoever asks meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from agent_console.public_cache import PublicCache
+
+
+async def test_concurrent_askers_share_one_computation() -> None:
+    cache, calls = PublicCache(seconds=60), []
+
+    async def compute() -> int:
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        return len(calls)
+
+    values = await asyncio.gather(*(cache.get("k", compute) for _ in range(20)))
+    assert values == [1] * 20 and len(calls) == 1
+    assert await cache.get("k", compute) == 1  # still fresh
+    assert await cache.get("other", compute) == 2
+
+
+async def test_expired_values_are_recomputed_and_failures_not_kept() -> None:
+    cache, calls = PublicCache(seconds=0), []
+
+    async def compute() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("base de datos caída")
+        return len(calls)
+
+    with pytest.raises(RuntimeError):
+        await cache.get("k", compute)
+    assert await cache.get("k", compute) == 2
+    assert await cache.get("k", compute) == 3  # seconds=0: never kept
+
+
+async def test_the_least_recently_used_key_goes_first() -> None:
+    cache = PublicCache(seconds=60, size=2)
+    for key in ("a", "b", "c"):
+        await cache.get(key, lambda key=key: asyncio.sleep(0, result=key))
+    assert await cache.get("a", lambda: asyncio.sleep(0, result="nuevo")) == "nuevo"
