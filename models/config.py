@@ -161,23 +161,11 @@ class ConsoleSettings(BaseModel):
 
 
 class PublicSettings(BaseModel):
-    """The public face: who may set the client address, the public limits, caching, open data.
-
-    Limits are ``limits`` strings ("30/minute"). An unknown folio costs
-    ``unknown_folio_cost`` hits of ``folio_lookups_per_client``, so walking folios runs out
-    long before reading one's own does.
-    """
+    """The public face: which proxies may say who the client is, and how long its pages may be
+    cached by browsers and proxies."""
 
     trusted_proxies: list[str] = Field(default_factory=list)  # addresses allowed to set X-F-F
-    folio_lookups_per_client: str = "60/10 minutes"
-    unknown_folio_cost: int = Field(default=5, ge=1)
-    reports_per_client: str = "5/hour"  # citizens' web reports
-    open311_requests_per_key: str = "600/hour"  # GeoReport calls per API key
-    open311_creations_per_key: str = "120/hour"
-    cache_seconds: int = Field(default=15, ge=0)  # how long public pages may be cached
-    ranking_min_requests: int = Field(default=30, ge=1)  # an authority's volume to be ranked
-    open_data_interval_seconds: float = Field(default=86400.0, gt=0)  # regenerated daily
-    open_data_dir: Path | None = None  # default: <data_dir>/datos-abiertos
+    cache_seconds: int = Field(default=15, ge=0)
 
 
 class MetricsSettings(BaseModel):
@@ -255,11 +243,6 @@ class Settings(BaseSettings):
     def is_embedded_database(self) -> bool:
         """True when the database is the embedded SQLite default (or any SQLite file)."""
         return self.resolved_database_url.startswith("sqlite")
-
-    @property
-    def open_data_path(self) -> Path:
-        """Where the open-data files are written and served from."""
-        return self.public.open_data_dir or self.data_dir / "datos-abiertos"
 
     @property
     def secure_cookies(self) -> bool:
