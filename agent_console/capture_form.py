@@ -20,17 +20,9 @@ from email_validator import EmailNotValidError, validate_email
 from agent_console.colonias import ColoniaDirectory
 from ivr.phones import to_e164
 from models.authorities import ALCALDIAS
-from models.catalogue import REQUEST_KINDS
+from models.catalogue import KIND_LABELS, REQUEST_KINDS
 from models.requests import Channel, RequestCreate
 
-KIND_LABELS = {
-    "tramite": "Trámite",
-    "servicio": "Servicio",
-    "queja": "Queja",
-    "sugerencia": "Sugerencia",
-    "comentario": "Comentario",
-    "requerimiento": "Requerimiento",
-}
 CHANNELS = {"agente": Channel.AGENT, "ventanilla": Channel.VENTANILLA}
 CHANNEL_LABELS = {
     Channel.ASTERISK_CALL: "Llamada (Asterisk)",

@@ -19,6 +19,14 @@ REQUEST_KINDS: tuple[str, ...] = (
     "comentario",
     "requerimiento",
 )
+KIND_LABELS: dict[str, str] = {
+    "tramite": "Trámite",
+    "servicio": "Servicio",
+    "queja": "Queja",
+    "sugerencia": "Sugerencia",
+    "comentario": "Comentario",
+    "requerimiento": "Requerimiento",
+}
 ALCALDIA_ROUTE = "ALCALDIA"
 OTHER_TEMA = "OTRO"
 
