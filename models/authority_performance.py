@@ -7,11 +7,13 @@ and counts for each authority, each of its units, each alcaldía and each catego
   authority that holds it, and as *re-assigned away* for the one it left);
 - **answered** (answered or closed after an answer) and **on time**: answered at or before
   the request's deadline, which follows the holder's own calendar (``due_at``);
-- **overdue now**: still open (received, assigned, re-assigned, in progress) past its deadline;
+- **still open** (received, assigned, re-assigned, in progress) and **overdue now**: still
+  open past its deadline;
 - **median business days to answer**, counted with the holder's calendar (``AnswerDays``);
 - **rejected**;
 - **re-assigned away**: requests of the period that left it for another authority (for a
-  unit: for another unit or authority), from the history's authority changes.
+  unit: for another unit or authority), from the history's authority changes;
+- **categories**: each row's requests received per category (its most frequent ones).
 
 Counts are one grouped SQL query; the median reads the answered requests' two timestamps,
 and the re-assignments the history's authority lines of the period::
@@ -64,10 +66,12 @@ class Figures:
     received: int = 0
     answered: int = 0
     on_time: int = 0
+    still_open: int = 0
     overdue: int = 0
     rejected: int = 0
     reassigned_away: int = 0
     answer_days: Counter[int] = field(default_factory=Counter, repr=False)  # days → answers
+    categories: Counter[str] = field(default_factory=Counter, repr=False)  # code → received
 
     @property
     def median_days(self) -> float | None:
@@ -90,13 +94,15 @@ class Figures:
         """Answered on time ÷ received, None without requests."""
         return self.on_time / self.received if self.received else None
 
-    def add(self, counts: tuple[int, int, int, int, int]) -> None:
-        received, answered, on_time, overdue, rejected = counts
+    def add(self, category: str, counts: tuple[int, int, int, int, int, int]) -> None:
+        received, answered, on_time, still_open, overdue, rejected = counts
         self.received += received
         self.answered += answered
         self.on_time += on_time
+        self.still_open += still_open
         self.overdue += overdue
         self.rejected += rejected
+        self.categories[category] += received
 
 
 @dataclass
@@ -151,9 +157,8 @@ def _count(
     session: Session, tables: _Tables, start: datetime, end: datetime, now: datetime
 ) -> None:
     answered = col(ServiceRequest.answered_at).is_not(None)
-    open_late = col(ServiceRequest.status).in_(sorted(OPEN_STATUSES)) & (
-        col(ServiceRequest.due_at) < now
-    )
+    still_open = col(ServiceRequest.status).in_(sorted(OPEN_STATUSES))
+    open_late = still_open & (col(ServiceRequest.due_at) < now)
     on_time = answered & (col(ServiceRequest.answered_at) <= col(ServiceRequest.due_at))
     rejected = col(ServiceRequest.status) == Status.REJECTED
 
@@ -167,14 +172,14 @@ def _count(
         col(ServiceRequest.catalogue_code),
     )
     statement = (
-        columns(*group, func.count(), tally(answered), tally(on_time), tally(open_late))
-        .add_columns(tally(rejected))
+        columns(*group, func.count(), tally(answered), tally(on_time), tally(still_open))
+        .add_columns(tally(open_late), tally(rejected))
         .where(_in_period(start, end))
         .group_by(*group)
     )
     for authority, unit, alcaldia, category, *counts in session.execute(statement):
         for figures in tables.each((authority, unit, alcaldia, category)):
-            figures.add(tuple(int(n or 0) for n in counts))  # type: ignore[arg-type]
+            figures.add(category, tuple(int(n or 0) for n in counts))  # type: ignore[arg-type]
 
 
 def _answer_days(
@@ -267,17 +272,23 @@ def _sorted_rows(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: (row.key is None, row.label))
 
 
-def _category_labels(session: Session, codes: set[str]) -> dict[str, str]:
-    if not codes:
+def category_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The catalogue's name of each code (the code itself when it is not in the catalogue)."""
+    wanted = sorted(set(codes))
+    if not wanted:
         return {}
     names = dict(
         session.exec(
             select(CatalogueEntry.code, CatalogueEntry.name).where(
-                col(CatalogueEntry.code).in_(sorted(codes))
+                col(CatalogueEntry.code).in_(wanted)
             )
         ).all()
     )
-    return {code: f"{names.get(code, code)} ({code})" for code in codes}
+    return {code: names.get(code, code) for code in wanted}
+
+
+def _category_labels(session: Session, codes: set[str]) -> dict[str, str]:
+    return {code: f"{name} ({code})" for code, name in category_names(session, codes).items()}
 
 
 def _authority_rows(session: Session, tables: _Tables) -> list[Row]:

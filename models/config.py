@@ -166,6 +166,9 @@ class PublicSettings(BaseModel):
 
     trusted_proxies: list[str] = Field(default_factory=list)  # addresses allowed to set X-F-F
     cache_seconds: int = Field(default=15, ge=0)
+    ranking_min_requests: int = Field(
+        default=30, ge=1, description="requests an authority needs in a period to be ranked"
+    )
 
 
 class MetricsSettings(BaseModel):
