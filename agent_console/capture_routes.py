@@ -9,7 +9,6 @@ GET  /api/colonias?alcaldia=…&q=…                              colonias of a
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
 
@@ -29,6 +28,7 @@ from agent_console.capture_form import (
 )
 from agent_console.colonias import ColoniaDirectory
 from agent_console.deps import ClassifierDep, RequestServiceDep
+from agent_console.registering import attach_citizen, likely_duplicates, wait_for_folio
 from agent_console.templating import render
 from ivr.classifier import Classifier
 from ivr.phones import to_e164
@@ -44,17 +44,13 @@ from models.capture_forms import (
     valid_form_id,
 )
 from models.db import run_blocking, session_scope
-from models.db_types import utcnow
-from models.duplicates import LikelyDuplicate, Place, find_duplicates
+from models.duplicates import LikelyDuplicate
 from models.errors import DomainError
 from models.handoff import handoff_for
 from models.outbox import Job
-from models.request_supporters import attach_supporter
-from models.requests import CitizenFields, RequestCreate
 
 router = APIRouter(tags=["captura"])
 _OPTIONS: WeakKeyDictionary[Classifier, dict[str, Markup]] = WeakKeyDictionary()
-PENDING_WAIT_SECONDS = 3.0  # a form sent twice at once: the second waits for the first's folio
 
 
 def _engine(request: Request) -> Engine:
@@ -108,7 +104,7 @@ async def capture_submit(
         return await _form(request, staff, classifier, typed, errors=checked.errors, status=422)
     data = checked.data
     if not target and action != "registrar_igual":
-        duplicates = await _duplicates(request, data)
+        duplicates = await likely_duplicates(request, data)
         if duplicates:
             return await _form(request, staff, classifier, typed, duplicates=duplicates)
     before = await run_blocking(
@@ -118,7 +114,7 @@ async def capture_submit(
         return await _sent_before(request, staff, classifier, typed)
     try:
         if target:
-            folio = await _attach(engine, data, target, staff)
+            folio = await attach_citizen(engine, data, target, actor=staff.actor)
         else:
             sms = folio_sms(data.channel, data.citizen_phone)
             folio = (await requests.register(data, actor=staff.actor, folio_sms=sms)).folio
@@ -246,65 +242,18 @@ def _log_view(engine: Engine, staff: Staff, call_id: str) -> None:
         )
 
 
-async def _duplicates(request: Request, data: RequestCreate) -> list[LikelyDuplicate]:
-    engine, console = _engine(request), request.app.state.container.settings.console
-    place = Place(
-        alcaldia=data.alcaldia,
-        colonia=data.colonia,
-        street=data.street,
-        latitude=data.latitude,
-        longitude=data.longitude,
-    )
-
-    def work() -> list[LikelyDuplicate]:
-        with session_scope(engine, readonly=True) as session:
-            return find_duplicates(
-                session,
-                catalogue_code=data.catalogue_code,
-                place=place,
-                now=utcnow(),
-                days=console.duplicate_days,
-                meters=console.duplicate_meters,
-            )
-
-    return await run_blocking(engine, work)
-
-
-async def _attach(engine: Engine, data: RequestCreate, target: str, staff: Staff) -> str:
-    citizen = CitizenFields.model_validate(data.model_dump(include=set(CitizenFields.model_fields)))
-
-    def work() -> str:
-        with session_scope(engine) as session:
-            request = attach_supporter(
-                session,
-                folio=target,
-                citizen=citizen,
-                channel=data.channel,
-                call_id=data.call_id,
-                actor=staff.actor,
-                at=utcnow(),
-            )
-            return request.folio
-
-    return await run_blocking(engine, work)
-
-
 async def _sent_before(
     request: Request, staff: Staff, classifier: Classifier, typed: CaptureInput
 ) -> Response:
     """A form sent again: its folio, once the first send has it."""
-    engine = _engine(request)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PENDING_WAIT_SECONDS
-    message = "Este formulario ya se está registrando; busque el folio en un momento."
-    while loop.time() < deadline:
-        before = await run_blocking(engine, lambda: sent_before(engine, typed.formulario))
-        if before is None:  # the first send was refused meanwhile: nothing was registered
-            message = "El primer envío de este formulario no se registró: envíelo de nuevo."
-            break
-        if before.folio is not None:
-            return _done(before.folio, before.attached)
-        await asyncio.sleep(0.1)
+    before = await wait_for_folio(_engine(request), typed.formulario)
+    if before is not None and before.folio is not None:
+        return _done(before.folio, before.attached)
+    message = (
+        "El primer envío de este formulario no se registró: envíelo de nuevo."
+        if before is None
+        else "Este formulario ya se está registrando; busque el folio en un momento."
+    )
     errors = {"formulario": message}
     return await _form(request, staff, classifier, typed, errors=errors, status=409)
 
