@@ -17,106 +17,37 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session, col
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from request_rows import store_requests  # noqa: E402
+
 from models.authority_performance import Period, performance_report  # noqa: E402
 from models.business_days import BusinessCalendar  # noqa: E402
-from models.catalogue import CatalogueEntry  # noqa: E402
 from models.config import Settings  # noqa: E402
 from models.db import make_engine, upgrade  # noqa: E402
 from models.overdue_list import OverdueFilter, overdue_page  # noqa: E402
-from models.requests import RequestHistory, ServiceRequest, Status  # noqa: E402
+from models.requests import ServiceRequest  # noqa: E402
 from suac.container import prepare_database  # noqa: E402
 
 MONTH = Period(date(2026, 9, 1), date(2026, 9, 30))
 NOW = datetime(2026, 10, 20, 18, 0, tzinfo=UTC)
-BATCH = 5000
+START = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
 BENCH_DATABASE = "suac_bench_performance"
-
-
-def _rows(engine: Engine, count: int, calendar: BusinessCalendar) -> None:
-    random.seed(7)
-    with Session(engine) as session:
-        entries = list(
-            session.execute(select(col(CatalogueEntry.code), col(CatalogueEntry.authority)))
-        )
-        units = dict(
-            session.execute(
-                text(
-                    "SELECT authority_code, min(code) FROM administrative_unit "
-                    "GROUP BY authority_code"
-                )
-            ).all()
-        )
-    alcaldias = [code for code in units if code.startswith("ALC-")]
-    start = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
-    requests, history = [], []
-    for n in range(count):
-        code, authority = random.choice(entries)
-        authority = random.choice(alcaldias) if authority == "ALCALDIA" else authority
-        received = start + timedelta(seconds=random.randrange(30 * 86400))
-        due = calendar.due_at(received, authority)
-        answered = None
-        status = Status.ASSIGNED
-        roll = random.random()
-        if roll < 0.75:
-            answered = received + timedelta(hours=random.randrange(1, 14 * 24))
-            status = Status.ANSWERED if answered > NOW - timedelta(days=3) else Status.CLOSED
-            answered = min(answered, NOW)
-        elif roll < 0.8:
-            status = Status.REJECTED
-        requests.append(
-            {
-                "id": n + 1,
-                "folio": f"26{n + 1:07d}0",
-                "kind": "servicio",
-                "catalogue_code": code,
-                "channel": "agent",
-                "received_at": received,
-                "due_at": due,
-                "status": status,
-                "authority_code": authority,
-                "unit_code": units.get(authority),
-                "answered_at": answered,
-                "alcaldia": "Tlalpan",
-                "description": "",
-            }
-        )
-        if n % 10 == 0:
-            history.append(
-                {
-                    "request_id": n + 1,
-                    "at": received,
-                    "actor": "bench",
-                    "field": "authority",
-                    "from_value": "SOBSE/DGOIV",
-                    "to_value": f"{authority}/{units.get(authority)}",
-                    "note": "",
-                }
-            )
-    with engine.begin() as connection:
-        for first in range(0, len(requests), BATCH):
-            connection.execute(insert(ServiceRequest), requests[first : first + BATCH])
-        for first in range(0, len(history), BATCH):
-            connection.execute(insert(RequestHistory), history[first : first + BATCH])
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("ANALYZE"))
 
 
 def measure(name: str, engine: Engine, count: int) -> None:
     calendar = BusinessCalendar.default()
-    _rows(engine, count, calendar)
+    store_requests(engine, count, calendar, start=START, now=NOW)
     with Session(engine) as session:
         started = time.perf_counter()
         report = performance_report(session, calendar, MONTH, now=NOW)
