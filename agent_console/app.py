@@ -36,6 +36,7 @@ from agent_console import (
     public_routes,
     report_routes,
     spy_routes,
+    stats_routes,
     wallboard_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
@@ -77,6 +78,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(abandoned_routes.router)
     app.include_router(public_routes.router)
     app.include_router(public_routes.page_router)
+    app.include_router(stats_routes.router)
     app.include_router(inbox_routes.router)
     app.include_router(capture_routes.router)
     app.include_router(folio_routes.router)

@@ -36,8 +36,8 @@ from sqlmodel import Session, col, select
 from models.answer_days import AnswerDays
 from models.authorities import AdministrativeUnit, Authority
 from models.business_days import BusinessCalendar
-from models.catalogue import CatalogueEntry
 from models.db_types import utcnow
+from models.inbox import category_names
 from models.lifecycle import OPEN_STATUSES
 from models.requests import RequestHistory, ServiceRequest, Status
 
@@ -272,32 +272,20 @@ def _sorted_rows(rows: Iterable[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: (row.key is None, row.label))
 
 
-def category_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
-    """The catalogue's name of each code (the code itself when it is not in the catalogue)."""
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    names = dict(
-        session.exec(
-            select(CatalogueEntry.code, CatalogueEntry.name).where(
-                col(CatalogueEntry.code).in_(wanted)
-            )
-        ).all()
-    )
-    return {code: names.get(code, code) for code in wanted}
-
-
 def _category_labels(session: Session, codes: set[str]) -> dict[str, str]:
-    return {code: f"{name} ({code})" for code, name in category_names(session, codes).items()}
+    names = category_names(session, codes)
+    return {code: f"{names.get(code, code)} ({code})" for code in codes}
+
+
+def authority_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the authorities ``codes`` (those that exist)."""
+    statement = select(Authority.code, Authority.name).where(col(Authority.code).in_(sorted(codes)))
+    return dict(session.exec(statement).all())
 
 
 def _authority_rows(session: Session, tables: _Tables) -> list[Row]:
     codes = {code for code in tables.authority if code is not None}
-    names = dict(
-        session.exec(
-            select(Authority.code, Authority.name).where(col(Authority.code).in_(sorted(codes)))
-        ).all()
-    )
+    names = authority_names(session, codes)
     unit_names = {
         (authority, code): name
         for authority, code, name in session.exec(
