@@ -40,6 +40,7 @@ from agent_console import (
     wallboard_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
+from agent_console.open311 import routes as open311_routes
 from agent_console.security import CsrfProtection, SecurityHeaders
 from agent_console.templating import render
 from agent_console.webhook_timing import WebhookTiming
@@ -91,6 +92,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(wallboard_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(twilio_routes.router)
+    app.include_router(open311_routes.router)
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:

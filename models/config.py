@@ -166,6 +166,12 @@ class PublicSettings(BaseModel):
 
     trusted_proxies: list[str] = Field(default_factory=list)  # addresses allowed to set X-F-F
     cache_seconds: int = Field(default=15, ge=0)
+    open311_requests_per_key: str = Field(
+        default="120/hour", description="Open311 requests one API key may create (moving window)"
+    )
+    open311_reads_per_client: str = Field(
+        default="300/minute", description="Open311 reads one client address may make"
+    )
     ranking_min_requests: int = Field(
         default=30, ge=1, description="requests an authority needs in a period to be ranked"
     )

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from models.config import get_settings
 from models.db import make_engine, pending_migrations, session_scope, upgrade
 from models.errors import DomainError
+from suac.cli_apikey import apikey_app
 from suac.cli_asterisk import app as asterisk_app
 from suac.cli_call import call_app
 from suac.cli_demo import HELP as DEMO_HELP
@@ -36,6 +37,7 @@ app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
 app.command(name="demo", help=DEMO_HELP)(demo)
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(apikey_app, name="apikey")
 console = Console(soft_wrap=True)
 
 

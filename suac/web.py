@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from agent_console.app import build_app, freeze_long_lived
 from agent_console.login_routes import LoginLimiter
+from agent_console.open311.limits import Open311Limiter
 from agent_console.public_cache import PublicCache
 from agent_console.public_routes import FolioProofLimiter
 from models.config import Settings, get_settings
@@ -56,6 +57,7 @@ def create_app(
             settings.console, redis_url=settings.redis_url
         )
         app.state.public_cache = PublicCache(seconds=settings.public.cache_seconds)
+        app.state.open311_limiter = Open311Limiter(settings.public, redis_url=settings.redis_url)
         try:
             await runtime.start()
             freeze_long_lived()

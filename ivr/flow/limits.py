@@ -33,12 +33,17 @@ def storage_uri(redis_url: str) -> str:
     return f"async+{redis_url}" if redis_url else "async+memory://"
 
 
+def moving_window(storage: str) -> MovingWindowRateLimiter:
+    """A moving-window limiter on ``storage`` (a :func:`storage_uri`), Redis through redis-py."""
+    options = {"implementation": "redispy"} if "redis" in storage else {}
+    return MovingWindowRateLimiter(storage_from_string(storage, **options))
+
+
 class QueryLimiter:
     """Counts status look-ups per number over a moving hour."""
 
     def __init__(self, *, per_hour: int, storage: str = "async+memory://") -> None:
-        options = {"implementation": "redispy"} if "redis" in storage else {}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
+        self._limiter = moving_window(storage)
         self._allowance = RateLimitItemPerHour(per_hour, namespace=NAMESPACE)
 
     async def allow(self, sender: str) -> bool:
