@@ -156,4 +156,5 @@ async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
     return JSONResponse(
         status_code=error.status_code,
         content={"error_id": error.error_id, "detail": error.message},
+        headers=getattr(error, "headers", None),  # a limit's Retry-After, say
     )

@@ -1,43 +1,58 @@
 """Public folio lookup: anyone may follow a request, and nothing personal is ever shown.
 
-The public sees the status, the category, the authority, the unit, the responsible official and
-the dates. The authority's answer (and a rejection's reason) is addressed to the citizen: it is
-shown only to whoever proves to be them with the folio plus the last four digits of the phone
-they gave. Those proofs are limited per folio and per client address (the ``limits`` library,
-shared through Redis when one is configured), so the four digits cannot be guessed::
+The page and the API show what :mod:`models.public_view` builds: status, kind, category,
+alcaldía and colonia, authority, unit, responsible official, due date and whether it was met,
+and the dated status changes. The authority's answer (and a rejection's reason) is addressed to
+the citizen: it is shown only to whoever proves to be them with the folio plus the last four
+digits of the phone they gave::
 
-    GET /api/public/folios/26-0001234-9?telefono=5678
+    GET  /api/public/folios/26-0001234-9
+    GET  /api/public/folios/26-0001234-9?telefono=5678
+    GET  /folio?folio=26-0001234-9        POST /folio (folio, telefono)
+
+Folios are sequential and their check digit is public, so look-ups are limited per client
+address (``public.folio_lookups_per_client``; a folio that does not exist counts as
+``public.unknown_folio_cost`` look-ups, so guessing is dear and following one's own requests
+cheap), and proofs per folio and per client. The client is the connection's peer:
+``X-Forwarded-For`` counts only from ``public.trusted_proxies``. The limits are the ``limits``
+library's moving windows, shared through Redis when one is configured; past them the answer is
+429 with ``Retry-After``.
+
+Caching: the blank page is the same for everyone and is public (``public.cache_seconds``).
+A look-up is never stored by a shared cache: a proxy or CDN answering from its copy would let
+look-ups past the limit uncounted and serve one client's 404 or 429 to another. The API's
+public view may be kept by the client's own browser for ``cache_seconds`` (``private``); a page
+with a result carries the proof's form (this browser's CSRF token) and, like errors and proven
+answers, is ``no-store``.
 """
 
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+import math
+import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import Response
-from limits import parse
+from limits import parse, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from pydantic import BaseModel
-from sqlmodel import select
 
 from agent_console.deps import RequestServiceDep
-from agent_console.templating import render
+from agent_console.templating import render_public
 from ivr.flow.limits import storage_uri
-from models.authorities import AdministrativeUnit, Authority
-from models.catalogue import CatalogueEntry
-from models.config import ConsoleSettings
+from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
-from models.errors import DomainError
-from models.folio import format_folio
-from models.lifecycle import STATUS_LABELS
+from models.errors import DomainError, FolioNotFound, InvalidFolio
+from models.public_view import PublicRequest, explain_invalid_folio, load_public_request
 from models.request_service import RequestService
-from models.requests import ServiceRequest, Status
+from models.requests import ServiceRequest
 
 router = APIRouter(prefix="/api/public", tags=["público"])
 page_router = APIRouter(include_in_schema=False)
+PAGE = "public/folio.html"
+UNKNOWN_CLIENT = "desconocido"
 
 
 class PhoneDigitsInvalid(DomainError):
@@ -61,13 +76,39 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
 
+class TooManyLookups(DomainError):
+    """This client used up its folio look-ups; ``retry_after`` seconds until one is free."""
+
+    error_id = "too-many-lookups"
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        wait = "un minuto" if minutes == 1 else f"{minutes} minutos"
+        super().__init__(
+            "Se alcanzó el límite de consultas de folios desde su conexión. "
+            f"Espere {wait} y vuelva a intentarlo."
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The HTTP headers of the refusal."""
+        return {"Retry-After": str(self.retry_after)}
+
+
+def moving_window(redis_url: str) -> MovingWindowRateLimiter:
+    """A moving-window limiter in this process's memory, or in Redis when one is configured."""
+    storage = storage_uri(redis_url)
+    options = {"implementation": "redispy"} if "redis" in storage else {}
+    return MovingWindowRateLimiter(storage_from_string(storage, **options))
+
+
 class FolioProofLimiter:
     """Moving-window limits on proofs of being the citizen, per folio and per client."""
 
     def __init__(self, settings: ConsoleSettings, *, redis_url: str) -> None:
-        storage = storage_uri(redis_url)
-        options = {"implementation": "redispy"} if "redis" in storage else {}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
+        self._limiter = moving_window(redis_url)
         self._folio = parse(settings.folio_proof_attempts_per_folio)
         self._client = parse(settings.folio_proof_attempts_per_client)
 
@@ -83,30 +124,41 @@ class FolioProofLimiter:
             raise TooManyAttempts("Demasiados intentos. Espere una hora y vuelva a intentarlo.")
 
 
-class PublicRequest(BaseModel):
-    """What anyone may read of a request; ``answer_text`` and ``rejection_reason`` only once
-    ``verified`` (the citizen proved it is them)."""
+class FolioLookupLimiter:
+    """Moving-window limits on folio look-ups per client; an unknown folio costs more.
 
-    folio: str
-    folio_display: str
-    catalogue_code: str
-    category_name: str
-    status: str
-    status_label: str
-    alcaldia: str | None
-    authority_code: str | None
-    authority_name: str | None
-    unit_code: str | None
-    unit_name: str | None
-    received_at: datetime
-    due_at: datetime | None
-    deadline_state: str
-    responsible_person: str | None
-    answered_at: datetime | None
-    closed_at: datetime | None
-    verified: bool
-    answer_text: str | None
-    rejection_reason: str | None
+    Every look-up is counted (one) before the folio is read, so a client past its allowance
+    learns nothing, not even whether a folio exists; an unknown folio then takes the rest of
+    its cost, as much of it as the allowance still holds."""
+
+    NAMESPACE = "folio-lookup"
+
+    def __init__(self, settings: PublicSettings, *, redis_url: str) -> None:
+        self._limiter = moving_window(redis_url)
+        self._items = parse_many(settings.folio_lookups_per_client)
+        self._unknown_extra = settings.unknown_folio_cost - 1
+
+    async def admit(self, client: str) -> None:
+        """Count one look-up by ``client``; :class:`TooManyLookups` past any allowance."""
+        key = (self.NAMESPACE, client[:64])
+        refused = [item for item in self._items if not await self._limiter.hit(item, *key)]
+        if refused:
+            resets = [(await self._limiter.get_window_stats(i, *key)).reset_time for i in refused]
+            raise TooManyLookups(max(1, math.ceil(max(resets) - time.time())))
+
+    async def charge_unknown(self, client: str) -> None:
+        """Charge ``client``'s look-up of a folio that does not exist its extra cost."""
+        key = (self.NAMESPACE, client[:64])
+        for item in self._items:
+            remaining = (await self._limiter.get_window_stats(item, *key)).remaining
+            cost = min(self._unknown_extra, remaining)
+            if cost > 0:
+                await self._limiter.hit(item, *key, cost=cost)
+
+
+def client_address(request: Request) -> str:
+    """Who is asking: the connection's peer (a trusted proxy's forwarded client)."""
+    return request.client.host if request.client else UNKNOWN_CLIENT
 
 
 def _proves(request: ServiceRequest, digits: str) -> bool:
@@ -119,79 +171,68 @@ async def prove(request: Request, found: ServiceRequest, telefono: str) -> None:
     digits = telefono.strip()
     if len(digits) != 4 or not (digits.isdigit() and digits.isascii()):
         raise PhoneDigitsInvalid("Escriba los últimos cuatro dígitos del teléfono, sin espacios.")
-    client = request.client.host if request.client else "desconocido"
-    await request.app.state.folio_proof_limiter.check(folio=found.folio, client=client)
+    limiter: FolioProofLimiter = request.app.state.folio_proof_limiter
+    await limiter.check(folio=found.folio, client=client_address(request))
     if not _proves(found, digits):
         raise PhoneMismatch(
             "Esos dígitos no coinciden con el teléfono que se dio al registrar el folio."
         )
 
 
-async def _names(request: Request, found: ServiceRequest) -> tuple[str, str | None, str | None]:
-    """The names of the request's category, authority and unit."""
-    engine = request.app.state.container.engine
-
-    def load() -> tuple[str, str | None, str | None]:
-        with session_scope(engine, readonly=True) as session:
-            entry = session.get(CatalogueEntry, found.catalogue_code)
-            authority = session.get(Authority, found.authority_code or "")
-            unit = session.exec(
-                select(AdministrativeUnit).where(
-                    AdministrativeUnit.authority_code == found.authority_code,
-                    AdministrativeUnit.code == found.unit_code,
-                )
-            ).first()
-            return (
-                entry.name if entry else found.catalogue_code,
-                authority.name if authority else None,
-                unit.name if unit else None,
-            )
-
-    return await run_blocking(engine, load)
+async def lookup(request: Request, requests: RequestService, folio: str) -> ServiceRequest:
+    """The request with ``folio``, counted against the client's look-ups; a malformed folio
+    is explained, an unknown one charged its extra cost."""
+    limiter: FolioLookupLimiter = request.app.state.folio_lookup_limiter
+    client = client_address(request)
+    await limiter.admit(client)
+    try:
+        return await requests.get(folio)
+    except InvalidFolio as error:
+        raise explain_invalid_folio(error) from None
+    except FolioNotFound:
+        await limiter.charge_unknown(client)
+        raise
 
 
 async def public_view(
     request: Request, requests: RequestService, found: ServiceRequest, *, verified: bool
 ) -> PublicRequest:
     """The public's view of ``found``; the answer only when ``verified``."""
-    category, authority, unit = await _names(request, found)
-    return PublicRequest(
-        folio=found.folio,
-        folio_display=format_folio(found.folio),
-        catalogue_code=found.catalogue_code,
-        category_name=category,
-        status=found.status,
-        status_label=STATUS_LABELS[Status(found.status)],
-        alcaldia=found.alcaldia,
-        authority_code=found.authority_code,
-        authority_name=authority,
-        unit_code=found.unit_code,
-        unit_name=unit,
-        received_at=found.received_at,
-        due_at=found.due_at,
-        deadline_state=requests.deadline_state(found),
-        responsible_person=found.responsible_person,
-        answered_at=found.answered_at,
-        closed_at=found.closed_at,
-        verified=verified,
-        answer_text=found.answer_text if verified else None,
-        rejection_reason=found.rejection_reason if verified else None,
-    )
+    engine = request.app.state.container.engine
+    state = requests.deadline_state(found)
+
+    def load() -> PublicRequest:
+        with session_scope(engine, readonly=True) as session:
+            return load_public_request(session, found, deadline_state=state, verified=verified)
+
+    return await run_blocking(engine, load)
 
 
-@router.get("/folios/{folio}", response_model=PublicRequest)
+@router.get(
+    "/folios/{folio}",
+    response_model=PublicRequest,
+    responses={
+        404: {"description": "No existe ninguna solicitud con ese folio."},
+        422: {"description": "Folio mal escrito (longitud, caracteres o dígito verificador)."},
+        429: {"description": "Límite de consultas o de pruebas alcanzado (ver Retry-After)."},
+    },
+)
 async def public_folio(
     request: Request,
-    folio: str,
+    response: Response,
+    folio: Annotated[str, Path(max_length=40)],
     requests: RequestServiceDep,
     telefono: Annotated[str | None, Query(max_length=20)] = None,
 ) -> PublicRequest:
     """The public status of a request (no citizen data, no description, no exact address);
     with ``telefono`` = the last four digits of the citizen's phone, also the answer."""
-    found = await requests.get(folio)
+    found = await lookup(request, requests, folio)
     if telefono is not None:
         await prove(request, found, telefono)
-    return await public_view(request, requests, found, verified=telefono is not None)
+    seconds = request.app.state.container.settings.public.cache_seconds
+    proven = telefono is not None
+    response.headers["cache-control"] = "no-store" if proven else f"private, max-age={seconds}"
+    return await public_view(request, requests, found, verified=proven)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -206,16 +247,19 @@ async def _folio_page(
     submitted: bool,
 ) -> Response:
     folio = folio[:40]
-    context: dict[str, Any] = {"folio": folio, "errors": {}}
+    context: dict[str, Any] = {"section": "folio", "folio": folio, "errors": {}}
     if not folio.strip():
-        if submitted:
-            context["errors"]["folio"] = "Escriba el folio."
-        return render(request, "public/folio.html", context, status=422 if submitted else 200)
+        if not submitted:
+            return render_public(request, PAGE, context)
+        context["errors"]["folio"] = "Escriba el folio."
+        return render_public(request, PAGE, context, status=422, form=True)
     try:
-        found = await requests.get(folio)
+        found = await lookup(request, requests, folio)
     except DomainError as error:
         context["errors"]["folio"] = error.message
-        return render(request, "public/folio.html", context, status=error.status_code)
+        refused = render_public(request, PAGE, context, status=error.status_code, form=True)
+        refused.headers.update(getattr(error, "headers", {}))
+        return refused
     status, verified = 200, False
     if telefono:
         try:
@@ -225,7 +269,7 @@ async def _folio_page(
             context["errors"]["telefono"] = error.message
             status = error.status_code
     context["result"] = await public_view(request, requests, found, verified=verified)
-    return render(request, "public/folio.html", context, status=status)
+    return render_public(request, PAGE, context, status=status, form=True)
 
 
 @page_router.get("/folio")
@@ -234,7 +278,7 @@ async def folio_page(
     requests: RequestServiceDep,
     folio: str = "",
 ) -> Response:
-    """The public folio lookup page (no sign-in)."""
+    """The public folio lookup page (no sign-in); without a folio, the same for everyone."""
     return await _folio_page(request, requests, folio, None, submitted=bool(folio))
 
 

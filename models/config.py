@@ -166,6 +166,13 @@ class PublicSettings(BaseModel):
 
     trusted_proxies: list[str] = Field(default_factory=list)  # addresses allowed to set X-F-F
     cache_seconds: int = Field(default=15, ge=0)
+    folio_lookups_per_client: str = Field(
+        default="60/minute;600/day",
+        description="folio look-ups per client address (``limits`` notation, ';' between limits)",
+    )
+    unknown_folio_cost: int = Field(
+        default=10, ge=1, description="how many look-ups a folio that does not exist counts as"
+    )
     open311_requests_per_key: str = Field(
         default="120/hour", description="Open311 requests one API key may create (moving window)"
     )

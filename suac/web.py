@@ -17,7 +17,7 @@ from agent_console.app import build_app, freeze_long_lived
 from agent_console.login_routes import LoginLimiter
 from agent_console.open311.limits import Open311Limiter
 from agent_console.public_cache import PublicCache
-from agent_console.public_routes import FolioProofLimiter
+from agent_console.public_routes import FolioLookupLimiter, FolioProofLimiter
 from models.config import Settings, get_settings
 from suac.container import build_container
 from suac.health import readiness
@@ -55,6 +55,9 @@ def create_app(
         app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
         app.state.folio_proof_limiter = FolioProofLimiter(
             settings.console, redis_url=settings.redis_url
+        )
+        app.state.folio_lookup_limiter = FolioLookupLimiter(
+            settings.public, redis_url=settings.redis_url
         )
         app.state.public_cache = PublicCache(seconds=settings.public.cache_seconds)
         app.state.open311_limiter = Open311Limiter(settings.public, redis_url=settings.redis_url)

@@ -1,37 +1,72 @@
-"""The public folio lookup (API and page) shows status, authority, unit, responsible official and
-dates, never personal data; the answer only to whoever proves to be the citizen (the last four
-digits of their phone), with the proofs limited per folio and per client."""
+"""The public folio lookup (API and page): status, kind, category, alcaldía and colonia,
+authority, unit, responsible official, due date and whether it was met, the dated status
+changes; never personal data; the answer only to whoever proves to be the citizen (the last four
+digits of their phone). Look-ups are limited per client (an unknown folio costs more), proofs
+per folio and per client, and ``X-Forwarded-For`` counts only from a trusted proxy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import col, select
 
 from models.config import Settings
-from models.requests import Channel, RequestCreate
+from models.db import session_scope
+from models.folio import make_folio
+from models.requests import Channel, RequestCreate, ServiceRequest
 from suac.web import create_app
 from tests.agent_console.console_support import post_form
 
 ANSWER = "Se cambió la luminaria; la señora Rosa Martínez ya tiene luz en Calle Secreta 12."
-SECRETS = ("Rosa", "5511112222", "rosa@example", "Calle Secreta", "mi casa", "luminaria;")
+NOTE = "Llamé a Rosa al 5511112222 para confirmar"
+SECRETS = (
+    "Rosa",
+    "Martínez",
+    "5511112222",
+    "rosa@example",
+    "Calle Secreta",
+    "12-B",
+    "portón verde",
+    "mi casa",
+    "luminaria;",
+    "authority:tlalpan",
+    "confirmar",
+)
+UNKNOWN = make_folio(2026, 9_999_999)  # a well-formed folio nobody carries
+
+Factory = Callable[..., TestClient]
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        data_dir=tmp_path,
-        _env_file=None,
-        console={
-            "folio_proof_attempts_per_folio": "3/hour",
-            "folio_proof_attempts_per_client": "5/hour",
-        },
-    )
-    with TestClient(create_app(settings, roles={"web"})) as test_client:
-        yield test_client
+def make_client(tmp_path: Path) -> Iterator[Factory]:
+    """Start the app with these public settings (once per test)."""
+    with ExitStack() as stack:
+
+        def make(**public: Any) -> TestClient:
+            settings = Settings(
+                data_dir=tmp_path,
+                _env_file=None,
+                console={
+                    "folio_proof_attempts_per_folio": "3/hour",
+                    "folio_proof_attempts_per_client": "5/hour",
+                },
+                public=public,
+            )
+            return stack.enter_context(TestClient(create_app(settings, roles={"web"})))
+
+        yield make
+
+
+@pytest.fixture
+def client(make_client: Factory) -> TestClient:
+    return make_client()
 
 
 def register(client: TestClient, phone: str | None = "+525511112222") -> str:
@@ -42,10 +77,12 @@ def register(client: TestClient, phone: str | None = "+525511112222") -> str:
             catalogue_code="ALU-001",
             channel=Channel.WEB,
             alcaldia="Tlalpan",
+            colonia="Toriello Guerra",
             citizen_name="Rosa Martínez",
             citizen_phone=phone,
             citizen_email="rosa@example.mx",
-            street="Calle Secreta 12",
+            street="Calle Secreta 12-B",
+            reference="Frente al portón verde",
             description="La lámpara frente a mi casa",
         ),
     )
@@ -67,6 +104,14 @@ def answer(client: TestClient, folio: str) -> None:
     )
 
 
+def move_due_date(client: TestClient, folio: str, days: int) -> None:
+    """Put the request's due date ``days`` from its reception (negative: already past)."""
+    with session_scope(client.app.state.container.engine) as session:
+        found = session.exec(select(ServiceRequest).where(col(ServiceRequest.folio) == folio)).one()
+        found.due_at = found.received_at + timedelta(days=days)
+        session.add(found)
+
+
 def test_public_lookup_hides_personal_data_and_the_answer(client: TestClient) -> None:
     folio = register(client)
     response = client.get(f"/api/public/folios/{folio[:2]}-{folio[2:]}")
@@ -75,7 +120,10 @@ def test_public_lookup_hides_personal_data_and_the_answer(client: TestClient) ->
         assert secret not in response.text
     data = response.json()
     assert data["status"] == "assigned" and data["status_label"] == "turnada"
+    assert data["kind"] == "servicio" and data["kind_label"] == "Servicio"
+    assert data["alcaldia"] == "Tlalpan" and data["colonia"] == "Toriello Guerra"
     assert data["deadline_state"] in {"on_time", "due_soon"}
+    assert data["deadline_outcome"] == "pending"
     assert data["category_name"] == "Luminaria apagada"
     assert data["authority_code"] == "ALC-TLP" and "Tlalpan" in data["authority_name"]
     assert data["unit_name"] and data["verified"] is False
@@ -84,6 +132,7 @@ def test_public_lookup_hides_personal_data_and_the_answer(client: TestClient) ->
     public = client.get(f"/api/public/folios/{folio}").json()
     assert public["status"] == "answered" and public["responsible_person"] == "Ing. Luis Soto"
     assert public["answer_text"] is None and public["answered_at"]
+    assert public["deadline_outcome"] == "on_time"
     assert "Rosa" not in client.get(f"/api/public/folios/{folio}").text
 
     bad = client.get("/api/public/folios/2600012348")
@@ -92,11 +141,74 @@ def test_public_lookup_hides_personal_data_and_the_answer(client: TestClient) ->
     assert missing.status_code == 404 and missing.json()["error_id"] == "folio-not-found"
 
 
+def test_the_history_is_dated_status_changes_only(client: TestClient) -> None:
+    folio = register(client)
+    service = client.app.state.container.requests
+    client.portal.call(partial(service.start_progress, folio, actor="authority:tlalpan", note=NOTE))
+    answer(client, folio)
+    data = client.get(f"/api/public/folios/{folio}").json()
+    history = data["history"]
+    assert [step["status"] for step in history] == [
+        "received",
+        "assigned",
+        "in_progress",
+        "answered",
+    ]
+    assert [step["status_label"] for step in history] == [
+        "recibida",
+        "turnada",
+        "en proceso",
+        "atendida",
+    ]
+    assert all(set(step) == {"at", "status", "status_label"} for step in history)
+    assert [step["at"] for step in history] == sorted(step["at"] for step in history)
+    assert history[-1]["at"][:16] == data["answered_at"][:16]  # the same minute
+    page = client.get("/folio", params={"folio": folio})
+    assert "Historial de estados" in page.text and "En proceso" in page.text
+    assert "Turnada automáticamente" not in page.text  # notes stay inside
+    for secret in SECRETS:
+        assert secret not in page.text and secret not in str(data)
+
+
+def test_due_date_met_late_or_pending(client: TestClient) -> None:
+    late, overdue, pending = register(client), register(client), register(client)
+    for folio in (late, overdue):
+        move_due_date(client, folio, days=-1)
+    answer(client, late)
+    outcomes = {
+        folio: client.get(f"/api/public/folios/{folio}").json()["deadline_outcome"]
+        for folio in (late, overdue, pending)
+    }
+    assert outcomes == {late: "late", overdue: "late", pending: "pending"}
+    page = client.get("/folio", params={"folio": late})
+    assert 'class="state late"' in page.text and "No cumplido" in page.text
+    assert "Pendiente" in client.get("/folio", params={"folio": pending}).text
+
+
+@pytest.mark.parametrize(
+    ("typed", "status", "explained"),
+    [
+        ("26-12", 422, "El folio tiene 10 dígitos y se recibieron 4. Revise que copió"),
+        ("26-000A234-9", 422, "El folio solo lleva números."),
+        ("2600012348", 422, "algún dígito está equivocado. El último dígito sirve para comprobar"),
+        (UNKNOWN, 404, "No existe ninguna solicitud con el folio"),
+    ],
+)
+def test_a_wrong_folio_is_explained_in_spanish(
+    client: TestClient, typed: str, status: int, explained: str
+) -> None:
+    api = client.get(f"/api/public/folios/{typed}")
+    assert api.status_code == status and explained in api.json()["detail"]
+    page = client.get("/folio", params={"folio": typed})
+    assert page.status_code == status and explained in page.text
+    assert 'aria-invalid="true"' in page.text and page.headers["cache-control"] == "no-store"
+
+
 def test_the_citizen_reads_the_answer_with_the_last_four_digits(client: TestClient) -> None:
     folio = register(client)
     answer(client, folio)
     proven = client.get(f"/api/public/folios/{folio}", params={"telefono": "2222"})
-    assert proven.status_code == 200
+    assert proven.status_code == 200 and proven.headers["cache-control"] == "no-store"
     assert proven.json()["verified"] is True and proven.json()["answer_text"] == ANSWER
     wrong = client.get(f"/api/public/folios/{folio}", params={"telefono": "2223"})
     assert wrong.status_code == 403 and wrong.json()["error_id"] == "phone-mismatch"
@@ -119,7 +231,9 @@ def test_a_rejection_reason_is_the_citizens_too(client: TestClient) -> None:
     service = client.app.state.container.requests
     reason = "El poste es de la vecina Rosa, en Calle Secreta 12."
     client.portal.call(partial(service.reject, folio, reason=reason, actor="authority:tlalpan"))
-    assert client.get(f"/api/public/folios/{folio}").json()["rejection_reason"] is None
+    public = client.get(f"/api/public/folios/{folio}").json()
+    assert public["rejection_reason"] is None and public["deadline_outcome"] == "on_time"
+    assert "Rosa" not in str(public)
     proven = client.get(f"/api/public/folios/{folio}", params={"telefono": "2222"}).json()
     assert proven["rejection_reason"] == reason
 
@@ -143,15 +257,64 @@ def test_proofs_are_limited_per_folio_and_per_client(client: TestClient) -> None
     assert "Espere una hora" in client.get(url, params={"telefono": "2222"}).json()["detail"]
 
 
+def test_known_folios_are_limited_per_client(make_client: Factory) -> None:
+    client = make_client(folio_lookups_per_client="10/minute", unknown_folio_cost=4)
+    folio = register(client)
+    known = [client.get(f"/api/public/folios/{folio}").status_code for _ in range(11)]
+    assert known == [200] * 10 + [429]  # ten known folios a minute
+
+
+def test_unknown_folios_cost_more(make_client: Factory) -> None:
+    client = make_client(folio_lookups_per_client="10/minute", unknown_folio_cost=4)
+    folio = register(client)
+    unknown = [client.get(f"/api/public/folios/{UNKNOWN}").status_code for _ in range(4)]
+    assert unknown == [404, 404, 404, 429]  # 4 + 4 + 2 (what was left): three unknown ones
+    refused = client.get(f"/api/public/folios/{folio}")  # nothing more, known or not
+    assert refused.status_code == 429 and refused.json()["error_id"] == "too-many-lookups"
+    assert refused.json()["detail"].startswith("Se alcanzó el límite de consultas")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    page = client.get("/folio", params={"folio": folio})
+    assert page.status_code == 429 and "Espere un minuto" in page.text
+    assert page.headers["retry-after"] and page.headers["cache-control"] == "no-store"
+    assert client.get("/folio").status_code == 200  # the blank page is no look-up
+
+
+def test_x_forwarded_for_does_not_dodge_the_limit(make_client: Factory) -> None:
+    client = make_client(folio_lookups_per_client="3/minute")
+    folio = register(client)
+    statuses = [
+        client.get(
+            f"/api/public/folios/{folio}", headers={"X-Forwarded-For": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_trusted_proxy_names_each_client(make_client: Factory) -> None:
+    client = make_client(folio_lookups_per_client="3/minute", trusted_proxies=["testclient"])
+    folio = register(client)
+
+    def lookup(address: str) -> int:
+        url = f"/api/public/folios/{folio}"
+        return client.get(url, headers={"X-Forwarded-For": address}).status_code
+
+    assert [lookup("203.0.113.7") for _ in range(4)] == [200, 200, 200, 429]
+    assert lookup("203.0.113.8") == 200  # another citizen behind the same proxy
+
+
 def test_the_public_page(client: TestClient) -> None:
     folio = register(client)
     answer(client, folio)
     blank = client.get("/folio")
-    assert blank.status_code == 200 and 'name="telefono"' in blank.text
+    assert blank.status_code == 200 and 'method="get" action="/folio"' in blank.text
+    assert blank.headers["cache-control"].startswith("public, max-age=")
+    assert 'aria-current="page">Consultar folio' in blank.text  # the public layout
     page = client.get("/folio", params={"folio": folio})
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert "Atendida" in page.text and "Ing. Luis Soto" in page.text and ANSWER not in page.text
-    assert "últimos cuatro dígitos" in page.text
+    assert "Toriello Guerra" in page.text and "Servicio" in page.text
+    assert "Cumplido" in page.text and "últimos cuatro dígitos" in page.text
     for secret in SECRETS:
         assert secret not in page.text
     proven = post_form(client, "/folio", {"folio": folio, "telefono": "2222"})
@@ -165,3 +328,9 @@ def test_the_public_page(client: TestClient) -> None:
     assert empty.status_code == 422 and 'id="error-folio">Escriba el folio.' in empty.text
     invalid = client.get("/folio", params={"folio": "2600012348"})
     assert invalid.status_code == 422 and "algún dígito está equivocado" in invalid.text
+
+
+def test_the_api_is_kept_only_by_the_browser(client: TestClient) -> None:
+    folio = register(client)
+    response = client.get(f"/api/public/folios/{folio}")
+    assert response.headers["cache-control"].startswith("private, max-age=")
