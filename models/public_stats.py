@@ -146,7 +146,7 @@ def public_statistics(
 ) -> PublicStatistics:
     """The statistics of the requests received in ``period`` (open and overdue as of ``now``)."""
     report = performance_report(session, calendar, period, now=now or utcnow())
-    names = category_names(session, report.total.categories)
+    names = category_names(session, set(report.total.categories))
 
     def rows(scope: str, source: list[Row]) -> list[StatRow]:
         return [StatRow(scope, r.key, r.label, r.figures, top(r.figures)) for r in source]
