@@ -25,6 +25,7 @@ from agent_console import (
     abandoned_routes,
     admin_routes,
     agent_routes,
+    board_routes,
     call_routes,
     capture_routes,
     classify_routes,
@@ -79,6 +80,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(abandoned_routes.router)
     app.include_router(public_routes.router)
     app.include_router(public_routes.page_router)
+    app.include_router(board_routes.router)
     app.include_router(stats_routes.router)
     app.include_router(inbox_routes.router)
     app.include_router(capture_routes.router)

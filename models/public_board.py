@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, func, literal_column
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, Select, func, literal_column
+from sqlalchemy import select as columns
+from sqlmodel import Session, col
 
 from models.authorities import ALCALDIAS
 from models.catalogue import CatalogueEntry
@@ -33,6 +34,7 @@ LATEST = 50  # rows on the board
 MAP_DAYS = 30  # the map counts the requests received in these last days
 CELLS_PER_DEGREE = 100  # cells of 0.01° (about 1.1 km north–south in the City)
 CELL_MINIMUM = 3  # a cell with fewer requests is not shown
+Query = TypeVar("Query", bound=Select)  # type: ignore[type-arg]
 
 
 class UnknownBoardFilter(DomainError):
@@ -99,7 +101,7 @@ class BoardFilter:
         pairs = {"alcaldia": self.alcaldia, "categoria": self.catalogue_code, "estado": self.status}
         return {name: value for name, value in pairs.items() if value}
 
-    def narrow(self, statement: Select[Any]) -> Select[Any]:
+    def narrow(self, statement: Query) -> Query:
         """``statement`` restricted to the requests that pass the filters."""
         if self.alcaldia:
             statement = statement.where(col(ServiceRequest.alcaldia) == self.alcaldia)
@@ -129,21 +131,17 @@ class BoardView:
     since: datetime
 
 
-_PUBLIC_COLUMNS = (
-    col(ServiceRequest.folio),
-    col(ServiceRequest.catalogue_code),
-    col(CatalogueEntry.name),
-    col(ServiceRequest.alcaldia),
-    col(ServiceRequest.colonia),
-    col(ServiceRequest.status),
-    col(ServiceRequest.received_at),
-)
-
-
-def _public_select() -> Select[Any]:
-    return select(*_PUBLIC_COLUMNS).join(
-        CatalogueEntry, col(CatalogueEntry.code) == col(ServiceRequest.catalogue_code)
-    )
+def _public_select() -> Select:  # type: ignore[type-arg]
+    """Only the public columns of a request (and its category's name)."""
+    return columns(
+        col(ServiceRequest.folio),
+        col(ServiceRequest.catalogue_code),
+        col(CatalogueEntry.name),
+        col(ServiceRequest.alcaldia),
+        col(ServiceRequest.colonia),
+        col(ServiceRequest.status),
+        col(ServiceRequest.received_at),
+    ).join(CatalogueEntry, col(CatalogueEntry.code) == col(ServiceRequest.catalogue_code))
 
 
 def _row(values: Any) -> PublicRow:
@@ -168,12 +166,12 @@ def latest_rows(
     statement = board_filter.narrow(_public_select()).order_by(
         col(ServiceRequest.received_at).desc(), col(ServiceRequest.id).desc()
     )
-    return [_row(values) for values in session.exec(statement.limit(limit))]
+    return [_row(values) for values in session.execute(statement.limit(limit))]
 
 
 def public_row(session: Session, folio: str) -> PublicRow | None:
     """The board's row of the request ``folio`` (None when there is none)."""
-    found = session.exec(_public_select().where(col(ServiceRequest.folio) == folio)).first()
+    found = session.execute(_public_select().where(col(ServiceRequest.folio) == folio)).first()
     return _row(found) if found is not None else None
 
 
@@ -182,11 +180,11 @@ def alcaldia_counts(
 ) -> dict[str, int]:
     """Requests received since ``since`` that pass the filters, per alcaldía (those with any)."""
     alcaldia = col(ServiceRequest.alcaldia)
-    statement = board_filter.narrow(select(alcaldia, func.count()).select_from(ServiceRequest))
+    statement = board_filter.narrow(columns(alcaldia, func.count()).select_from(ServiceRequest))
     statement = statement.where(
         alcaldia.is_not(None), col(ServiceRequest.received_at) >= since
     ).group_by(alcaldia)
-    return {name: count for name, count in session.exec(statement) if name in ALCALDIAS}
+    return {name: count for name, count in session.execute(statement) if name in ALCALDIAS}
 
 
 def cells(
@@ -194,11 +192,11 @@ def cells(
 ) -> list[Cell]:
     """Requests received since ``since`` with coordinates, counted per rounded cell; only the
     cells with at least ``minimum`` requests, most first."""
-    steps = literal_column(str(CELLS_PER_DEGREE))  # inline, so GROUP BY repeats the SELECT
+    steps = literal_column(str(CELLS_PER_DEGREE), Integer)  # inline, so GROUP BY repeats the SELECT
     latitude = func.round(col(ServiceRequest.latitude) * steps)
     longitude = func.round(col(ServiceRequest.longitude) * steps)
     count = func.count()
-    statement = board_filter.narrow(select(latitude, longitude, count).select_from(ServiceRequest))
+    statement = board_filter.narrow(columns(latitude, longitude, count).select_from(ServiceRequest))
     statement = (
         statement.where(
             col(ServiceRequest.latitude).is_not(None),
@@ -211,7 +209,7 @@ def cells(
     )
     return [
         Cell(round(lat / CELLS_PER_DEGREE, 2), round(lon / CELLS_PER_DEGREE, 2), total)
-        for lat, lon, total in session.exec(statement)
+        for lat, lon, total in session.execute(statement)
     ]
 
 
@@ -229,11 +227,11 @@ def board_view(session: Session, board_filter: BoardFilter, *, now: datetime) ->
 def category_choices(session: Session) -> list[tuple[str, list[tuple[str, str]]]]:
     """The active categories (code, name) grouped by official tema, both by name."""
     statement = (
-        select(CatalogueEntry.tema, CatalogueEntry.code, CatalogueEntry.name)
+        columns(col(CatalogueEntry.tema), col(CatalogueEntry.code), col(CatalogueEntry.name))
         .where(col(CatalogueEntry.active))
         .order_by(col(CatalogueEntry.tema), col(CatalogueEntry.name))
     )
     groups: dict[str, list[tuple[str, str]]] = {}
-    for tema, code, name in session.exec(statement):
+    for tema, code, name in session.execute(statement):
         groups.setdefault(tema, []).append((code, name))
     return list(groups.items())
