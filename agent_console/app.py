@@ -28,6 +28,7 @@ from agent_console import (
     board_routes,
     call_routes,
     capture_routes,
+    citizen_report_routes,
     classify_routes,
     folio_routes,
     inbox_routes,
@@ -80,6 +81,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(abandoned_routes.router)
     app.include_router(public_routes.router)
     app.include_router(public_routes.page_router)
+    app.include_router(citizen_report_routes.router)
     app.include_router(board_routes.router)
     app.include_router(stats_routes.router)
     app.include_router(inbox_routes.router)

@@ -182,6 +182,10 @@ class PublicSettings(BaseModel):
     ranking_min_requests: int = Field(
         default=30, ge=1, description="requests an authority needs in a period to be ranked"
     )
+    reports_per_client: str = Field(
+        default="5/hour;20/day",
+        description="citizens' reports (/reportar) one client address may send (``limits``)",
+    )
 
 
 class MetricsSettings(BaseModel):

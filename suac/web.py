@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from agent_console.app import build_app, freeze_long_lived
+from agent_console.citizen_report_routes import ReportLimiter
 from agent_console.login_routes import LoginLimiter
 from agent_console.open311.limits import Open311Limiter
 from agent_console.public_cache import PublicCache
@@ -53,6 +54,7 @@ def create_app(
         app.state.live_figures = runtime.live_figures
         app.state.metrics = runtime.exposition
         app.state.login_limiter = LoginLimiter(settings.console, redis_url=settings.redis_url)
+        app.state.report_limiter = ReportLimiter(settings.public, redis_url=settings.redis_url)
         app.state.folio_proof_limiter = FolioProofLimiter(
             settings.console, redis_url=settings.redis_url
         )

@@ -40,6 +40,11 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/api/public/folios/{folio}"): PUBLIC,
     ("GET", "/folio"): PUBLIC,
     ("POST", "/folio"): PUBLIC,
+    ("GET", "/reportar"): PUBLIC,
+    ("POST", "/reportar"): PUBLIC,
+    ("GET", "/reportar/hecho/{formulario}"): PUBLIC,
+    ("GET", "/reportar/colonias"): PUBLIC,
+    ("GET", "/aviso-de-privacidad"): PUBLIC,
     ("GET", "/tablero"): PUBLIC,
     ("GET", "/tablero/eventos"): PUBLIC,  # a page load goes to the board; never streams here
     ("GET", "/api/public/tablero"): PUBLIC,
