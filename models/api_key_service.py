@@ -103,4 +103,5 @@ def revoke_key(session: Session, prefix: str, *, now: datetime | None = None) ->
 
 def list_keys(session: Session) -> list[ApiKey]:
     """Every key, the newest first (revoked ones too)."""
-    return list(session.exec(select(ApiKey).order_by(col(ApiKey.created_at).desc())))
+    newest = (col(ApiKey.created_at).desc(), col(ApiKey.id).desc())
+    return list(session.exec(select(ApiKey).order_by(*newest)))
