@@ -78,7 +78,7 @@ async def wait_for_folio(engine: Engine, form_id: str) -> SentBefore | None:
     after :data:`PENDING_WAIT_SECONDS`), or None when the first send was refused meanwhile."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PENDING_WAIT_SECONDS
-    before = SentBefore(folio=None, attached=False)
+    before: SentBefore | None = SentBefore(folio=None, attached=False)
     while loop.time() < deadline:
         before = await run_blocking(engine, lambda: sent_before(engine, form_id))
         if before is None or before.folio is not None:
