@@ -42,9 +42,9 @@ class DeadlineOutcome(StrEnum):
 
 
 DEADLINE_OUTCOME_LABELS: dict[DeadlineOutcome, str] = {
-    DeadlineOutcome.ON_TIME: "Cumplido: respondida dentro del plazo",
-    DeadlineOutcome.LATE: "No cumplido: el plazo venció",
-    DeadlineOutcome.PENDING: "Pendiente: la autoridad aún está en plazo",
+    DeadlineOutcome.ON_TIME: "Cumplido: respondida en plazo",
+    DeadlineOutcome.LATE: "No cumplido: plazo vencido",
+    DeadlineOutcome.PENDING: "Pendiente: aún en plazo",
 }
 
 FOLIO_HINTS: dict[str, str] = {
