@@ -44,7 +44,8 @@ def test_a_citizen_reports_with_the_script_and_follows_the_folio(
 
     page.get_by_label("Alcaldía").select_option("Tlalpan")
     expect(page.locator("#colonias-lista option[value='Tlalpan Centro']")).to_have_count(1)
-    expect(page.get_by_role("button", name="Ver las colonias de la alcaldía elegida")).to_be_hidden()
+    no_script_button = page.get_by_role("button", name="Ver las colonias de la alcaldía elegida")
+    expect(no_script_button).to_be_hidden()
     page.get_by_label("Colonia").fill("Tlalpan Centro")
     page.get_by_role("button", name="Usar mi ubicación").click()
     expect(page.locator("#ubicacion-estado")).to_contain_text("se marcó su ubicación")
