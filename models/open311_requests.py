@@ -128,16 +128,14 @@ def find_requests(session: Session, query: RequestQuery) -> list[RequestRow]:
             statement = statement.where(col(ServiceRequest.received_at) <= query.end)
     statement = statement.order_by(col(ServiceRequest.received_at).desc()).limit(query.limit)
     rows = [RequestRow(*found) for found in session.exec(statement)]
-    ids = [row.request.id for row in rows]
-    latest = dict(
-        session.exec(  # type: ignore[call-overload]
-            select(RequestHistory.request_id, func.max(RequestHistory.at))
-            .where(col(RequestHistory.request_id).in_(ids))
-            .group_by(col(RequestHistory.request_id))
-        ).all()
+    by_id = {row.request.id: row for row in rows}
+    latest = (
+        select(RequestHistory.request_id, func.max(RequestHistory.at))
+        .where(col(RequestHistory.request_id).in_(by_id))
+        .group_by(col(RequestHistory.request_id))
     )
-    for row in rows:
-        row.updated_at = latest.get(row.request.id)
+    for request_id, moment in session.exec(latest):  # type: ignore[call-overload]
+        by_id[request_id].updated_at = moment
     return rows
 
 

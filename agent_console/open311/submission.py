@@ -21,7 +21,7 @@ from ivr.classifier.text import fold
 from ivr.phones import to_e164
 from models.catalogue import CatalogueEntry
 from models.open311_services import parse_attributes
-from models.requests import Channel, RequestCreate
+from models.requests import Channel, CitizenFields, RequestCreate
 
 LIMITS = {
     "address_string": 200,
@@ -57,7 +57,7 @@ def _coordinates(form: Mapping[str, str]) -> tuple[float | None, float | None]:
     return latitude, longitude
 
 
-def _contact(form: Mapping[str, str]) -> dict[str, str | None]:
+def _contact(form: Mapping[str, str]) -> CitizenFields:
     name = " ".join(p for p in (_text(form, "first_name"), _text(form, "last_name")) if p)
     phone, email = to_e164(_text(form, "phone")), _text(form, "email")
     if phone and not (phone.startswith("+") and phone[1:].isdigit()):
@@ -67,11 +67,9 @@ def _contact(form: Mapping[str, str]) -> dict[str, str | None]:
             email = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
             raise BadParameter("email no es un correo electrónico válido.") from error
-    return {
-        "citizen_name": name or None,
-        "citizen_phone": phone or None,
-        "citizen_email": email or None,
-    }
+    return CitizenFields(
+        citizen_name=name or None, citizen_phone=phone or None, citizen_email=email or None
+    )
 
 
 def _attributes(form: Mapping[str, str]) -> dict[str, str]:
@@ -98,9 +96,9 @@ def read_submission(
         raise BadParameter("Indique el lugar: lat y long, address_string o address_id.")
     given = _attributes(form)
     if address and "alcaldia" not in given:
-        place = classifier.places.find(fold(address).split(), ordinary=classifier.index.words)
-        found = {"alcaldia": place.alcaldia, "colonia": place.colonia}
-        given = {**{k: v for k, v in found.items() if v and place.alcaldia}, **given}
+        named = classifier.places.find(fold(address).split(), ordinary=classifier.index.words)
+        found = {"alcaldia": named.alcaldia, "colonia": named.colonia}
+        given = {**{k: v for k, v in found.items() if v and named.alcaldia}, **given}
     place = parse_attributes(entry, given, colonia_of=colonias.canonical)
     return RequestCreate(
         catalogue_code=entry.code,
@@ -114,5 +112,5 @@ def read_submission(
         reference=f"address_id {address_id}" if address_id else None,
         latitude=latitude,
         longitude=longitude,
-        **_contact(form),
+        **_contact(form).model_dump(),
     )
