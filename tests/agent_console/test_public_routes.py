@@ -6,6 +6,7 @@ per folio and per client, and ``X-Forwarded-For`` counts only from a trusted pro
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import timedelta
@@ -17,7 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from models.config import Settings
+from agent_console.public_routes import FolioLookupLimiter, TooManyLookups
+from models.config import PublicSettings, Settings
 from models.db import session_scope
 from models.folio import make_folio
 from models.requests import Channel, RequestCreate, ServiceRequest
@@ -334,3 +336,20 @@ def test_the_api_is_kept_only_by_the_browser(client: TestClient) -> None:
     folio = register(client)
     response = client.get(f"/api/public/folios/{folio}")
     assert response.headers["cache-control"].startswith("private, max-age=")
+
+
+@pytest.mark.redis
+async def test_lookups_are_counted_across_processes_through_redis(redis_url: str) -> None:
+    settings = PublicSettings(folio_lookups_per_client="10/minute", unknown_folio_cost=4)
+    client = f"203.0.113.{uuid.uuid4().hex}"  # Redis keeps a minute of counts: this run's only
+    web_1 = FolioLookupLimiter(settings, redis_url=redis_url)
+    web_2 = FolioLookupLimiter(settings, redis_url=redis_url)
+    for limiter in (web_1, web_2):
+        await limiter.admit(client)
+        await limiter.charge_unknown(client)
+    await web_1.admit(client)  # 9 of 10
+    await web_2.admit(client)
+    with pytest.raises(TooManyLookups) as refused:
+        await web_1.admit(client)
+    assert 1 <= refused.value.retry_after <= 60
+    await web_2.admit(f"{client}-other")
