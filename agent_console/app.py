@@ -34,6 +34,7 @@ from agent_console import (
     inbox_routes,
     login_routes,
     metrics_routes,
+    open_data_routes,
     performance_routes,
     public_routes,
     report_routes,
@@ -96,6 +97,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(wallboard_routes.router)
     app.include_router(metrics_routes.router)
     app.include_router(twilio_routes.router)
+    app.include_router(open_data_routes.router)
     app.include_router(open311_routes.router)
 
     @app.get("/docs", include_in_schema=False)

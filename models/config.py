@@ -186,6 +186,14 @@ class PublicSettings(BaseModel):
         default="5/hour;20/day",
         description="citizens' reports (/reportar) one client address may send (``limits``)",
     )
+    open_data_interval_seconds: float = Field(
+        default=86400.0, gt=0, description="how often the open data files are regenerated"
+    )
+    open_data_dir: Path | None = Field(
+        default=None,
+        description="folder of the open data files (shared by workers and web processes); "
+        "by default ``datos-abiertos`` in the data folder",
+    )
 
 
 class MetricsSettings(BaseModel):

@@ -21,6 +21,7 @@ from suac.cli_demo import HELP as DEMO_HELP
 from suac.cli_demo import demo
 from suac.cli_folio import folio_app
 from suac.cli_jobs import jobs_app
+from suac.cli_opendata import opendata_app
 from suac.settings_errors import read_settings
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(call_app, name="call")
 app.command(name="demo", help=DEMO_HELP)(demo)
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(opendata_app, name="opendata")
 app.add_typer(apikey_app, name="apikey")
 console = Console(soft_wrap=True)
 

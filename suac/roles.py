@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection
+from functools import partial
 
 from prometheus_client.registry import Collector
 
@@ -35,6 +36,7 @@ from models.call_records import CallRecorder
 from models.job_worker import JobWorker, worker_name
 from models.metrics.definitions import rules_of
 from models.metrics.live_feed import LiveFeed
+from models.open_data.files import open_data_dir, publish_open_data
 from models.periodic import PeriodicTask
 from models.queue_gauges import QueueGauges
 from models.recent_calls import RecentCalls
@@ -158,6 +160,15 @@ class Runtime:
                 name="confirmation-sweep",
                 interval=settings.confirmation_sweep_seconds,
                 run=c.requests.close_unconfirmed,
+                leases=c.leases,
+                holder=self.name,
+            ),
+            PeriodicTask(
+                name="open-data",
+                interval=settings.public.open_data_interval_seconds,
+                run=partial(
+                    publish_open_data, c.engine, open_data_dir(settings), calendar=c.calendar
+                ),
                 leases=c.leases,
                 holder=self.name,
             ),
