@@ -33,7 +33,7 @@ import math
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from limits import parse, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -220,7 +220,7 @@ async def public_view(
 async def public_folio(
     request: Request,
     response: Response,
-    folio: Annotated[str, Path(max_length=40)],
+    folio: str,
     requests: RequestServiceDep,
     telefono: Annotated[str | None, Query(max_length=20)] = None,
 ) -> PublicRequest:

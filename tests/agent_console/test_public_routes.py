@@ -192,6 +192,7 @@ def test_due_date_met_late_or_pending(client: TestClient) -> None:
     [
         ("26-12", 422, "El folio tiene 10 dígitos y se recibieron 4. Revise que copió"),
         ("26-000A234-9", 422, "El folio solo lleva números."),
+        ("1" * 30, 422, "El folio tiene 10 dígitos y se recibieron 30."),
         ("2600012348", 422, "algún dígito está equivocado. El último dígito sirve para comprobar"),
         (UNKNOWN, 404, "No existe ninguna solicitud con el folio"),
     ],
