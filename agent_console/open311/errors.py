@@ -63,7 +63,9 @@ class Open311Route(APIRoute):
             try:
                 return await handler(request)
             except DomainError as error:
-                return error_response(request, error.status_code, error.message)
+                refused = error_response(request, error.status_code, error.message)
+                refused.headers.update(getattr(error, "headers", {}))  # a limit's Retry-After
+                return refused
             except RequestValidationError as error:
                 return error_response(request, 400, _describe(error))
 

@@ -8,6 +8,9 @@ address (``X-Forwarded-For`` counts only from the trusted proxies of
 
 from __future__ import annotations
 
+import math
+import time
+
 from limits import RateLimitItem, parse_many
 
 from ivr.flow.limits import moving_window, storage_uri
@@ -18,10 +21,14 @@ NAMESPACE = "open311"
 
 
 class TooManyCalls(DomainError):
-    """An allowance is used up."""
+    """An allowance is used up; ``retry_after`` seconds until a call is allowed again."""
 
     error_id = "too-many-calls"
     status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class Open311Limiter:
@@ -32,18 +39,23 @@ class Open311Limiter:
         self._per_key = parse_many(settings.open311_requests_per_key)
         self._per_client = parse_many(settings.open311_reads_per_client)
 
-    async def _hit(self, items: list[RateLimitItem], *identifiers: str) -> bool:
-        results = [await self._limiter.hit(item, NAMESPACE, *identifiers) for item in items]
-        return all(results)
+    async def _hit(self, items: list[RateLimitItem], message: str, *identifiers: str) -> None:
+        refused = [
+            item for item in items if not await self._limiter.hit(item, NAMESPACE, *identifiers)
+        ]
+        if refused:
+            stats = [
+                await self._limiter.get_window_stats(i, NAMESPACE, *identifiers) for i in refused
+            ]
+            wait = max(s.reset_time for s in stats) - time.time()
+            raise TooManyCalls(message, retry_after=max(1, math.ceil(wait)))
 
     async def create(self, key_prefix: str) -> None:
         """Count one request created with the key; :class:`TooManyCalls` past its allowance."""
-        if not await self._hit(self._per_key, "key", key_prefix):
-            raise TooManyCalls(
-                "Esta api_key alcanzó su límite de solicitudes. Espere e inténtelo más tarde."
-            )
+        message = "Esta api_key alcanzó su límite de solicitudes. Espere e inténtelo más tarde."
+        await self._hit(self._per_key, message, "key", key_prefix)
 
     async def read(self, client: str) -> None:
         """Count one read from ``client``; :class:`TooManyCalls` past its allowance."""
-        if not await self._hit(self._per_client, "client", client[:64]):
-            raise TooManyCalls("Demasiadas consultas. Espere un momento e inténtelo de nuevo.")
+        message = "Demasiadas consultas. Espere un momento e inténtelo de nuevo."
+        await self._hit(self._per_client, message, "client", client[:64])

@@ -305,11 +305,15 @@ def test_allowances_per_key_and_per_client(tmp_path: Path) -> None:
         create(client, first)
         create(client, first)
         data = {"api_key": first, "service_code": "VIA-001", "lat": "19.29", "long": "-99.17"}
-        _error(client.post(f"{API}/requests.json", data={**data, **PLACE}), 429, "límite")
+        limited = client.post(f"{API}/requests.json", data={**data, **PLACE})
+        _error(limited, 429, "límite")
+        assert 3000 < int(limited.headers["retry-after"]) <= 3600
         create(client, second)  # each key has its own allowance
         for _ in range(3):
             assert client.get(f"{API}/services.json").status_code == 200
-        _error(client.get(f"{API}/requests.json"), 429, "Demasiadas consultas")
+        refused = client.get(f"{API}/requests.json")
+        _error(refused, 429, "Demasiadas consultas")
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
 
 
 SECRETS = (
