@@ -83,11 +83,9 @@ class TooManyLookups(DomainError):
     status_code = 429
 
     def __init__(self, retry_after: int) -> None:
-        minutes = max(1, math.ceil(retry_after / 60))
-        wait = "un minuto" if minutes == 1 else f"{minutes} minutos"
         super().__init__(
             "Se alcanzó el límite de consultas de folios desde su conexión. "
-            f"Espere {wait} y vuelva a intentarlo."
+            f"Espere {_wait(retry_after)} y vuelva a intentarlo."
         )
         self.retry_after = retry_after
 
@@ -95,6 +93,18 @@ class TooManyLookups(DomainError):
     def headers(self) -> dict[str, str]:
         """The HTTP headers of the refusal."""
         return {"Retry-After": str(self.retry_after)}
+
+
+def _wait(seconds: int) -> str:
+    """A wait in words, rounded up to minutes or, past two hours, to hours.
+
+    >>> _wait(5), _wait(150), _wait(3 * 3600 - 10)
+    ('un minuto', '3 minutos', '3 horas')
+    """
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 120:
+        return "un minuto" if minutes == 1 else f"{minutes} minutos"
+    return f"{math.ceil(minutes / 60)} horas"
 
 
 def moving_window(redis_url: str) -> MovingWindowRateLimiter:

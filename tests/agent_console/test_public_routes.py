@@ -6,6 +6,7 @@ per folio and per client, and ``X-Forwarded-For`` counts only from a trusted pro
 
 from __future__ import annotations
 
+import doctest
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -18,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
+import agent_console.public_routes
 from agent_console.public_routes import FolioLookupLimiter, TooManyLookups
 from models.config import PublicSettings, Settings
 from models.db import session_scope
@@ -354,3 +356,7 @@ async def test_lookups_are_counted_across_processes_through_redis(redis_url: str
         await web_1.admit(client)
     assert 1 <= refused.value.retry_after <= 60
     await web_2.admit(f"{client}-other")
+
+
+def test_the_doctests() -> None:
+    assert doctest.testmod(agent_console.public_routes).failed == 0
