@@ -54,6 +54,10 @@ from models.errors import DomainError
 router = APIRouter(include_in_schema=False, tags=["público"])
 ACTOR = "ciudadano:web"  # who registers a citizen's own report (the request's history says so)
 FORM_OWNER = "ciudadano"  # the one-time form's owner: no account
+NOT_NEARBY = (
+    "Esa solicitud ya no está abierta o no está cerca de lo que reporta: envíe su reporte para "
+    "registrar un folio nuevo."
+)
 GEOLOCATION = "camera=(), microphone=(), geolocation=(self)"  # "usar mi ubicación" may ask
 
 
@@ -101,6 +105,8 @@ async def report_submit(
     if not valid_form_id(typed.formulario):
         typed.formulario = new_form_id()
         errors = {"formulario": "El formulario no era válido: revise sus datos y envíelo de nuevo."}
+        if step == "detalles":
+            return _details(request, classifier, typed, errors=errors, status=422)
         return _describe(request, typed, errors=errors, status=422)
     if await run_blocking(engine, lambda: sent_before(engine, typed.formulario)):
         return await _sent_before(request, classifier, typed)
@@ -120,9 +126,12 @@ async def report_submit(
     if checked.errors or checked.data is None:
         return _details(request, classifier, typed, errors=checked.errors, status=422)
     data = checked.data
-    if not target and action != "registrar_igual":
+    if target or action != "registrar_igual":
         duplicates = await likely_duplicates(request, data)
-        if duplicates:
+        if target and target not in {duplicate.folio for duplicate in duplicates}:
+            errors = {"sumarme": NOT_NEARBY}  # only a request the citizen was offered
+            return _details(request, classifier, typed, errors=errors, status=422)
+        if not target and duplicates:
             return _details(request, classifier, typed, duplicates=duplicates)
     if await run_blocking(
         engine, lambda: claim_form(engine, typed.formulario, username=FORM_OWNER)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,9 @@ from httpx import Response
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
+from agent_console.citizen_report_routes import ReportLimiter
 from agent_console.templating import local_time
-from models.config import Settings
+from models.config import PublicSettings, Settings
 from models.db import session_scope
 from models.folio import format_folio
 from models.request_supporters import RequestSupporter
@@ -278,6 +281,18 @@ def test_a_likely_duplicate_is_offered_without_the_other_citizens_data_and_joine
     assert (supporter.citizen_name, supporter.citizen_phone) == ("Eva Ruiz", "+525512345678")
 
 
+def test_only_a_request_that_was_offered_can_be_joined(client: TestClient) -> None:
+    far_away = seed(client, latitude=19.30, longitude=-99.19)
+    form_id = start(client)
+    for target in (far_away, "2600000019"):
+        refused = send(client, form_id, sumarme=target, **POINT)
+        assert refused.status_code == 422
+        assert errors_of(refused)["sumarme"].startswith("Esa solicitud ya no está abierta")
+    with session_scope(engine_of(client), readonly=True) as session:
+        assert session.exec(select(RequestSupporter)).all() == []
+    assert len(requests_in(client)) == 1
+
+
 def test_another_problem_near_a_duplicate_gets_its_own_folio(client: TestClient) -> None:
     seed(client, latitude=19.419, longitude=-99.162)
     form_id = start(client)
@@ -365,3 +380,18 @@ def test_no_page_of_the_report_shows_another_citizens_data(client: TestClient) -
     assert_no_personal_data(*pages)
     with session_scope(engine_of(client), readonly=True) as session:
         assert session.exec(select(func.count()).select_from(ServiceRequest)).one() == 2
+
+
+@pytest.mark.redis
+async def test_reports_are_counted_across_processes_through_redis(redis_url: str) -> None:
+    settings = PublicSettings(reports_per_client="3/hour")
+    client = f"203.0.113.{uuid.uuid4().hex}"  # Redis keeps an hour of counts: this run's only
+    web_1 = ReportLimiter(settings, redis_url=redis_url)
+    web_2 = ReportLimiter(settings, redis_url=redis_url)
+    assert await web_1.count(client) and await web_2.count(client)
+    assert await web_1.blocked_until(client) is None
+    assert await web_2.count(client)
+    assert not await web_1.count(client)
+    until = await web_2.blocked_until(client)
+    assert until is not None and 0 < (until - datetime.now(UTC)).total_seconds() <= 3600
+    assert await web_2.blocked_until(f"{client}-other") is None
