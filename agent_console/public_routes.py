@@ -36,12 +36,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from limits import parse, parse_many
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 
 from agent_console.deps import RequestServiceDep
 from agent_console.templating import render_public
-from ivr.flow.limits import storage_uri
+from ivr.flow.limits import moving_window, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
 from models.errors import DomainError, FolioNotFound, InvalidFolio
@@ -107,18 +105,11 @@ def _wait(seconds: int) -> str:
     return f"{math.ceil(minutes / 60)} horas"
 
 
-def moving_window(redis_url: str) -> MovingWindowRateLimiter:
-    """A moving-window limiter in this process's memory, or in Redis when one is configured."""
-    storage = storage_uri(redis_url)
-    options = {"implementation": "redispy"} if "redis" in storage else {}
-    return MovingWindowRateLimiter(storage_from_string(storage, **options))
-
-
 class FolioProofLimiter:
     """Moving-window limits on proofs of being the citizen, per folio and per client."""
 
     def __init__(self, settings: ConsoleSettings, *, redis_url: str) -> None:
-        self._limiter = moving_window(redis_url)
+        self._limiter = moving_window(storage_uri(redis_url))
         self._folio = parse(settings.folio_proof_attempts_per_folio)
         self._client = parse(settings.folio_proof_attempts_per_client)
 
@@ -144,7 +135,7 @@ class FolioLookupLimiter:
     NAMESPACE = "folio-lookup"
 
     def __init__(self, settings: PublicSettings, *, redis_url: str) -> None:
-        self._limiter = moving_window(redis_url)
+        self._limiter = moving_window(storage_uri(redis_url))
         self._items = parse_many(settings.folio_lookups_per_client)
         self._unknown_extra = settings.unknown_folio_cost - 1
 
