@@ -131,7 +131,7 @@ def find_requests(session: Session, query: RequestQuery) -> list[RequestRow]:
     by_id = {row.request.id: row for row in rows}
     latest = (
         select(RequestHistory.request_id, func.max(RequestHistory.at))
-        .where(col(RequestHistory.request_id).in_(by_id))
+        .where(col(RequestHistory.request_id).in_(list(by_id)))
         .group_by(col(RequestHistory.request_id))
     )
     for request_id, moment in session.exec(latest):  # type: ignore[call-overload]

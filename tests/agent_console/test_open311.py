@@ -5,6 +5,7 @@ answer checked against the shared Open311 schemas, and the XML carrying the same
 from __future__ import annotations
 
 import doctest
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -18,9 +19,10 @@ from sqlmodel import select
 import agent_console.open311.listing
 import agent_console.open311.serializers
 import models.open311_services
+from agent_console.open311.limits import Open311Limiter, TooManyCalls
 from models.catalogue import CatalogueEntry
-from models.config import Settings
-from models.db import session_scope
+from models.config import PublicSettings, Settings
+from models.db import make_engine, session_scope, upgrade
 from models.db_types import utcnow
 from models.folio import make_folio
 from models.requests import Channel, RequestCreate, ServiceRequest
@@ -390,3 +392,30 @@ def test_no_personal_data_in_any_answer(client: TestClient, api_key: str) -> Non
     assert seeded.folio in text and rejected in text
     assert [secret for secret in SECRETS if secret in text] == []
     assert "19.291" in text and "-99.175" in text, "coordinates rounded to about 100 m"
+
+
+@pytest.mark.postgres
+def test_the_api_on_postgresql(pg_settings: Settings) -> None:
+    upgrade(make_engine(pg_settings.database_url))
+    with TestClient(create_app(pg_settings, roles={"web"})) as client:
+        api_key = add_key(client.app.state.container.engine)
+        folios = [create(client, api_key), create(client, api_key, service_code="ALU-001")]
+        listed = _requests(client, "?status=open")
+        assert [r["service_request_id"] for r in listed] == folios[::-1]
+        assert one(client, folios[0])["agency_responsible"]
+        _error(client.post(f"{API}/requests.json", data={"api_key": "x.y"}), 403, "no es válida")
+
+
+@pytest.mark.redis
+async def test_allowances_are_shared_through_redis(redis_url: str) -> None:
+    public = PublicSettings(open311_requests_per_key="2/hour", open311_reads_per_client="1/hour")
+    first, second = (Open311Limiter(public, redis_url=redis_url) for _ in range(2))
+    key = f"k{time.time_ns()}"
+    await first.create(key)
+    await second.create(key)
+    with pytest.raises(TooManyCalls):
+        await first.create(key)
+    await second.read(key)
+    with pytest.raises(TooManyCalls) as refused:
+        await first.read(key)
+    assert 3500 < int(refused.value.headers["Retry-After"]) <= 3600
