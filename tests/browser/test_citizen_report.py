@@ -1,6 +1,7 @@
 """A citizen's own report in a real browser, with its script: the classifier's proposals,
 another category found by typing, the colonias of the chosen alcaldía, «Usar mi ubicación»,
-the folio and its look-up; a screenshot of every step."""
+the folio and its look-up, and the request arriving on the public board without any of the
+citizen's data; a screenshot of every step."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from tests.browser.conftest import shot
 from tests.browser.live_server import LiveServer
 
 HERE = {"latitude": 19.3043, "longitude": -99.1900}  # Tlalpan
+DESCRIPTION = "La lámpara de la esquina lleva una semana apagada"
+NAME, PHONE = "Eva Ruiz Secreta", "55 1234 5678"
 
 
 def _located_page(browser: Browser, live_server: LiveServer) -> Page:
@@ -26,11 +29,12 @@ def _located_page(browser: Browser, live_server: LiveServer) -> Page:
 def test_a_citizen_reports_with_the_script_and_follows_the_folio(
     browser: Browser, live_server: LiveServer
 ) -> None:
+    board = browser.new_page(base_url=live_server.url)
+    board.goto("/tablero")
+    board.wait_for_function("() => window.SUAC !== undefined")  # its live stream is open
     page = _located_page(browser, live_server)
     page.goto("/reportar")
-    page.get_by_label("¿Qué problema quiere reportar?").fill(
-        "La lámpara de la esquina lleva una semana apagada"
-    )
+    page.get_by_label("¿Qué problema quiere reportar?").fill(DESCRIPTION)
     shot(page, "reportar-1-descripcion")
     page.get_by_role("button", name="Continuar").click()
     expect(page.get_by_role("group", name="Categoría")).to_be_visible()
@@ -51,6 +55,8 @@ def test_a_citizen_reports_with_the_script_and_follows_the_folio(
     expect(page.locator("#ubicacion-estado")).to_contain_text("se marcó su ubicación")
     expect(page.get_by_label("Latitud (opcional)")).to_have_value("19.304300")
     expect(page.get_by_label("Longitud (opcional)")).to_have_value("-99.190000")
+    page.get_by_label("Nombre").fill(NAME)
+    page.get_by_label("Teléfono").fill(PHONE)
     shot(page, "reportar-2-lugar")
 
     page.get_by_role("button", name="Enviar reporte", exact=True).last.click()
@@ -59,4 +65,13 @@ def test_a_citizen_reports_with_the_script_and_follows_the_folio(
     shot(page, "reportar-3-folio")
     page.get_by_role("link", name="Consultar el avance de mi folio").click()
     expect(page.get_by_role("heading", name=f"Folio {folio}")).to_be_visible()
+
+    row = board.locator("#tablero-filas tr").first  # arrived live, without a reload
+    expect(row).to_contain_text(folio)
+    expect(row).to_contain_text("Tlalpan Centro")
+    shot(board, "reportar-4-tablero")
+    shown = board.content() + page.content()
+    for personal in (NAME, PHONE, "5678", DESCRIPTION, "19.3043"):
+        assert personal not in shown
     page.context.close()
+    board.close()
