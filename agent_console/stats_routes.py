@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -61,7 +65,8 @@ def _form(request: Request) -> PeriodForm:
 
 
 async def _statistics(request: Request, period: Period) -> PublicStatistics:
-    """The period's figures, computed once per cache lifetime by this process."""
+    """The period's figures, computed once per cache lifetime by this process, in a worker
+    thread even on SQLite (a year of requests takes seconds: the other pages keep going)."""
     container = request.app.state.container
 
     def work() -> PublicStatistics:
@@ -69,11 +74,37 @@ async def _statistics(request: Request, period: Period) -> PublicStatistics:
             return public_statistics(session, container.calendar, period)
 
     async def compute() -> PublicStatistics:
-        return await run_blocking(container.engine, work)
+        return await to_thread.run_sync(work)
 
     key = ("estadisticas", period.first, period.last)
     result: PublicStatistics = await request.app.state.public_cache.get(key, compute)
     return result
+
+
+@dataclass(frozen=True)
+class _Served:
+    """A response's bytes and headers, kept to answer everyone asking the same period."""
+
+    content: bytes
+    media_type: str
+    headers: dict[str, str]
+
+    def response(self) -> Response:
+        return Response(self.content, media_type=self.media_type, headers=self.headers)
+
+
+async def _served(
+    request: Request, key: tuple[object, ...], build: Callable[[], Awaitable[Response]]
+) -> Response:
+    """``build``'s response, built once per cache lifetime and served to everyone asking."""
+
+    async def compute() -> _Served:
+        response = await build()
+        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+        return _Served(bytes(response.body), response.media_type or "", headers)
+
+    served: _Served = await request.app.state.public_cache.get(key, compute)
+    return served.response()
 
 
 def _min_requests(request: Request) -> int:
@@ -127,10 +158,16 @@ async def statistics_page(request: Request) -> Response:
     }
     if form.period is None:
         return render_public(request, "public/stats.html", context, status=422)
-    stats = await _statistics(request, form.period)
-    ranking = stats.ranking(context["min_requests"])
-    context.update(stats=stats, ranking=ranking, charts=_charts(stats, ranking))
-    return render_public(request, "public/stats.html", context)
+    period = form.period
+    context["form"] = PeriodForm(period.first.isoformat(), period.last.isoformat(), period=period)
+
+    async def build() -> Response:
+        stats = await _statistics(request, period)
+        ranking = stats.ranking(context["min_requests"])
+        context.update(stats=stats, ranking=ranking, charts=_charts(stats, ranking))
+        return render_public(request, "public/stats.html", context)
+
+    return await _served(request, ("estadisticas.html", period.first, period.last), build)
 
 
 def _download_headers(request: Request, name: str | None = None) -> dict[str, str]:
@@ -153,16 +190,21 @@ async def statistics_csv(request: Request) -> Response:
     form = _form(request)
     if form.period is None:
         return _invalid(request, form)
-    stats = await _statistics(request, form.period)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(stats.rows(with_total=True))
-    return Response(
-        buffer.getvalue().encode("utf-8-sig"),  # the mark tells spreadsheets it is UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers=_download_headers(request, f"estadisticas-{form.desde}_{form.hasta}.csv"),
-    )
+    period = form.period
+
+    async def build() -> Response:
+        stats = await _statistics(request, period)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(stats.rows(with_total=True))
+        return Response(
+            buffer.getvalue().encode("utf-8-sig"),  # the mark tells spreadsheets it is UTF-8
+            media_type="text/csv; charset=utf-8",
+            headers=_download_headers(request, f"estadisticas-{period.first}_{period.last}.csv"),
+        )
+
+    return await _served(request, ("estadisticas.csv", period.first, period.last), build)
 
 
 @router.get(PAGE + ".json")
@@ -171,43 +213,32 @@ async def statistics_json(request: Request) -> Response:
     form = _form(request)
     if form.period is None:
         return _invalid(request, form)
-    stats = await _statistics(request, form.period)
-    minimum = _min_requests(request)
-    body = {
-        "periodo": {"desde": form.desde, "hasta": form.hasta},
-        "generado_en": stats.generated_at.isoformat(),
-        "definiciones": DEFINITIONS,
-        "minimo_para_ranking": minimum,
-        "filas": stats.rows(with_total=True),
-        "ranking": [
-            {
-                "lugar": place,
-                "clave": row.key,
-                "nombre": row.label,
-                "recibidas": row.figures.received,
-                "porcentaje_en_plazo": row.on_time_percent,
-                "mediana_dias_habiles": row.figures.median_days,
-            }
-            for place, row in enumerate(stats.ranking(minimum), start=1)
-        ],
-        "categorias_principales": [
-            {"clave": one.code, "nombre": one.name, "recibidas": one.received}
-            for one in stats.categories
-        ],
-    }
-    return JSONResponse(body, headers=_download_headers(request))
+    minimum, period = _min_requests(request), form.period
+
+    async def build() -> Response:
+        stats = await _statistics(request, period)
+        body = stats.document(minimum) | {"definiciones": DEFINITIONS}
+        return JSONResponse(body, headers=_download_headers(request))
+
+    return await _served(request, ("estadisticas.json", period.first, period.last), build)
 
 
 @router.get(DEFINITIONS)
 async def definitions_page(request: Request) -> Response:
     """What every figure means, with an anchor each, and the calendars behind the deadline
     (this year's and next year's non-working days, the City's and each authority's own)."""
+    year = _today(request).year
+    return await _served(
+        request, ("estadisticas.definiciones", year), partial(_definitions, request, year)
+    )
+
+
+async def _definitions(request: Request, year: int) -> Response:
     container = request.app.state.container
     calendar = container.calendar
-    years = {_today(request).year, _today(request).year + 1}
 
     def days(chosen: set[date]) -> list[date]:
-        return sorted(day for day in chosen if day.year in years)
+        return sorted(day for day in chosen if day.year in (year, year + 1))
 
     own = {
         code: (days(departures.extra), days(departures.working))

@@ -241,9 +241,15 @@ def _reassigned(session: Session, tables: _Tables, start: datetime, end: datetim
 
 
 def performance_report(
-    session: Session, calendar: BusinessCalendar, period: Period, *, now: datetime | None = None
+    session: Session,
+    calendar: BusinessCalendar,
+    period: Period,
+    *,
+    now: datetime | None = None,
+    reassignments: bool = True,
 ) -> PerformanceReport:
-    """The performance tables for the requests received in ``period``."""
+    """The performance tables for the requests received in ``period`` (without counting the
+    re-assignments away, which read the history, when ``reassignments`` is False)."""
     now = now or utcnow()
     start, end = period.bounds(calendar)
     tables = _Tables()
@@ -251,7 +257,8 @@ def performance_report(
     today = now.astimezone(calendar.zone).date()
     days = AnswerDays(calendar, first=period.first, last=max(today, period.last))
     _answer_days(session, tables, days, start, end)
-    _reassigned(session, tables, start, end)
+    if reassignments:
+        _reassigned(session, tables, start, end)
     return PerformanceReport(
         period=period,
         generated_at=now,

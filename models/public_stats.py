@@ -115,6 +115,34 @@ class PublicStatistics:
         rows = [*self.authorities, *self.alcaldias, *([self.total] if with_total else [])]
         return [row.as_dict(self.period) for row in rows]
 
+    def document(self, min_requests: int) -> dict[str, object]:
+        """Everything in plain values (the JSON download): the period, when it was computed,
+        the rows and the total, the ranking with its minimum, the most frequent categories."""
+        return {
+            "periodo": {
+                "desde": self.period.first.isoformat(),
+                "hasta": self.period.last.isoformat(),
+            },
+            "generado_en": self.generated_at.isoformat(),
+            "minimo_para_ranking": min_requests,
+            "filas": self.rows(with_total=True),
+            "ranking": [
+                {
+                    "lugar": place,
+                    "clave": row.key,
+                    "nombre": row.label,
+                    "recibidas": row.figures.received,
+                    "porcentaje_en_plazo": row.on_time_percent,
+                    "mediana_dias_habiles": row.figures.median_days,
+                }
+                for place, row in enumerate(self.ranking(min_requests), start=1)
+            ],
+            "categorias_principales": [
+                {"clave": one.code, "nombre": one.name, "recibidas": one.received}
+                for one in self.categories
+            ],
+        }
+
     def ranking(self, min_requests: int) -> list[StatRow]:
         """The authorities with at least ``min_requests`` received, best on-time share first
         (then the shorter median, then the name)."""
@@ -136,8 +164,7 @@ def _top(figures: Figures, names: dict[str, str], how_many: int) -> tuple[TopCat
     """The most received categories, ties by code."""
     counts = sorted(figures.categories.items(), key=lambda item: (-item[1], item[0]))
     return tuple(
-        TopCategory(code, names.get(code, code), received)
-        for code, received in counts[:how_many]
+        TopCategory(code, names.get(code, code), received) for code, received in counts[:how_many]
     )
 
 
@@ -145,7 +172,7 @@ def public_statistics(
     session: Session, calendar: BusinessCalendar, period: Period, *, now: datetime | None = None
 ) -> PublicStatistics:
     """The statistics of the requests received in ``period`` (open and overdue as of ``now``)."""
-    report = performance_report(session, calendar, period, now=now or utcnow())
+    report = performance_report(session, calendar, period, now=now or utcnow(), reassignments=False)
     names = category_names(session, set(report.total.categories))
 
     def rows(scope: str, source: list[Row]) -> list[StatRow]:
