@@ -9,17 +9,38 @@ As the charts of ``charts.py``, each map is an ``<svg role="img">`` whose ``<des
 its figures, coloured through classes (``map-q0`` … ``map-q4``) of ``board.css``::
 
     alcaldia_map({"Tlalpan": 12, "Coyoacán": 3})   # Markup to put in a template as it is
+
+Each filter's maps are counted and drawn at most every ``MAP_SECONDS`` per web process, in a
+worker thread: counting 30 days of 100,000 requests takes a few hundred milliseconds on
+SQLite, which must not stall the event loop (``run_blocking`` runs SQLite inline)::
+
+    maps = await BoardMaps.of(app).get(BoardFilter(alcaldia="Tlalpan"))
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from anyio import to_thread
+from fastapi import FastAPI
 from markupsafe import Markup, escape
+from sqlalchemy import Engine
 
+from agent_console.public_cache import PublicCache
 from models.authorities import ALCALDIAS
-from models.public_board import CELLS_PER_DEGREE, Cell
+from models.db import session_scope
+from models.db_types import utcnow
+from models.public_board import (
+    CELL_MINIMUM,
+    CELLS_PER_DEGREE,
+    MAP_SECONDS,
+    BoardFilter,
+    BoardMap,
+    Cell,
+    board_map,
+)
 
 # alcaldía → (column, row) of its tile, its initials, and about where its centre lies
 PLACES: dict[str, tuple[int, int, str, float, float]] = {
@@ -132,3 +153,39 @@ def cell_map(cells: Sequence[Cell], *, minimum: int) -> Markup:
     body = f'<g aria-hidden="true">{"".join(shapes)}</g>'
     title = "Solicitudes por zona de un kilómetro"
     return _svg("map-cells", width, height, "mapa-zonas", title, desc, body)
+
+
+@dataclass(frozen=True)
+class Maps:
+    """A filter's counts and their two maps."""
+
+    counts: BoardMap
+    tiles: Markup
+    zones: Markup
+
+
+class BoardMaps:
+    """The board's maps of one web process, by filter."""
+
+    def __init__(self, *, engine: Engine) -> None:
+        self._engine = engine
+        self._cache = PublicCache(seconds=MAP_SECONDS, size=128)
+
+    @classmethod
+    def of(cls, app: FastAPI) -> BoardMaps:
+        """The application's maps, made on first use."""
+        maps: BoardMaps | None = getattr(app.state, "board_maps", None)
+        if maps is None:
+            maps = app.state.board_maps = cls(engine=app.state.container.engine)
+        return maps
+
+    async def get(self, board_filter: BoardFilter) -> Maps:
+        """The maps of ``board_filter``, at most ``MAP_SECONDS`` old."""
+
+        def draw() -> Maps:
+            with session_scope(self._engine, readonly=True) as session:
+                counts = board_map(session, board_filter, now=utcnow())
+            zones = cell_map(counts.cells, minimum=CELL_MINIMUM)
+            return Maps(counts, alcaldia_map(counts.alcaldias), zones)
+
+        return await self._cache.get(board_filter, lambda: to_thread.run_sync(draw))

@@ -3,26 +3,25 @@ and status with a plain form, kept current by its stream (``/tablero/eventos``),
 maps of the last days' requests by alcaldía and by one-kilometre zone; the same in JSON
 (``/api/public/tablero``). No sign-in, nothing personal (see ``models.public_board``).
 
-Each filter's view is computed once per ``public.cache_seconds`` in each web process
-(``app.state.public_cache``), and the answers may be cached as long by browsers and proxies::
+Each filter's rows are read once per ``public.cache_seconds`` in each web process
+(``app.state.public_cache``), its maps once per ``MAP_SECONDS`` (``board_map.BoardMaps``),
+and the answers may be cached by browsers and proxies for ``public.cache_seconds``::
 
     GET /tablero?alcaldia=Tlalpan&categoria=ALU-001&estado=assigned
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
-from agent_console.board_map import alcaldia_map, cell_map
+from agent_console.board_map import BoardMaps
 from agent_console.board_stream import LiveRows, board_messages
 from agent_console.templating import render_public
 from models.authorities import ALCALDIAS
@@ -34,28 +33,19 @@ from models.public_board import (
     CELLS_PER_DEGREE,
     LATEST,
     MAP_DAYS,
+    MAP_SECONDS,
     BoardFilter,
-    BoardView,
     Cell,
     PublicRow,
     UnknownBoardFilter,
-    board_view,
     category_choices,
+    latest_rows,
 )
 
 router = APIRouter()
 PAGE = "/tablero"
 Filter = Annotated[str, Query(max_length=80)]
 Categories = list[tuple[str, list[tuple[str, str]]]]
-
-
-@dataclass(frozen=True)
-class Screen:
-    """A filter's view with its maps drawn."""
-
-    view: BoardView
-    tiles: Markup
-    zones: Markup
 
 
 class PublicBoard(BaseModel):
@@ -91,19 +81,19 @@ async def _filter(request: Request, alcaldia: str, categoria: str, estado: str) 
     )
 
 
-async def _screen(request: Request, board_filter: BoardFilter) -> Screen:
+async def _rows(request: Request, board_filter: BoardFilter) -> list[PublicRow]:
     engine = request.app.state.container.engine
 
-    def load() -> BoardView:
+    def load() -> list[PublicRow]:
         with session_scope(engine, readonly=True) as session:
-            return board_view(session, board_filter, now=utcnow())
+            return latest_rows(session, board_filter)
 
-    async def compute() -> Screen:
-        view = await run_blocking(engine, load)
-        zones = cell_map(view.cells, minimum=CELL_MINIMUM)
-        return Screen(view, alcaldia_map(view.alcaldias), zones)
+    async def compute() -> list[PublicRow]:
+        return await run_blocking(engine, load)
 
-    result: Screen = await request.app.state.public_cache.get(("tablero", board_filter), compute)
+    result: list[PublicRow] = await request.app.state.public_cache.get(
+        ("tablero", board_filter), compute
+    )
     return result
 
 
@@ -120,6 +110,7 @@ async def board_page(
         "chosen": {"alcaldia": alcaldia, "categoria": categoria, "estado": estado},
         "latest": LATEST,
         "map_days": MAP_DAYS,
+        "map_minutes": MAP_SECONDS // 60,
         "cell_minimum": CELL_MINIMUM,
     }
     try:
@@ -129,7 +120,8 @@ async def board_page(
         return render_public(request, "public/board.html", context, status=error.status_code)
     query = urlencode(board_filter.query())
     context.update(
-        screen=await _screen(request, board_filter),
+        rows=await _rows(request, board_filter),
+        maps=await BoardMaps.of(request.app).get(board_filter),
         now=utcnow(),
         stream=f"{PAGE}/eventos" + (f"?{query}" if query else ""),
     )
@@ -162,14 +154,14 @@ async def board_json(
     and the last days' requests by alcaldía and by rounded zone; filters as the page's
     (``alcaldia``, ``categoria``: a catalogue code, ``estado``: a status)."""
     board_filter = await _filter(request, alcaldia, categoria, estado)
-    view = (await _screen(request, board_filter)).view
+    counts = (await BoardMaps.of(request.app).get(board_filter)).counts
     seconds = request.app.state.container.settings.public.cache_seconds
     response.headers["cache-control"] = f"public, max-age={seconds}"
     return PublicBoard(
-        rows=view.rows,
-        alcaldias=dict(view.alcaldias),
-        cells=view.cells,
-        since=view.since,
+        rows=await _rows(request, board_filter),
+        alcaldias=dict(counts.alcaldias),
+        cells=counts.cells,
+        since=counts.since,
         cell_degrees=1 / CELLS_PER_DEGREE,
         cell_minimum=CELL_MINIMUM,
     )

@@ -7,8 +7,9 @@ accident. Coordinates are never shown: they are counted in cells of ``1 / CELLS_
 degrees (about a kilometre), and a cell with fewer than ``CELL_MINIMUM`` requests is left out::
 
     with session_scope(engine, readonly=True) as session:
-        view = board_view(session, BoardFilter(alcaldia="Tlalpan"), now=utcnow())
-    view.rows[0].folio_display, view.alcaldias["Tlalpan"], view.cells[0].count
+        rows = latest_rows(session, BoardFilter(alcaldia="Tlalpan"))
+        where = board_map(session, BoardFilter(alcaldia="Tlalpan"), now=utcnow())
+    rows[0].folio_display, where.alcaldias["Tlalpan"], where.cells[0].count
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from models.requests import ServiceRequest, Status
 
 LATEST = 50  # rows on the board
 MAP_DAYS = 30  # the map counts the requests received in these last days
+MAP_SECONDS = 300  # the map is counted again after this (its counts move slowly)
 CELLS_PER_DEGREE = 100  # cells of 0.01° (about 1.1 km north–south in the City)
 CELL_MINIMUM = 3  # a cell with fewer requests is not shown
 Query = TypeVar("Query", bound=Select)  # type: ignore[type-arg]
@@ -122,10 +124,9 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class BoardView:
-    """The board for one filter: its latest rows, and the map's counts since ``since``."""
+class BoardMap:
+    """Where the requests received since ``since`` that pass a filter come from."""
 
-    rows: list[PublicRow]
     alcaldias: Mapping[str, int]
     cells: list[Cell]
     since: datetime
@@ -213,11 +214,10 @@ def cells(
     ]
 
 
-def board_view(session: Session, board_filter: BoardFilter, *, now: datetime) -> BoardView:
-    """The board for ``board_filter``: the latest rows and the last ``MAP_DAYS`` days' map."""
+def board_map(session: Session, board_filter: BoardFilter, *, now: datetime) -> BoardMap:
+    """The map of the last ``MAP_DAYS`` days' requests that pass ``board_filter``."""
     since = now - timedelta(days=MAP_DAYS)
-    return BoardView(
-        rows=latest_rows(session, board_filter),
+    return BoardMap(
         alcaldias=alcaldia_counts(session, board_filter, since=since),
         cells=cells(session, board_filter, since=since),
         since=since,

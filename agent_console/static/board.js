@@ -6,7 +6,7 @@
   function rows() { return document.getElementById("tablero-filas"); }
   function shown(folio) { return rows().querySelector('tr[data-folio="' + folio + '"]'); }
   function updated() {
-    var time = new Date().toLocaleTimeString("es-MX", { timeZone: "America/Mexico_City", hour: "2-digit", minute: "2-digit" });
+    var time = new Date().toLocaleTimeString("es-MX", { timeZone: "America/Mexico_City", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     document.getElementById("tablero-estado").textContent = "Actualizado a las " + time + ".";
   }
   function place(data) {

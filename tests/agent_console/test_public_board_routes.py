@@ -22,22 +22,13 @@ from agent_console.board_stream import LiveRows, board_messages
 from models.config import Settings
 from models.folio import format_folio
 from models.public_board import BoardFilter
-from models.requests import Channel, RequestCreate
 from suac.web import create_app
-
-SECRETS = (
-    "Rosa",
-    "Martínez",
-    "5511112222",
-    "rosa@example",
-    "Calle Secreta",
-    "portón verde",
-    "parpadea",
-    "foco nuevo",
-    "19.2861",
-    "99.1681",
+from tests.agent_console.board_support import (
+    NEAR,
+    answer_async,
+    assert_nothing_personal,
+    register_async,
 )
-NEAR = ((19.2861, -99.1681), (19.2899, -99.1659), (19.2851, -99.1702))  # one zone: 19.29, -99.17
 
 
 @pytest.fixture
@@ -45,36 +36,6 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path, _env_file=None)
     with TestClient(create_app(settings, roles={"web"})) as test_client:
         yield test_client
-
-
-async def register_async(app: FastAPI, **place: Any) -> str:
-    values = {"catalogue_code": "ALU-001", "alcaldia": "Tlalpan", "colonia": "Toriello Guerra"}
-    request = await app.state.container.requests.register(
-        RequestCreate(
-            channel=Channel.WEB,
-            citizen_name="Rosa Martínez",
-            citizen_phone="+525511112222",
-            citizen_email="rosa@example.mx",
-            street="Calle Secreta 12-B",
-            reference="Frente al portón verde",
-            description="La lámpara de mi casa parpadea",
-            **{**values, **place},
-        ),
-        actor="web",
-    )
-    return str(request.folio)
-
-
-async def answer_async(app: FastAPI, folio: str) -> None:
-    service = app.state.container.requests
-    request = await service.get(folio)
-    await service.answer(
-        folio,
-        text="Se puso un foco nuevo en la casa de Rosa.",
-        responsible_person="Ing. Pedro Ruiz",
-        unit_code=request.unit_code,
-        actor="autoridad",
-    )
 
 
 def register(client: TestClient, **place: Any) -> str:
@@ -94,11 +55,6 @@ def seed(client: TestClient) -> dict[str, str]:
         register(client, latitude=latitude, longitude=longitude)
     register(client, latitude=19.3501, longitude=-99.1623, alcaldia="Coyoacán")  # alone
     return folios
-
-
-def assert_nothing_personal(text: str) -> None:
-    found = [secret for secret in SECRETS if secret in text]
-    assert not found, f"personal data on the public board: {found}"
 
 
 def test_the_page_lists_the_latest_requests_by_filter_cacheable(client: TestClient) -> None:

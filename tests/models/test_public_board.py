@@ -18,7 +18,7 @@ from models.public_board import (
     Cell,
     PublicRow,
     UnknownBoardFilter,
-    board_view,
+    board_map,
     category_choices,
     latest_rows,
     public_row,
@@ -117,14 +117,13 @@ def test_map_counts_by_alcaldia_and_rounded_cells_of_three_or_more(board_engine:
         {"alcaldia": "Coyoacán", "status": "closed"},  # no coordinates
     )
     with session_scope(board_engine, readonly=True) as session:
-        view = board_view(session, BoardFilter(), now=NOW)
-        assert view.since == NOW - timedelta(days=MAP_DAYS)
-        assert dict(view.alcaldias) == {"Tlalpan": 3, "Coyoacán": 3}
-        assert view.cells == [Cell(19.29, -99.17, 3)]
-        assert len(view.rows) == 7
-        closed = board_view(session, BoardFilter(status="closed"), now=NOW)
+        where = board_map(session, BoardFilter(), now=NOW)
+        assert where.since == NOW - timedelta(days=MAP_DAYS)
+        assert dict(where.alcaldias) == {"Tlalpan": 3, "Coyoacán": 3}
+        assert where.cells == [Cell(19.29, -99.17, 3)]
+        closed = board_map(session, BoardFilter(status="closed"), now=NOW)
         assert (dict(closed.alcaldias), closed.cells) == ({"Coyoacán": 1}, [])
-        coyoacan = board_view(session, BoardFilter(alcaldia="Coyoacán"), now=NOW)
+        coyoacan = board_map(session, BoardFilter(alcaldia="Coyoacán"), now=NOW)
         assert coyoacan.cells == []
 
 
