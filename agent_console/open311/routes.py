@@ -13,11 +13,13 @@ needed (one jurisdiction: the City).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from agent_console.colonias import ColoniaDirectory
 from agent_console.deps import RequestServiceDep
@@ -37,6 +39,7 @@ PREFIX = "/open311/v2"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00-06:00"  # when this API last changed
 
+T = TypeVar("T")
 router = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=Open311Route)
 
 
@@ -55,10 +58,11 @@ Format = Annotated[str, Depends(_format)]
 READ = [Depends(_count_read)]
 
 
-async def _in_session(request: Request, work: Any) -> Any:
+async def _in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """``work`` in a read-only transaction."""
     engine = request.app.state.container.engine
 
-    def run() -> Any:
+    def run() -> T:
         with session_scope(engine, readonly=True) as session:
             return work(session)
 
@@ -87,7 +91,7 @@ async def discovery(request: Request, response_format: Format) -> Response:
     return respond(data, response_format, root="discovery")
 
 
-def _active_entries(session: Any) -> list[CatalogueEntry]:
+def _active_entries(session: Session) -> list[CatalogueEntry]:
     statement = (
         select(CatalogueEntry).where(col(CatalogueEntry.active)).order_by(col(CatalogueEntry.code))
     )
@@ -99,7 +103,7 @@ async def services(request: Request, response_format: Format) -> Response:
     """Every active category of the catalogue as a service."""
 
     async def compute() -> list[dict[str, Any]]:
-        return await _in_session(  # type: ignore[no-any-return]
+        return await _in_session(
             request, lambda session: [service(e) for e in _active_entries(session)]
         )
 
@@ -107,11 +111,11 @@ async def services(request: Request, response_format: Format) -> Response:
     return respond(data, response_format, root="services")
 
 
-def _entry(session: Any, code: str) -> CatalogueEntry:
+def _entry(session: Session, code: str) -> CatalogueEntry:
     entry = session.get(CatalogueEntry, code.strip())
     if entry is None or not entry.active:
         raise NotFound(f"No existe el servicio «{code.strip()[:16]}».")
-    return entry  # type: ignore[no-any-return]
+    return entry
 
 
 @router.get("/services/{service_code}.{response_format}", dependencies=READ)
@@ -151,7 +155,7 @@ async def one_request(
     return respond(data, response_format, root="service_requests")
 
 
-def _notice(created: ServiceRequest, authority: str | None, zone: Any) -> str:
+def _notice(created: ServiceRequest, authority: str | None, zone: tzinfo) -> str:
     due = created.due_at.astimezone(zone).strftime("%d/%m/%Y") if created.due_at else None
     if authority and due:
         return f"Turnada a {authority}, que debe responder a más tardar el {due}."
