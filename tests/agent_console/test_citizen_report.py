@@ -23,7 +23,7 @@ from sqlmodel import select
 from agent_console.citizen_report_routes import ReportLimiter
 from agent_console.templating import local_time
 from models.config import PublicSettings, Settings
-from models.db import session_scope
+from models.db import make_engine, session_scope, upgrade
 from models.folio import format_folio
 from models.request_supporters import RequestSupporter
 from models.requests import Channel, RequestCreate, RequestHistory, ServiceRequest
@@ -395,3 +395,19 @@ async def test_reports_are_counted_across_processes_through_redis(redis_url: str
     until = await web_2.blocked_until(client)
     assert until is not None and 0 < (until - datetime.now(UTC)).total_seconds() <= 3600
     assert await web_2.blocked_until(f"{client}-other") is None
+
+
+@pytest.mark.postgres
+def test_the_report_on_postgresql(pg_settings: Settings) -> None:
+    upgrade(make_engine(pg_settings.database_url))
+    with TestClient(create_app(pg_settings, roles={"web"})) as client:
+        form_id = start(client)
+        first, again = send(client, form_id, **POINT), send(client, form_id, **POINT)
+        assert first.headers["location"] == again.headers["location"]
+        [registered] = requests_in(client)
+        assert registered.channel == Channel.WEB
+        joiner = start(client)
+        assert "Sumarme" in send(client, joiner, **NEARBY).text
+        joined = send(client, joiner, sumarme=registered.folio, **NEARBY)
+        assert format_folio(registered.folio) in client.get(joined.headers["location"]).text
+        assert len(requests_in(client)) == 1
