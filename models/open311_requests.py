@@ -26,13 +26,13 @@ from sqlmodel import Session, col, select
 from models.authorities import AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
 from models.lifecycle import STATUS_LABELS
+from models.open_data.layout import COORDINATE_DECIMALS  # the open data's rounding (~110 m)
 from models.requests import RequestHistory, ServiceRequest, Status
 
 CLOSED_STATUSES = frozenset({Status.ANSWERED, Status.CLOSED, Status.REJECTED})
 OPEN311_STATUSES = {"open", "closed"}
 MAX_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
-COORDINATE_DECIMALS = 3  # about 110 m: the block, never the door
 CITY = "Ciudad de México"
 
 
