@@ -33,6 +33,7 @@ from agent_console.citizen_report_form import (
 )
 from agent_console.colonias import ColoniaDirectory
 from agent_console.deps import ClassifierDep, RequestServiceDep
+from agent_console.public_routes import client_address
 from agent_console.registering import attach_citizen, likely_duplicates, wait_for_folio
 from agent_console.templating import local_time, render_public
 from ivr.classifier import MAX_TEXT_LENGTH, Candidate, Classifier, Decision
@@ -50,6 +51,7 @@ from models.config import PublicSettings
 from models.db import run_blocking
 from models.duplicates import LikelyDuplicate
 from models.errors import DomainError
+from models.request_service import RequestService
 
 router = APIRouter(include_in_schema=False, tags=["público"])
 ACTOR = "ciudadano:web"  # who registers a citizen's own report (the request's history says so)
@@ -100,7 +102,6 @@ async def report_submit(
     form = await request.form()
     typed = ReportInput.of(form)
     step, action = str(form.get("paso") or ""), str(form.get("accion") or "")
-    target = str(form.get("sumarme") or "")[:16]
     engine = _engine(request)
     if not valid_form_id(typed.formulario):
         typed.formulario = new_form_id()
@@ -110,8 +111,7 @@ async def report_submit(
         return _describe(request, typed, errors=errors, status=422)
     if await run_blocking(engine, lambda: sent_before(engine, typed.formulario)):
         return await _sent_before(request, classifier, typed)
-    client = request.client.host if request.client else "desconocido"
-    until = await request.app.state.report_limiter.blocked_until(client)
+    until = await request.app.state.report_limiter.blocked_until(client_address(request))
     if until is not None:
         return _too_many(request, classifier, typed, until)
     if step != "detalles" or action == "clasificar":
@@ -121,24 +121,40 @@ async def report_submit(
         return _details(request, classifier, typed, fill_place=True)
     if action == "colonias":  # no script: the colonias of the alcaldía just chosen
         return _details(request, classifier, typed)
+    target = str(form.get("sumarme") or "")[:16]
+    return await _send(
+        request, classifier, requests, typed, target=target, anyway=action == "registrar_igual"
+    )
+
+
+async def _send(
+    request: Request,
+    classifier: Classifier,
+    requests: RequestService,
+    typed: ReportInput,
+    *,
+    target: str,
+    anyway: bool,
+) -> Response:
+    """Check the report; offer the likely duplicates (unless registering ``anyway``); join
+    the ``target`` the citizen chose among them, or register a new folio."""
     codes = {entry.code for entry in classifier.index.entries}
     checked = check_report(typed, catalogue=codes, colonias=ColoniaDirectory.default())
     if checked.errors or checked.data is None:
         return _details(request, classifier, typed, errors=checked.errors, status=422)
     data = checked.data
-    if target or action != "registrar_igual":
+    if target or not anyway:
         duplicates = await likely_duplicates(request, data)
         if target and target not in {duplicate.folio for duplicate in duplicates}:
             errors = {"sumarme": NOT_NEARBY}  # only a request the citizen was offered
             return _details(request, classifier, typed, errors=errors, status=422)
         if not target and duplicates:
             return _details(request, classifier, typed, duplicates=duplicates)
-    if await run_blocking(
-        engine, lambda: claim_form(engine, typed.formulario, username=FORM_OWNER)
-    ):
+    engine, form_id, client = _engine(request), typed.formulario, client_address(request)
+    if await run_blocking(engine, lambda: claim_form(engine, form_id, username=FORM_OWNER)):
         return await _sent_before(request, classifier, typed)
     if not await request.app.state.report_limiter.count(client):
-        await run_blocking(engine, lambda: release_form(engine, typed.formulario))
+        await run_blocking(engine, lambda: release_form(engine, form_id))
         until = await request.app.state.report_limiter.blocked_until(client)
         return _too_many(request, classifier, typed, until or datetime.now(UTC))
     try:
@@ -147,14 +163,14 @@ async def report_submit(
         else:
             folio = (await requests.register(data, actor=ACTOR)).folio
     except DomainError as error:
-        await run_blocking(engine, lambda: release_form(engine, typed.formulario))
+        await run_blocking(engine, lambda: release_form(engine, form_id))
         errors = {"sumarme" if target else "categoria": error.message}
         return _details(request, classifier, typed, errors=errors, status=422)
     attached = bool(target)
     await run_blocking(
-        engine, lambda: complete_form(engine, typed.formulario, folio=folio, attached=attached)
+        engine, lambda: complete_form(engine, form_id, folio=folio, attached=attached)
     )
-    return _done(typed.formulario)
+    return _done(form_id)
 
 
 @router.get("/reportar/hecho/{formulario}")
