@@ -36,7 +36,7 @@ PAGE = "/estadisticas"
 DEFINITIONS = PAGE + "/definiciones"
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
-CHART_BARS = 8  # authorities per chart, so every label can be read
+CHART_BARS = 6  # authorities per chart, so every label (a code) can be read
 
 
 def _today(request: Request) -> date:
@@ -119,6 +119,7 @@ def _charts(stats: PublicStatistics, ranking: list[StatRow]) -> dict[str, Any]:
         (row for row in stats.authorities if row.key), key=lambda row: -row.figures.received
     )[:CHART_BARS]
     return {
+        "ranked": len(best),
         "on_time": bar_chart(
             "Porcentaje respondido en plazo",
             labels=[row.key or "" for row in best],
@@ -237,8 +238,10 @@ async def _definitions(request: Request, year: int) -> Response:
     container = request.app.state.container
     calendar = container.calendar
 
-    def days(chosen: set[date]) -> list[date]:
-        return sorted(day for day in chosen if day.year in (year, year + 1))
+    def days(chosen: set[date]) -> list[str]:
+        """This year's and next year's days of ``chosen``, as the page writes them."""
+        wanted = sorted(day for day in chosen if day.year in (year, year + 1))
+        return [day.strftime("%d/%m/%Y") for day in wanted]
 
     own = {
         code: (days(departures.extra), days(departures.working))
