@@ -3,9 +3,10 @@ and status with a plain form, kept current by its stream (``/tablero/eventos``),
 maps of the last days' requests by alcaldía and by one-kilometre zone; the same in JSON
 (``/api/public/tablero``). No sign-in, nothing personal (see ``models.public_board``).
 
-Each filter's rows are read once per ``public.cache_seconds`` in each web process
-(``app.state.public_cache``), its maps once per ``MAP_SECONDS`` (``board_map.BoardMaps``),
-and the answers may be cached by browsers and proxies for ``public.cache_seconds``::
+Each filter's page and JSON are built once per ``public.cache_seconds`` in each web process
+and served as kept bytes (``app.state.public_cache``), its maps counted once per
+``MAP_SECONDS`` (``board_map.BoardMaps``); browsers and proxies may keep them as long as
+``public.cache_seconds``::
 
     GET /tablero?alcaldia=Tlalpan&categoria=ALU-001&estado=assigned
 """
@@ -23,6 +24,7 @@ from sse_starlette.sse import EventSourceResponse
 
 from agent_console.board_map import BoardMaps
 from agent_console.board_stream import LiveRows, board_messages
+from agent_console.public_cache import kept_response
 from agent_console.templating import render_public
 from models.authorities import ALCALDIAS
 from models.db import run_blocking, session_scope
@@ -88,13 +90,7 @@ async def _rows(request: Request, board_filter: BoardFilter) -> list[PublicRow]:
         with session_scope(engine, readonly=True) as session:
             return latest_rows(session, board_filter)
 
-    async def compute() -> list[PublicRow]:
-        return await run_blocking(engine, load)
-
-    result: list[PublicRow] = await request.app.state.public_cache.get(
-        ("tablero", board_filter), compute
-    )
-    return result
+    return await run_blocking(engine, load)
 
 
 @router.get(PAGE, include_in_schema=False)
@@ -119,13 +115,18 @@ async def board_page(
         context["error"] = error.message
         return render_public(request, "public/board.html", context, status=error.status_code)
     query = urlencode(board_filter.query())
-    context.update(
-        rows=await _rows(request, board_filter),
-        maps=await BoardMaps.of(request.app).get(board_filter),
-        now=utcnow(),
-        stream=f"{PAGE}/eventos" + (f"?{query}" if query else ""),
-    )
-    return render_public(request, "public/board.html", context)
+
+    async def build() -> Response:
+        context.update(
+            rows=await _rows(request, board_filter),
+            maps=await BoardMaps.of(request.app).get(board_filter),
+            now=utcnow(),
+            stream=f"{PAGE}/eventos" + (f"?{query}" if query else ""),
+        )
+        return render_public(request, "public/board.html", context)
+
+    cache = request.app.state.public_cache
+    return await kept_response(cache, ("tablero.html", board_filter), build)
 
 
 @router.get(f"{PAGE}/eventos", include_in_schema=False)
@@ -144,24 +145,26 @@ async def board_events(
 
 @router.get("/api/public/tablero", response_model=PublicBoard, tags=["público"])
 async def board_json(
-    request: Request,
-    response: Response,
-    alcaldia: Filter = "",
-    categoria: Filter = "",
-    estado: Filter = "",
-) -> PublicBoard:
+    request: Request, alcaldia: Filter = "", categoria: Filter = "", estado: Filter = ""
+) -> Response:
     """The public board: the latest requests (no personal data, no description, no address)
     and the last days' requests by alcaldía and by rounded zone; filters as the page's
     (``alcaldia``, ``categoria``: a catalogue code, ``estado``: a status)."""
     board_filter = await _filter(request, alcaldia, categoria, estado)
-    counts = (await BoardMaps.of(request.app).get(board_filter)).counts
-    seconds = request.app.state.container.settings.public.cache_seconds
-    response.headers["cache-control"] = f"public, max-age={seconds}"
-    return PublicBoard(
-        rows=await _rows(request, board_filter),
-        alcaldias=dict(counts.alcaldias),
-        cells=counts.cells,
-        since=counts.since,
-        cell_degrees=1 / CELLS_PER_DEGREE,
-        cell_minimum=CELL_MINIMUM,
-    )
+
+    async def build() -> Response:
+        counts = (await BoardMaps.of(request.app).get(board_filter)).counts
+        board = PublicBoard(
+            rows=await _rows(request, board_filter),
+            alcaldias=dict(counts.alcaldias),
+            cells=counts.cells,
+            since=counts.since,
+            cell_degrees=1 / CELLS_PER_DEGREE,
+            cell_minimum=CELL_MINIMUM,
+        )
+        seconds = request.app.state.container.settings.public.cache_seconds
+        headers = {"cache-control": f"public, max-age={seconds}"}
+        return Response(board.model_dump_json(), media_type="application/json", headers=headers)
+
+    cache = request.app.state.public_cache
+    return await kept_response(cache, ("tablero.json", board_filter), build)

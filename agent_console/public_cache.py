@@ -7,6 +7,7 @@ their own::
 
     cache = PublicCache(seconds=15)
     figures = await cache.get(("estadisticas", start, end), lambda: compute(start, end))
+    page = await kept_response(cache, ("tablero.html", filters), render_the_page)
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from starlette.responses import Response
 
 T = TypeVar("T")
 
@@ -58,3 +62,31 @@ class PublicCache:
     def clear(self) -> None:
         """Forget every value (a test, or data that changed under the cache)."""
         self._values.clear()
+
+
+@dataclass(frozen=True)
+class KeptResponse:
+    """A response's bytes and headers, kept to answer everyone who asks the same thing."""
+
+    content: bytes
+    media_type: str
+    headers: dict[str, str]
+
+    def response(self) -> Response:
+        """A new response with the kept bytes and headers."""
+        return Response(self.content, media_type=self.media_type, headers=self.headers)
+
+
+async def kept_response(
+    cache: PublicCache, key: Hashable, build: Callable[[], Awaitable[Response]]
+) -> Response:
+    """``build``'s response, built once per ``cache`` lifetime and served to everyone asking
+    (a public page rendered once, not once per visitor)."""
+
+    async def compute() -> KeptResponse:
+        response = await build()
+        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+        return KeptResponse(bytes(response.body), response.media_type or "", headers)
+
+    kept: KeptResponse = await cache.get(key, compute)
+    return kept.response()

@@ -118,6 +118,16 @@ def test_the_json_has_the_same_rows_and_aggregates(client: TestClient) -> None:
     assert refused.status_code == 422 and refused.json()["error_id"] == "unknown-board-filter"
 
 
+def test_each_filters_page_and_json_are_built_once_per_cache_period(client: TestClient) -> None:
+    page, data = client.get("/tablero").text, client.get("/api/public/tablero").json()
+    folio = register(client)
+    assert client.get("/tablero").text == page  # the kept bytes
+    assert client.get("/api/public/tablero").json() == data
+    client.app.state.public_cache.clear()  # type: ignore[attr-defined]
+    assert format_folio(folio) in client.get("/tablero").text
+    assert client.get("/api/public/tablero").json()["rows"][0]["folio"] == folio
+
+
 def test_a_page_load_of_the_stream_goes_to_the_board(client: TestClient) -> None:
     answer = client.get("/tablero/eventos", params={"estado": "closed"}, follow_redirects=False)
     assert (answer.status_code, answer.headers["location"]) == (303, "/tablero?estado=closed")
