@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import FastAPI
@@ -60,14 +61,25 @@ def age(received_at: datetime, now: datetime) -> str:
 TEMPLATES.env.filters["age"] = age
 
 
-def row_html(row: PublicRow) -> str:
-    """The row of the board's table for ``row``, its age counted from now."""
+@dataclass(frozen=True)
+class LiveRow:
+    """A request's public row and the ``fila`` message's data that shows it."""
+
+    row: PublicRow
+    data: str
+
+
+def _row_data(row: PublicRow) -> str:
+    """The ``fila`` data: the table's row for ``row`` (the page's macro), its age from now."""
     macros = TEMPLATES.env.get_template(ROWS).module
-    return str(macros.row(row, utcnow()))  # type: ignore[attr-defined]
+    html = str(macros.row(row, utcnow()))  # type: ignore[attr-defined]
+    data = {"folio": row.folio, "received": row.received_at.timestamp(), "html": html}
+    return json.dumps(data, ensure_ascii=False)
 
 
 class LiveRows:
-    """The public rows of the requests events name, read once per event in this process."""
+    """The public rows of the requests events name, read and rendered once per event in
+    this process, whoever listens."""
 
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
@@ -81,21 +93,18 @@ class LiveRows:
             rows = app.state.board_rows = cls(engine=app.state.container.engine)
         return rows
 
-    async def row(self, event: RequestEvent) -> PublicRow | None:
+    async def row(self, event: RequestEvent) -> LiveRow | None:
         """The request's public row as it is now (None if it cannot be read)."""
 
         def load() -> PublicRow | None:
             with session_scope(self._engine, readonly=True) as session:
                 return public_row(session, event.folio)
 
-        async def read() -> PublicRow | None:
-            return await run_blocking(self._engine, load)
+        async def read() -> LiveRow | None:
+            row = await run_blocking(self._engine, load)
+            return LiveRow(row, _row_data(row)) if row is not None else None
 
         return await self._recent.get(event.event_id, read)
-
-
-def _message(name: str, data: dict[str, object]) -> dict[str, str]:
-    return {"event": name, "data": json.dumps(data, ensure_ascii=False)}
 
 
 def _wanted(board_filter: BoardFilter, event: Event) -> bool:
@@ -117,13 +126,10 @@ async def board_messages(
         async for event in events:
             if not isinstance(event, RequestEvent):
                 continue
-            row = await rows.row(event)
-            if row is None:
+            live = await rows.row(event)
+            if live is None:
                 continue
-            if board_filter.accepts(row):
-                received = row.received_at.timestamp()
-                yield _message(
-                    "fila", {"folio": row.folio, "received": received, "html": row_html(row)}
-                )
-            elif isinstance(event, RequestStatusChanged) and place_filter.accepts(row):
-                yield _message("quitar", {"folio": row.folio})
+            if board_filter.accepts(live.row):
+                yield {"event": "fila", "data": live.data}
+            elif isinstance(event, RequestStatusChanged) and place_filter.accepts(live.row):
+                yield {"event": "quitar", "data": json.dumps({"folio": live.row.folio})}
