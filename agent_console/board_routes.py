@@ -14,10 +14,10 @@ and served as kept bytes (``app.state.public_cache``), its maps counted once per
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
@@ -46,7 +46,6 @@ from models.public_board import (
 
 router = APIRouter()
 PAGE = "/tablero"
-Filter = Annotated[str, Query(max_length=80)]
 Categories = list[tuple[str, list[tuple[str, str]]]]
 
 
@@ -95,7 +94,7 @@ async def _rows(request: Request, board_filter: BoardFilter) -> list[PublicRow]:
 
 @router.get(PAGE, include_in_schema=False)
 async def board_page(
-    request: Request, alcaldia: Filter = "", categoria: Filter = "", estado: Filter = ""
+    request: Request, alcaldia: str = "", categoria: str = "", estado: str = ""
 ) -> Response:
     """The board for the form's filters (an unknown value is explained beside its field)."""
     context: dict[str, Any] = {
@@ -131,7 +130,7 @@ async def board_page(
 
 @router.get(f"{PAGE}/eventos", include_in_schema=False)
 async def board_events(
-    request: Request, alcaldia: Filter = "", categoria: Filter = "", estado: Filter = ""
+    request: Request, alcaldia: str = "", categoria: str = "", estado: str = ""
 ) -> Response:
     """The board's server-sent events (``fila``, ``quitar``) for the same filters as the page;
     a page load goes to the board."""
@@ -145,7 +144,7 @@ async def board_events(
 
 @router.get("/api/public/tablero", response_model=PublicBoard, tags=["público"])
 async def board_json(
-    request: Request, alcaldia: Filter = "", categoria: Filter = "", estado: Filter = ""
+    request: Request, alcaldia: str = "", categoria: str = "", estado: str = ""
 ) -> Response:
     """The public board: the latest requests (no personal data, no description, no address)
     and the last days' requests by alcaldía and by rounded zone; filters as the page's

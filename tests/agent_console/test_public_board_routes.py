@@ -81,6 +81,8 @@ def test_the_page_lists_the_latest_requests_by_filter_cacheable(client: TestClie
     unknown = client.get("/tablero", params={"alcaldia": "Gotham"})
     assert unknown.status_code == 422 and "Esa alcaldía no existe" in unknown.text
     assert "data-stream" not in unknown.text
+    long = client.get("/tablero", params={"categoria": "x" * 500})
+    assert long.status_code == 422 and "Esa categoría no existe" in long.text
 
 
 def test_the_maps_count_by_alcaldia_and_show_only_zones_of_three(client: TestClient) -> None:
