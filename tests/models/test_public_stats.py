@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from sqlmodel import Session
 from models.authority_performance import Period
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
+from models.db import make_engine, upgrade
 from models.notifier import Notifier
 from models.public_stats import (
     COLUMNS,
@@ -23,6 +25,7 @@ from models.public_stats import (
     statistics_rows,
 )
 from models.request_service import RequestService
+from suac.container import prepare_database
 from tests.models.public_stats_support import (
     ANSWER,
     DECEMBER,
@@ -36,6 +39,21 @@ from tests.models.public_stats_support import (
 )
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The embedded SQLite database, then a real PostgreSQL one (both seeded)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("engine")
+        return
+    settings = request.getfixturevalue("pg_settings")
+    migrating = make_engine(settings.resolved_database_url)
+    upgrade(migrating)
+    migrating.dispose()
+    engine = prepare_database(settings)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NOW)
@@ -43,10 +61,10 @@ def clock() -> Clock:
 
 @pytest.fixture
 def timed(
-    engine: Engine, calendar: BusinessCalendar, bus: InProcessBus, clock: Clock
+    db: Engine, calendar: BusinessCalendar, bus: InProcessBus, clock: Clock
 ) -> RequestService:
     return RequestService(
-        engine=engine, calendar=calendar, notifier=Notifier(engine=engine, bus=bus), clock=clock
+        engine=db, calendar=calendar, notifier=Notifier(engine=db, bus=bus), clock=clock
     )
 
 
@@ -67,7 +85,7 @@ def counts(one: StatRow) -> tuple[object, ...]:
 
 
 async def test_each_authority_by_its_own_calendar(
-    timed: RequestService, clock: Clock, engine: Engine, calendar: BusinessCalendar
+    timed: RequestService, clock: Clock, db: Engine, calendar: BusinessCalendar
 ) -> None:
     folios = await seed_december(timed, clock)
     sac = await timed.get(folios["sac_day5"])
@@ -75,7 +93,7 @@ async def test_each_authority_by_its_own_calendar(
     assert calendar.due_date(sac.received_at, "SACMEX") == date(2026, 12, 31)
     assert calendar.due_date(tlp.received_at, "ALC-TLP") == date(2027, 1, 11)
 
-    stats = statistics(engine, calendar)
+    stats = statistics(db, calendar)
 
     sacmex = row(stats.authorities, "SACMEX")  # days 5 (on time) and 6 (late); one overdue
     assert counts(sacmex) == (3, 2, 1, 1, 1, 5.5)
@@ -100,7 +118,7 @@ async def test_each_authority_by_its_own_calendar(
 
 
 async def test_holidays_move_the_deadline(
-    timed: RequestService, clock: Clock, engine: Engine, calendar: BusinessCalendar
+    timed: RequestService, clock: Clock, db: Engine, calendar: BusinessCalendar
 ) -> None:
     """Monday 16 November 2026 (Revolución) and Monday 2 November (Día de Muertos, City-wide)
     are not business days: received Friday 13 at 10:00 is due Monday 23; received Sunday 1
@@ -116,7 +134,7 @@ async def test_holidays_move_the_deadline(
     await answer(timed, clock, day6, local(2026, 11, 24, 9))
     await answer(timed, clock, sunday, local(2026, 11, 10, 16))
 
-    stats = statistics(engine, calendar, Period(date(2026, 11, 1), date(2026, 11, 30)))
+    stats = statistics(db, calendar, Period(date(2026, 11, 1), date(2026, 11, 30)))
 
     sacmex = row(stats.authorities, "SACMEX")
     assert counts(sacmex) == (2, 2, 1, 0, 0, 5.5)
@@ -126,10 +144,10 @@ async def test_holidays_move_the_deadline(
 
 
 async def test_ranking_counts_only_authorities_with_enough_requests(
-    timed: RequestService, clock: Clock, engine: Engine, calendar: BusinessCalendar
+    timed: RequestService, clock: Clock, db: Engine, calendar: BusinessCalendar
 ) -> None:
     await seed_december(timed, clock)
-    stats = statistics(engine, calendar)
+    stats = statistics(db, calendar)
     # Tlalpan answered 50 % in time, SACMEX 33.3 %
     assert [one.key for one in stats.ranking(3)] == ["ALC-TLP", "SACMEX"]
     assert [one.key for one in stats.ranking(4)] == ["ALC-TLP"]
@@ -137,12 +155,10 @@ async def test_ranking_counts_only_authorities_with_enough_requests(
 
 
 async def test_rows_for_open_data(
-    timed: RequestService, clock: Clock, engine: Engine, calendar: BusinessCalendar
+    timed: RequestService, clock: Clock, db: Engine, calendar: BusinessCalendar
 ) -> None:
     await seed_december(timed, clock)
-    rows = statistics_rows(
-        engine, start=DECEMBER.first, end=DECEMBER.last, calendar=calendar, now=NOW
-    )
+    rows = statistics_rows(db, start=DECEMBER.first, end=DECEMBER.last, calendar=calendar, now=NOW)
     assert all(tuple(one) == COLUMNS for one in rows)
     assert [(one["ambito"], one["clave"]) for one in rows] == [
         ("autoridad", "ALC-TLP"),
@@ -172,8 +188,8 @@ async def test_rows_for_open_data(
         assert value not in text
 
 
-async def test_an_empty_period(engine: Engine, calendar: BusinessCalendar) -> None:
-    stats = statistics(engine, calendar)
+async def test_an_empty_period(db: Engine, calendar: BusinessCalendar) -> None:
+    stats = statistics(db, calendar)
     assert stats.rows() == []
     assert counts(stats.total) == (0, 0, 0, 0, 0, None)
     assert stats.total.on_time_percent is None
