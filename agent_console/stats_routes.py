@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
@@ -74,11 +74,21 @@ async def _statistics(request: Request, period: Period) -> PublicStatistics:
             return public_statistics(session, container.calendar, period)
 
     async def compute() -> PublicStatistics:
-        return await to_thread.run_sync(work)
+        return await to_thread.run_sync(work, limiter=_one_at_a_time(request))
 
     key = ("estadisticas", period.first, period.last)
     result: PublicStatistics = await request.app.state.public_cache.get(key, compute)
     return result
+
+
+def _one_at_a_time(request: Request) -> CapacityLimiter:
+    """The process's single slot for computing statistics: a flood of distinct periods waits
+    in line instead of loading the database with many at once."""
+    state = request.app.state
+    if getattr(state, "statistics_limiter", None) is None:
+        state.statistics_limiter = CapacityLimiter(1)
+    limiter: CapacityLimiter = state.statistics_limiter
+    return limiter
 
 
 @dataclass(frozen=True)
