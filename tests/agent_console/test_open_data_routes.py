@@ -90,3 +90,17 @@ def test_only_known_files_are_served(client: TestClient, name: str) -> None:
     response = client.get(f"/datos-abiertos/{name}", headers={"accept": "text/html"})
     assert response.status_code == 404
     assert "secreto" not in response.text
+
+
+def test_the_embedded_worker_publishes_the_files(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, _env_file=None, public={"open_data_dir": tmp_path / "od"}
+    )
+    with TestClient(create_app(settings)) as test_client:  # every role, the worker's too
+        for _ in range(500):
+            if (tmp_path / "od" / "diccionario_de_datos.csv").exists():
+                break
+            test_client.portal.call(asyncio.sleep, 0.01)
+        page = test_client.get("/datos-abiertos")
+    assert sorted(p.name for p in (tmp_path / "od").iterdir()) == sorted(FILES)
+    assert "Los archivos aún no se han generado" not in page.text
