@@ -121,24 +121,31 @@ async def test_holidays_move_the_deadline(
     timed: RequestService, clock: Clock, db: Engine, calendar: BusinessCalendar
 ) -> None:
     """Monday 16 November 2026 (Revolución) and Monday 2 November (Día de Muertos, City-wide)
-    are not business days: received Friday 13 at 10:00 is due Monday 23; received Sunday 1
-    it counts from Tuesday 3 and is due Tuesday 10."""
+    are not business days: received Friday 13 at 10:00 is due Monday 23; at 18:30 (after the
+    cut-off) it counts from Tuesday 17 and is due Tuesday 24; received Sunday 1 it counts
+    from Tuesday 3 and is due Tuesday 10."""
     clock.now = local(2026, 11, 13, 10)
     day5 = await register(timed, "AGU-001", "Tlalpan")
     day6 = await register(timed, "AGU-001", "Tlalpan")
+    clock.now = local(2026, 11, 13, 18).replace(minute=30)
+    evening = await register(timed, "AGU-001", "Tlalpan")
     clock.now = local(2026, 11, 1, 12)
     sunday = await register(timed, "VIA-001", "Tlalpan")
     assert calendar.due_date(local(2026, 11, 13, 10), "SACMEX") == date(2026, 11, 23)
+    assert (await timed.get(evening)).due_at == local(2026, 11, 24, 23).replace(
+        minute=59, second=59, microsecond=999999
+    )
     assert calendar.due_date(local(2026, 11, 1, 12), "ALC-TLP") == date(2026, 11, 10)
     await answer(timed, clock, day5, local(2026, 11, 23, 17))
-    await answer(timed, clock, day6, local(2026, 11, 24, 9))
+    await answer(timed, clock, day6, local(2026, 11, 24, 9))  # day 6: late
+    await answer(timed, clock, evening, local(2026, 11, 24, 9))  # the same moment: day 5
     await answer(timed, clock, sunday, local(2026, 11, 10, 16))
 
     stats = statistics(db, calendar, Period(date(2026, 11, 1), date(2026, 11, 30)))
 
     sacmex = row(stats.authorities, "SACMEX")
-    assert counts(sacmex) == (2, 2, 1, 0, 0, 5.5)
-    assert sacmex.figures.answer_days == Counter({5: 1, 6: 1})
+    assert counts(sacmex) == (3, 3, 2, 0, 0, 5)
+    assert sacmex.figures.answer_days == Counter({5: 2, 6: 1})
     tlalpan = row(stats.authorities, "ALC-TLP")
     assert counts(tlalpan) == (1, 1, 1, 0, 0, 5)
 
