@@ -10,15 +10,17 @@ its figures, coloured through classes (``map-q0`` … ``map-q4``) of ``board.css
 
     alcaldia_map({"Tlalpan": 12, "Coyoacán": 3})   # Markup to put in a template as it is
 
-Each filter's maps are counted and drawn at most every ``MAP_SECONDS`` per web process, in a
-worker thread: counting 30 days of 100,000 requests takes a few hundred milliseconds on
-SQLite, which must not stall the event loop (``run_blocking`` runs SQLite inline)::
+Each filter's maps are counted and drawn at most every ``MAP_SECONDS`` per web process, one
+filter at a time, in a worker thread: counting 30 days of 100,000 requests takes a few hundred
+milliseconds on SQLite, which must not stall the event loop (``run_blocking`` runs SQLite
+inline)::
 
     maps = await BoardMaps.of(app).get(BoardFilter(alcaldia="Tlalpan"))
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -170,6 +172,7 @@ class BoardMaps:
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
         self._cache = PublicCache(seconds=MAP_SECONDS, size=128)
+        self._counting = asyncio.Semaphore(1)  # a flood of distinct filters waits in line
 
     @classmethod
     def of(cls, app: FastAPI) -> BoardMaps:
@@ -188,4 +191,8 @@ class BoardMaps:
             zones = cell_map(counts.cells, minimum=CELL_MINIMUM)
             return Maps(counts, alcaldia_map(counts.alcaldias), zones)
 
-        return await self._cache.get(board_filter, lambda: to_thread.run_sync(draw))
+        async def count() -> Maps:
+            async with self._counting:
+                return await to_thread.run_sync(draw)
+
+        return await self._cache.get(board_filter, count)
