@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy import Engine
 
 from models.config import get_settings
@@ -20,6 +18,7 @@ from suac.cli_call import call_app
 from suac.cli_demo import HELP as DEMO_HELP
 from suac.cli_demo import demo
 from suac.cli_folio import folio_app
+from suac.cli_imports import refuse_rejected, with_progress
 from suac.cli_jobs import jobs_app
 from suac.cli_opendata import opendata_app
 from suac.settings_errors import read_settings
@@ -140,16 +139,14 @@ def catalogue_import(
     from suac.container import outbox_stage
 
     engine = _one_shot_engine()
-    total = max(sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace")) - 1, 0)
     try:
-        with Progress(console=console) as progress:
-            task = progress.add_task("Importando", total=total)
-            report = import_catalogue(
-                engine,
-                path,
-                stage=outbox_stage(engine),
-                progress=lambda n: progress.advance(task, n),
-            )
+        report = with_progress(
+            console,
+            path,
+            lambda advance: import_catalogue(
+                engine, path, stage=outbox_stage(engine), progress=advance
+            ),
+        )
     except CatalogueFileError as error:
         console.print(f"[red]No se puede importar {path}: {error}[/red]")
         raise typer.Exit(1) from error
@@ -157,12 +154,7 @@ def catalogue_import(
         f"Agregadas: {len(report.added)}  Modificadas: {len(report.changed)}  "
         f"Sin cambios: {len(report.unchanged)}  Rechazadas: {len(report.rejected)}"
     )
-    if report.rejected:
-        table = Table("Línea", "Clave", "Motivo", title="Filas rechazadas")
-        for rejection in report.rejected:
-            table.add_row(str(rejection.line), rejection.code, rejection.reason)
-        console.print(table)
-        raise typer.Exit(1)
+    refuse_rejected(console, report.rejected, key="Clave")
 
 
 def _ask_password() -> str:

@@ -13,13 +13,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 from sqlalchemy import Engine
 
 from models.business_days import BusinessCalendar
 from models.config import Settings, get_settings
 from models.errors import DomainError
+from suac.cli_imports import refuse_rejected, with_progress
 from suac.container import prepare_database
 
 opendata_app = typer.Typer(
@@ -51,14 +50,12 @@ def import_file(
     from models.open_data.importer import OpenDataFileError, import_open_data
 
     engine, calendar = _open(get_settings())
-    with path.open(encoding="utf-8", errors="replace") as file:
-        total = max(sum(1 for _ in file) - 1, 0)
     try:
-        with Progress(console=console) as progress:
-            task = progress.add_task("Importando", total=total)
-            report = import_open_data(
-                engine, path, calendar=calendar, progress=lambda n: progress.advance(task, n)
-            )
+        report = with_progress(
+            console,
+            path,
+            lambda advance: import_open_data(engine, path, calendar=calendar, progress=advance),
+        )
     except OpenDataFileError as error:
         console.print(f"[red]No se puede importar {path}: {error}.[/red]")
         raise typer.Exit(1) from error
@@ -66,12 +63,7 @@ def import_file(
         f"Importadas: {report.added}  Ya importadas antes: {report.existing}  "
         f"Rechazadas: {len(report.rejected)}"
     )
-    if report.rejected:
-        table = Table("Línea", "Folio", "Motivo", title="Filas rechazadas")
-        for rejection in report.rejected:
-            table.add_row(str(rejection.line), rejection.code, rejection.reason)
-        console.print(table)
-        raise typer.Exit(1)
+    refuse_rejected(console, report.rejected, key="Folio")
 
 
 @opendata_app.command("export", help="Escribe los archivos de datos abiertos en una carpeta.")

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.lifecycle import STATUS_LABELS
 from models.open_data.layout import (
     COORDINATE_DECIMALS,
     ESTATUS_OF,
+    INTEROPERABILITY,
     NA,
+    PHONE,
     SEXO_OF,
     TIPO_DE_ENTRADA_OF,
-    TIPOS_DE_ENTRADA,
 )
 from models.public_stats import COLUMNS as STATISTICS_COLUMNS
 from models.public_stats import TOP_CATEGORIES
@@ -37,26 +39,23 @@ class DictionaryField:
     description: str
 
 
-def _channels() -> str:
-    by_text: dict[str, list[str]] = {}
-    for channel, text in TIPO_DE_ENTRADA_OF.items():
-        by_text.setdefault(text, []).append(channel.value)
-    mapped = "; ".join(f"{text} ({', '.join(names)})" for text, names in by_text.items())
-    return (
-        f"Medio por el que llegó la solicitud. Valores: {', '.join(TIPOS_DE_ENTRADA)}. "
-        f"Los canales de SUAC se publican así: {mapped}; a «{Channel.OPEN311.value}» le sigue el "
-        "nombre de la aplicación cuando su clave lo da. Las filas importadas conservan el valor "
-        "publicado por la Ciudad."
-    )
+CHANNELS = (
+    f"Medio por el que llegó la solicitud, con el vocabulario oficial: {PHONE} (llamadas a "
+    "Locatel, y también SMS y WhatsApp, que atienden los mismos operadores), "
+    f"{TIPO_DE_ENTRADA_OF[Channel.VENTANILLA]} (ventanilla de atención), "
+    f"{TIPO_DE_ENTRADA_OF[Channel.WEB]} (el portal y el formulario web), {INTEROPERABILITY} "
+    "seguido del nombre de la aplicación (otro sistema, por la API Open311). Las filas "
+    "importadas de la Ciudad conservan su valor, p. ej. APP CDMX o USUARIOS SUAC DEPENDENCIA."
+)
 
 
 def _statuses() -> str:
-    mapped: dict[str, list[str]] = {}
+    names: dict[str, list[str]] = {}
     for status, text in ESTATUS_OF.items():
-        mapped.setdefault(text, []).append(status.value)
-    detail = "; ".join(f"{text}: {', '.join(names)}" for text, names in mapped.items())
+        names.setdefault(text, []).append(STATUS_LABELS[status])
+    detail = "; ".join(f"{text}: {', '.join(group)}" for text, group in names.items())
     return (
-        f"Estado de la solicitud. {detail}. Algunas filas históricas de la Ciudad marcadas "
+        f"Estado de la solicitud ({detail}). Algunas filas históricas de la Ciudad marcadas "
         "AUTORIDAD RESPONSABLE traen fecha_concluido; se publican tal como vinieron."
     )
 
@@ -65,7 +64,7 @@ _REQUEST_FIELDS = (
     ("id_folio", TEXT, "Folio de la solicitud (los de SUAC tienen 10 dígitos)."),
     ("fecha_solicitud", DATE, "Fecha de recepción (AAAA-MM-DD, hora de la Ciudad de México)."),
     ("hora_solicitud", TIME, "Hora de recepción (HH:MM:SS, hora de la Ciudad de México)."),
-    ("tipo_de_entrada", TEXT, _channels()),
+    ("tipo_de_entrada", TEXT, CHANNELS),
     ("tema_solicitud", TEXT, "Tema oficial 0311 de la categoría (OTRO si no tiene uno)."),
     (
         "sexo",

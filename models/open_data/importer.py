@@ -131,7 +131,7 @@ class _Import:
 
     def parse(self, line: int, values: list[str]) -> ParsedRow | None:
         try:
-            row = parse_row(line, values, zone=self.calendar.zone)
+            row = parse_row(values, zone=self.calendar.zone)
         except RowError as error:
             folio = values[0].strip() if values else ""
             self.report.rejected.append(Rejection(line, folio, str(error)))

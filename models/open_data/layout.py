@@ -68,14 +68,6 @@ TIPO_DE_ENTRADA_OF: dict[Channel, str] = {
     # application's name when its API key gives one)
     Channel.OPEN311: INTEROPERABILITY,
 }
-TIPOS_DE_ENTRADA: tuple[str, ...] = (
-    PHONE,
-    "OPERADOR TELEFÓNICO - VENTANILLA",
-    "PORTAL CIUDADANO SUAC",
-    "APP CDMX",
-    "USUARIOS SUAC DEPENDENCIA",
-    f"{INTEROPERABILITY} <SISTEMA>",
-)
 
 SEXO_OF: dict[Sex, str] = {
     Sex.FEMALE: "FEMENINO",

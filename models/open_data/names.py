@@ -41,11 +41,12 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", bare.upper()).split())
 
 
-def _folded(names: Iterable[str]) -> dict[str, str]:
+def name_index(names: Iterable[str]) -> dict[str, str]:
+    """``names`` keyed by their folded spelling, for :func:`closest`."""
     return {fold(name): name for name in names}
 
 
-_ALCALDIAS = _folded(ALCALDIAS) | {fold(a): name for a, name in ALIASES.items()}
+_ALCALDIAS = name_index(ALCALDIAS) | {fold(alias): name for alias, name in ALIASES.items()}
 
 
 def closest(text: str, names: dict[str, str]) -> str | None:
@@ -62,8 +63,3 @@ def closest(text: str, names: dict[str, str]) -> str | None:
 def official_alcaldia(text: str) -> str | None:
     """The official name of the alcaldía ``text`` spells (see :data:`ALCALDIAS`), or None."""
     return closest(text, _ALCALDIAS)
-
-
-def name_index(names: Iterable[str]) -> dict[str, str]:
-    """``names`` keyed by their folded spelling, for :func:`closest`."""
-    return _folded(names)

@@ -5,20 +5,24 @@ A row must have the sixteen columns, a numeric folio, a date ``AAAA-MM-DD`` and 
 (a closing date not before reception, an age from 0 to 120, coordinates in range). The
 row's text is kept as it came, quirks included; only the parsed values are normalised::
 
-    row = parse_row(line, values, zone=ZoneInfo("America/Mexico_City"))
+    row = parse_row(values, zone=ZoneInfo("America/Mexico_City"))
     row.received_at, row.status, row.fields["tema_solicitud"]
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from models.open_data.layout import COLUMNS, SEX_OF_SEXO, STATUS_OF_ESTATUS, present
 from models.open_data.names import official_alcaldia
 from models.requests import Sex, Status
+
+T = TypeVar("T")
 
 HISTORICAL_PREFIX = "H"  # an imported folio, never confused with SUAC's own ten digits
 MAX_FOLIO_DIGITS = 9
@@ -36,7 +40,6 @@ class RowError(ValueError):
 class ParsedRow:
     """One row's published text and what SUAC keeps of it as a request."""
 
-    line: int
     fields: dict[str, str]
     received_at: datetime
     status: Status
@@ -59,22 +62,20 @@ class ParsedRow:
         return HISTORICAL_PREFIX + self.id_folio
 
 
+def _checked(
+    name: str, text: str, pattern: re.Pattern[str], parse: Callable[[str], T], shape: str
+) -> T:
+    """``text`` parsed when it has the ``pattern``'s shape and parses; else why not."""
+    try:
+        if pattern.match(text):
+            return parse(text)
+    except ValueError:
+        pass
+    raise RowError(f"{name} «{text}» no es una {shape}")
+
+
 def _date(name: str, text: str) -> date:
-    try:
-        if _DATE.match(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise RowError(f"{name} «{text}» no es una fecha válida (AAAA-MM-DD)")
-
-
-def _time(text: str) -> time:
-    try:
-        if _TIME.match(text):
-            return time.fromisoformat(text)
-    except ValueError:
-        pass
-    raise RowError(f"hora_solicitud «{text}» no es una hora válida (HH:MM:SS)")
+    return _checked(name, text, _DATE, date.fromisoformat, "fecha válida (AAAA-MM-DD)")
 
 
 def _number(name: str, text: str | None, limit: float) -> float | None:
@@ -107,8 +108,8 @@ def _folio(text: str) -> str:
     return text
 
 
-def parse_row(line: int, values: list[str], *, zone: ZoneInfo) -> ParsedRow:
-    """Check and read the row found at ``line``; :class:`RowError` says why it is refused."""
+def parse_row(values: list[str], *, zone: ZoneInfo) -> ParsedRow:
+    """Check and read one row's values; :class:`RowError` says why it is refused."""
     if len(values) != len(COLUMNS):
         raise RowError(f"tiene {len(values)} columnas y se esperaban {len(COLUMNS)}")
     fields = dict(zip(COLUMNS, values, strict=True))
@@ -116,7 +117,13 @@ def parse_row(line: int, values: list[str], *, zone: ZoneInfo) -> ParsedRow:
     _folio(fields["id_folio"].strip())
     received_at = datetime.combine(
         _date("fecha_solicitud", fields["fecha_solicitud"].strip()),
-        _time(fields["hora_solicitud"].strip()),
+        _checked(
+            "hora_solicitud",
+            fields["hora_solicitud"].strip(),
+            _TIME,
+            time.fromisoformat,
+            "hora válida (HH:MM:SS)",
+        ),
         zone,
     )
     estatus = fields["estatus"].strip()
@@ -134,7 +141,6 @@ def parse_row(line: int, values: list[str], *, zone: ZoneInfo) -> ParsedRow:
     place = get["alcaldia_catalogo"] or get["alcaldia_solicitud"]
     postal_code = get["codigo_postal_solicitud"]
     return ParsedRow(
-        line=line,
         fields=fields,
         received_at=received_at,
         status=STATUS_OF_ESTATUS[estatus],

@@ -4,12 +4,14 @@ downloads (only the known names), the data dictionary, and nothing personal."""
 from __future__ import annotations
 
 import asyncio
+import doctest
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from agent_console import open_data_routes
 from agent_console.open_data_routes import size_text
 from models.config import Settings
 from models.open_data.files import FILES, open_data_dir, write_open_data
@@ -104,3 +106,7 @@ def test_the_embedded_worker_publishes_the_files(tmp_path: Path) -> None:
         page = test_client.get("/datos-abiertos")
     assert sorted(p.name for p in (tmp_path / "od").iterdir()) == sorted(FILES)
     assert "Los archivos aún no se han generado" not in page.text
+
+
+def test_the_doctests() -> None:
+    assert doctest.testmod(open_data_routes).failed == 0

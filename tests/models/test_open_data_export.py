@@ -19,7 +19,7 @@ from models.catalogue import CatalogueEntry
 from models.open_data import dictionary, export, layout, names
 from models.open_data.dictionary import FIELDS, REQUESTS, STATISTICS
 from models.open_data.files import FILES, publish_open_data, write_open_data
-from models.open_data.layout import COLUMNS
+from models.open_data.layout import COLUMNS, TIPO_DE_ENTRADA_OF
 from models.periodic import Leases, PeriodicTask
 from models.public_stats import COLUMNS as STATISTICS_COLUMNS
 from models.request_service import RequestService
@@ -167,6 +167,8 @@ async def test_json_and_statistics_and_dictionary(
     assert described == [(f.file, f.name) for f in FIELDS]
     assert [n for f, n in described if f == REQUESTS] == list(COLUMNS)
     assert [n for f, n in described if f == STATISTICS] == list(STATISTICS_COLUMNS)
+    channels = next(f for f in FIELDS if f.name == "tipo_de_entrada").description
+    assert all(text in channels for text in TIPO_DE_ENTRADA_OF.values())
 
 
 def test_files_are_replaced_whole(engine: Engine, calendar: BusinessCalendar, folder: Path) -> None:
