@@ -30,7 +30,7 @@ class Listed:
 
     file: OpenDataFile
     size: str
-    generated_at: str
+    generated_at: datetime  # local time
 
 
 def size_text(size: int) -> str:
@@ -64,7 +64,7 @@ async def open_data_page(request: Request) -> HTMLResponse:
         if path.is_file():
             stat = path.stat()
             moment = datetime.fromtimestamp(stat.st_mtime, zone)
-            listed.append(Listed(file, size_text(stat.st_size), f"{moment:%Y-%m-%d %H:%M}"))
+            listed.append(Listed(file, size_text(stat.st_size), moment))
     context = {"section": "datos", "files": listed, "fields": FIELDS}
     return render_public(request, "public/open_data.html", context)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import doctest
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,10 @@ def test_the_page_lists_and_serves_the_files(client: TestClient) -> None:
     assert 'aria-current="page">Datos abiertos' in page.text
     for name, file in FILES.items():
         assert f'href="/datos-abiertos/{name}"' in page.text and file.title in page.text
-        assert size_text((folder / name).stat().st_size) in page.text
+        stat = (folder / name).stat()
+        generated = datetime.fromtimestamp(stat.st_mtime, container.settings.zone)
+        assert size_text(stat.st_size) in page.text
+        assert f'<time datetime="{generated.isoformat(timespec="seconds")}">' in page.text
     assert "codigo_postal_solicitud" in page.text and "porcentaje_en_plazo" in page.text
     download = client.get("/datos-abiertos/solicitudes_0311.csv")
     assert download.status_code == 200
