@@ -48,9 +48,6 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/tablero"): PUBLIC,
     ("GET", "/tablero/eventos"): PUBLIC,  # a page load goes to the board; never streams here
     ("GET", "/api/public/tablero"): PUBLIC,
-    ("GET", "/tablero"): PUBLIC,
-    ("GET", "/tablero/eventos"): PUBLIC,  # a page load goes to the board; never streams here
-    ("GET", "/api/public/tablero"): PUBLIC,
     ("GET", "/datos-abiertos"): PUBLIC,
     ("GET", "/datos-abiertos/{name}"): PUBLIC,
     ("GET", "/estadisticas"): PUBLIC,
