@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 
 from agent_console.charts import Series, bar_chart, percent
 from agent_console.period_form import PeriodForm
+from agent_console.public_cache import kept_response
 from agent_console.templating import render_public
 from models.authority_performance import Period, authority_names
 from models.business_days import DEADLINE_BUSINESS_DAYS
@@ -91,30 +91,11 @@ def _one_at_a_time(request: Request) -> CapacityLimiter:
     return limiter
 
 
-@dataclass(frozen=True)
-class _Served:
-    """A response's bytes and headers, kept to answer everyone asking the same period."""
-
-    content: bytes
-    media_type: str
-    headers: dict[str, str]
-
-    def response(self) -> Response:
-        return Response(self.content, media_type=self.media_type, headers=self.headers)
-
-
 async def _served(
     request: Request, key: tuple[object, ...], build: Callable[[], Awaitable[Response]]
 ) -> Response:
     """``build``'s response, built once per cache lifetime and served to everyone asking."""
-
-    async def compute() -> _Served:
-        response = await build()
-        headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-        return _Served(bytes(response.body), response.media_type or "", headers)
-
-    served: _Served = await request.app.state.public_cache.get(key, compute)
-    return served.response()
+    return await kept_response(request.app.state.public_cache, key, build)
 
 
 def _min_requests(request: Request) -> int:
