@@ -8,13 +8,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from models.requests import Channel, RequestCreate
+from tests.agent_console.privacy_support import ROSA_SECRETS
 
 SECRETS = (
-    "Rosa",
-    "Martínez",
-    "5511112222",
-    "rosa@example",
-    "Calle Secreta",
+    *ROSA_SECRETS,
     "portón verde",
     "parpadea",
     "foco nuevo",

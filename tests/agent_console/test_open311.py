@@ -33,6 +33,7 @@ from tests.agent_console.open311_support import (
     add_key,
     validate,
 )
+from tests.agent_console.privacy_support import ROSA_SECRETS
 
 API = "/open311/v2"
 PLACE = {"attribute[alcaldia]": "Tlalpan", "attribute[colonia]": "toriello guerra"}
@@ -319,11 +320,7 @@ def test_allowances_per_key_and_per_client(tmp_path: Path) -> None:
 
 
 SECRETS = (
-    "Rosa",
-    "Martínez",
-    "5511112222",
-    "rosa@example",
-    "Calle Secreta",
+    *ROSA_SECRETS,
     "Secreta 12",
     "zaguán verde",
     "Se cambió",

@@ -27,15 +27,12 @@ from models.folio import make_folio
 from models.requests import Channel, RequestCreate, ServiceRequest
 from suac.web import create_app
 from tests.agent_console.console_support import post_form
+from tests.agent_console.privacy_support import ROSA_SECRETS
 
 ANSWER = "Se cambió la luminaria; la señora Rosa Martínez ya tiene luz en Calle Secreta 12."
 NOTE = "Llamé a Rosa al 5511112222 para confirmar"
 SECRETS = (
-    "Rosa",
-    "Martínez",
-    "5511112222",
-    "rosa@example",
-    "Calle Secreta",
+    *ROSA_SECRETS,
     "12-B",
     "portón verde",
     "mi casa",
