@@ -282,10 +282,11 @@ class MessageStatusChanged(BaseEvent):
 
 
 class ReferenceDataChanged(BaseEvent):
-    """The catalogue or the authorities changed: every process reloads what it keeps of them."""
+    """The catalogue, the authorities or the primary roads changed: every process reloads what
+    it keeps of them."""
 
     type: Literal["reference_data.changed"] = "reference_data.changed"
-    what: Literal["catalogue", "authorities"]
+    what: Literal["catalogue", "authorities", "primary_roads"]
 
 
 Event = Annotated[

@@ -35,6 +35,7 @@ from models.job_worker import Handler
 from models.jobs import JobQueue
 from models.notifier import Notifier
 from models.periodic import Leases
+from models.primary_roads import seed_roads
 from models.reference_data import seed
 from models.request_service import RequestService
 
@@ -105,6 +106,8 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
     )
     if report is not None:
         log.info("catalogue seeded: %d entries", len(report.added))
+    if roads := seed_roads(engine):
+        log.info("primary roads seeded: %d", roads)
     return engine
 
 

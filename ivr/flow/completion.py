@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ivr.flow.closing import closing_answer, closing_gather
 from ivr.flow.common import Outcome, Retry, move, say
+from ivr.flow.place_reading import read_place
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say, Turn
 from models.requests import Channel, RequestCreate
@@ -34,12 +35,15 @@ async def complete(flow: CallFlow, state: CallState) -> Outcome:
     """Register once (a folio already issued in this call is never issued again)."""
     if state.folio is None:
         assert state.catalogue_code is not None
+        place = await read_place(flow.directory, state)
         request = await flow.requests.register(
             RequestCreate(
                 catalogue_code=state.catalogue_code,
                 channel=CHANNELS[state.transport],
                 alcaldia=state.alcaldia,
-                colonia=state.colonia,
+                colonia=place.colonia,
+                street=place.street,
+                road_class=place.road_class,
                 reference=state.reference,
                 description=state.description[:4000],
                 citizen_phone=state.caller[:32] or None,

@@ -1,7 +1,9 @@
-"""Read-only look-ups the flow needs: catalogue entries, authority and unit names, speech hints.
+"""Read-only look-ups the flow needs: catalogue entries, authority and unit names, speech hints,
+the primary roads, and the colonias (to read a spoken reference).
 
-The catalogue and the authorities change rarely, so they are read once per process and then
-served from memory (``refresh()`` reloads them in a thread and swaps them in at once).
+The catalogue, the authorities and the primary roads change rarely, so they are read once per
+process and then served from memory (``refresh()`` reloads them in a thread and swaps them in at
+once).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from ivr.classifier.places import PlaceFinder
+from ivr.classifier.roads import PrimaryRoads
 from models.authorities import AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
 from models.db import run_blocking, session_scope
+from models.primary_roads import PrimaryRoad
 
 MAX_HINTS = 100
 MAX_HINT_LENGTH = 60
@@ -25,6 +30,7 @@ class _Snapshot:
     entries: dict[str, CatalogueEntry]
     authorities: dict[str, str]
     units: dict[tuple[str, str], str]
+    roads: PrimaryRoads
 
 
 class Directory:
@@ -32,6 +38,7 @@ class Directory:
 
     def __init__(self, *, engine: Engine) -> None:
         self._engine = engine
+        self.places = PlaceFinder.default()  # colonias are shipped data, never edited
         self._snapshot: _Snapshot | None = None
 
     def _load(self) -> _Snapshot:
@@ -41,7 +48,8 @@ class Directory:
             units = {
                 (u.authority_code, u.code): u.name for u in session.exec(select(AdministrativeUnit))
             }
-        return _Snapshot(entries=entries, authorities=authorities, units=units)
+            roads = PrimaryRoads((r.name, r.aliases) for r in session.exec(select(PrimaryRoad)))
+        return _Snapshot(entries=entries, authorities=authorities, units=units, roads=roads)
 
     async def _data(self) -> _Snapshot:
         if self._snapshot is None:
@@ -66,6 +74,10 @@ class Directory:
         if not (authority_code and unit_code):
             return None
         return (await self._data()).units.get((authority_code, unit_code))
+
+    async def primary_roads(self) -> PrimaryRoads:
+        """The City's primary roads, as administrators keep them."""
+        return (await self._data()).roads
 
     async def speech_hints(self) -> tuple[str, ...]:
         """Phrases from the catalogue that help a recogniser (names first, then synonyms)."""
