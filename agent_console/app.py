@@ -23,6 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent_console import (
     abandoned_routes,
+    admin_roads_routes,
     admin_routes,
     agent_routes,
     board_routes,
@@ -79,6 +80,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(admin_roads_routes.router)
     app.include_router(abandoned_routes.router)
     app.include_router(public_routes.router)
     app.include_router(public_routes.page_router)
