@@ -24,6 +24,7 @@ STEP_LABELS = {
     "confirm_category": "confirmar categoría",
     "choose_category": "elegir categoría",
     "alcaldia": "alcaldía",
+    "confirm_place": "confirmar lugar",
     "reference": "referencia",
     "registered": "folio registrado",
     "folio": "consulta de folio",

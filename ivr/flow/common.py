@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Retry:
-    """The caller's input did not fit: explain with prompt ``reason`` and ask again."""
+    """The caller's input did not fit: explain with prompt ``reason`` and ask again (with
+    ``replaces_question``, ``reason`` already says what to do and is asked instead)."""
 
     reason: str
     values: dict[str, object] | None = None
+    replaces_question: bool = False
 
 
 @dataclass(frozen=True)

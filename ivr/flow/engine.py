@@ -41,6 +41,7 @@ KEYED_STEPS = frozenset(
         Step.CONFIRM_CATEGORY,
         Step.CHOOSE_CATEGORY,
         Step.ALCALDIA,
+        Step.CONFIRM_PLACE,
         Step.CALLBACK_OFFER,
         *CLOSING_STEPS,
     }
@@ -198,7 +199,10 @@ class CallFlow:
         if state.failures >= self.options.max_failures:
             return await self.to_agent(state, ToAgent(reason="tres intentos sin éxito"))
         reason = say(self.prompts.prompt(retry.reason, **(retry.values or {})))
-        return state, Turn(actions=(reason,), then=await self.ask(state))
+        question = await self.ask(state)
+        if retry.replaces_question:  # the explanation says what to do: one message, not two
+            return state, Turn(then=replace(question, say=reason))
+        return state, Turn(actions=(reason,), then=question)
 
     def callable_caller(self, state: CallState) -> str | None:
         """The caller's number when it is a real, callable one (not withheld)."""

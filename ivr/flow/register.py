@@ -1,18 +1,17 @@
-"""Registering a request by phone: describe, confirm or choose, alcaldía, reference, folio."""
+"""Registering a request by phone: describe, confirm or choose, the place (``place``),
+reference, folio."""
 
 from __future__ import annotations
 
 import inspect
 from typing import TYPE_CHECKING
 
-from ivr.flow import completion
+from ivr.flow import completion, place
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Candidate, Step
 from ivr.flow.steps import CallerInput, Gather
-from ivr.flow.understanding import fold, is_no, is_yes, match_alcaldia, ordinal_choice
-from ivr.prompts.spoken import spoken_number
-from models.authorities import ALCALDIAS
+from ivr.flow.understanding import fold, is_no, is_yes, ordinal_choice
 
 if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
@@ -39,12 +38,6 @@ async def _classify(flow: CallFlow, text: str) -> ClassificationLike:
     return await result if inspect.isawaitable(result) else result
 
 
-def _place(found: ClassificationLike, name: str) -> str | None:
-    """The classification's alcaldía or colonia (on it directly, or on its ``place``)."""
-    value = getattr(found, name, None) or getattr(getattr(found, "place", None), name, None)
-    return value if isinstance(value, str) else None
-
-
 async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     """Classify a description and confirm, offer choices, or hand over."""
     if len(fold(text).split()) < MIN_WORDS:
@@ -57,12 +50,11 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
         for c in list(found.candidates)[:MAX_CHOICES]
     ]
     description = f"{state.description} {text}".strip() if state.description else text
-    state = state.with_(
-        descriptions=state.descriptions + 1,
-        candidates=candidates,
-        description=description,
-        alcaldia=_place(found, "alcaldia") or state.alcaldia,
-        colonia=_place(found, "colonia") or state.colonia,
+    state = place.heard_place(
+        state.with_(
+            descriptions=state.descriptions + 1, candidates=candidates, description=description
+        ),
+        found,
     )
     if not candidates:
         return Retry("no-entendi")
@@ -107,7 +99,7 @@ async def ask_choose(flow: CallFlow, state: CallState) -> Gather:
 
 
 async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """A key, a name or a place ("la segunda") picks a category; 9, "ninguna" or a new
+    """A key, a name or a place ("la segunda") picks a category; 9, "no", "ninguna" or a new
     sentence describes the problem again."""
     digits = (caller.digits or "").strip()
     if digits == REDESCRIBE_KEY:
@@ -119,11 +111,12 @@ async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -
         for candidate in state.candidates:
             if fold(candidate.name) in said:
                 return await choose(flow, state, candidate)
-        place = ordinal_choice(caller.speech) if len(said.split()) <= MAX_ORDINAL_WORDS else None
-        if place == 0:
+        short = len(said.split()) <= MAX_ORDINAL_WORDS
+        picked = ordinal_choice(caller.speech) if short else None
+        if picked == 0 or (short and picked is None and is_no(caller.speech)):
             return await move(flow, state, Step.DESCRIBE)
-        if place is not None and place <= len(state.candidates):
-            return await choose(flow, state, state.candidates[place - 1])
+        if picked is not None and picked <= len(state.candidates):
+            return await choose(flow, state, state.candidates[picked - 1])
         return await describe(flow, state.goto(Step.DESCRIBE), caller.speech)
     return Retry("opcion-invalida")
 
@@ -136,36 +129,7 @@ async def choose(flow: CallFlow, state: CallState, candidate: Candidate) -> Outc
         before = (say(flow.prompts.prompt("no-por-telefono")),)
         reason = "la categoría no se completa por teléfono"
         return ToAgent(reason=reason, before=before, state=state)
-    if state.alcaldia is None:
-        return await move(flow, state, Step.ALCALDIA)
-    return await move(flow, state, Step.REFERENCE)
-
-
-def alcaldia_keys() -> list[str]:
-    """The two-digit key of each alcaldía, spoken ("cero uno" … "dieciséis")."""
-    return [
-        " ".join(spoken_number(int(d)) for d in f"{n:02d}") if n < 10 else spoken_number(n)
-        for n in range(1, len(ALCALDIAS) + 1)
-    ]
-
-
-async def ask_alcaldia(flow: CallFlow, state: CallState) -> Gather:
-    """Which alcaldía: say it, or key its two digits."""
-    prompt = flow.prompts.prompt("alcaldia-pregunta", alcaldias=ALCALDIAS, claves=alcaldia_keys())
-    return Gather(say=say(prompt), speech=True, max_digits=2, speech_hints=ALCALDIAS)
-
-
-async def answer_alcaldia(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Two keys or a name."""
-    digits = (caller.digits or "").strip()
-    name = None
-    if digits.isdigit() and 1 <= int(digits) <= len(ALCALDIAS):
-        name = ALCALDIAS[int(digits) - 1]
-    elif caller.speech:
-        name = match_alcaldia(caller.speech)
-    if name is None:
-        return Retry("no-entendi" if caller.speech else "opcion-invalida")
-    return await move(flow, state.with_(alcaldia=name), Step.REFERENCE)
+    return await place.ask_place(flow, state)
 
 
 async def ask_reference(flow: CallFlow, state: CallState) -> Gather:
@@ -179,13 +143,13 @@ ASKERS = {
     Step.DESCRIBE: ask_describe,
     Step.CONFIRM_CATEGORY: ask_confirm,
     Step.CHOOSE_CATEGORY: ask_choose,
-    Step.ALCALDIA: ask_alcaldia,
+    **place.ASKERS,
     Step.REFERENCE: ask_reference,
 }
 ANSWERERS = {
     Step.DESCRIBE: answer_describe,
     Step.CONFIRM_CATEGORY: answer_confirm,
     Step.CHOOSE_CATEGORY: answer_choose,
-    Step.ALCALDIA: answer_alcaldia,
+    **place.ANSWERERS,
     Step.REFERENCE: completion.answer_reference,
 }

@@ -21,6 +21,7 @@ class Step(StrEnum):
     CONFIRM_CATEGORY = "confirm_category"
     CHOOSE_CATEGORY = "choose_category"
     ALCALDIA = "alcaldia"
+    CONFIRM_PLACE = "confirm_place"
     REFERENCE = "reference"
     REGISTERED = "registered"
     FOLIO = "folio"
@@ -55,6 +56,9 @@ class CallState(BaseModel):
     description: str = ""
     alcaldia: str | None = None
     colonia: str | None = None
+    colonia_alcaldias: list[str] = Field(default_factory=list)  # where that colonia lies
+    place_contradiction: bool = False  # the colonia is not in the alcaldía said with it
+    place_refusals: int = 0  # "no" to the place read back
     reference: str | None = None
     folio: str | None = None
     due_date: str | None = None

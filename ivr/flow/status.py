@@ -50,7 +50,8 @@ async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) ->
             return ToAgent(reason="demasiadas consultas de folio desde este número", before=before)
         request = await flow.requests.get(folio)
     except InvalidFolio as error:
-        return Retry("folio-verificador" if error.reason == "check-digit" else "folio-longitud")
+        reason = "folio-verificador" if error.reason == "check-digit" else "folio-longitud"
+        return Retry(reason, replaces_question=True)
     except FolioNotFound:
         return Retry("folio-no-encontrado")
     state = state.with_(folio=request.folio)

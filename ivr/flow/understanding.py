@@ -17,9 +17,9 @@ from __future__ import annotations
 from ivr.classifier.alcaldias import find_alcaldia
 from ivr.classifier.numbers import spoken_numbers, word_number
 from ivr.classifier.text import fold
+from ivr.flow.lexicon import is_no as is_no
+from ivr.flow.lexicon import is_yes as is_yes  # the shared yes/no lexicon, re-exported
 
-_YES = {"si", "sip", "correcto", "exacto", "claro", "afirmativo", "eso", "ok", "okay", "s"}
-_NO = {"no", "nop", "incorrecto", "negativo", "n"}
 _AGENT = {"asesor", "asesora", "operador", "operadora", "agente", "persona", "humano"}
 # "folio" or "estatus" alone ask about a folio; "estado" or "consulta" only about the caller's
 # own request ("el estado de la calle" describes a problem, "el estado de mi reporte" does not)
@@ -52,17 +52,6 @@ def ordinal_choice(text: str | None) -> int | None:
     words = _words(text)
     found = [n for n, forms in enumerate(_ORDINALS) if words & forms]
     return found[0] if len(found) == 1 else None
-
-
-def is_yes(text: str | None) -> bool:
-    """The caller agreed."""
-    words = _words(text)
-    return bool(words & _YES) and not words & {"no"}
-
-
-def is_no(text: str | None) -> bool:
-    """The caller disagreed."""
-    return bool(_words(text) & _NO)
 
 
 def wants_agent(text: str | None) -> bool:

@@ -228,7 +228,10 @@ async def test_cero_said_aloud_reaches_an_agent_and_alcaldia_by_its_key(
         state, turn = await flow.handle(state, CallerInput(speech="uno"))
     assert state.step == Step.ALCALDIA, spoken(turn)
     state, turn = await flow.handle(state, CallerInput(speech="cero nueve"))
-    assert state.step == Step.REFERENCE and state.alcaldia == "Iztapalapa"
+    assert state.step == Step.CONFIRM_PLACE and state.alcaldia == "Iztapalapa"
+    assert "Alcaldía Iztapalapa, ¿es correcto?" in spoken(turn)
+    state, turn = await flow.handle(state, CallerInput(speech="uno"))
+    assert state.step == Step.REFERENCE
     _, turn = await flow.handle(state, CallerInput(speech="cero"))
     assert isinstance(turn.then, Transfer)
 
@@ -258,7 +261,12 @@ async def _at_reference(flow: CallFlow) -> CallState:
     """A call that described a pothole in Tlalpan and is asked for the place's reference."""
     state, _ = await flow.start(CALL)
     state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
-    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
+    while state.step in (
+        Step.CONFIRM_CATEGORY,
+        Step.CHOOSE_CATEGORY,
+        Step.ALCALDIA,
+        Step.CONFIRM_PLACE,
+    ):
         key = "14" if state.step == Step.ALCALDIA else "1"
         state, _ = await flow.handle(state, CallerInput(digits=key))
     assert state.step == Step.REFERENCE

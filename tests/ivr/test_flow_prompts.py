@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ivr.flow.register import alcaldia_keys
+from ivr.flow.place import alcaldia_keys
 from ivr.prompts import PromptBook
 from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number, written_date
 from models.authorities import ALCALDIAS
@@ -17,6 +17,9 @@ SAMPLE = {
     "nombres": ["Fuga de agua", "Falta de agua"],
     "alcaldias": ALCALDIAS,
     "claves": alcaldia_keys(),
+    "alcaldia": "Cuauhtémoc",
+    "colonia": "Roma Norte",
+    "alcaldias_colonia": ["Cuauhtémoc", "Benito Juárez"],
     "estado": "en proceso",
     "autoridad": "SACMEX",
     "unidad": "Dirección de Agua Potable",

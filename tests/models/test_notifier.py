@@ -51,7 +51,12 @@ async def test_a_registration_whose_publish_fails_is_read_to_the_caller(engine: 
     )
     state, _ = await flow.start(CallInfo(call_id="AGI-9", transport="asterisk", caller="+52"))
     state, _ = await flow.handle(state, CallerInput(speech="hay un bache enorme en tlalpan"))
-    while state.step in (Step.CONFIRM_CATEGORY, Step.CHOOSE_CATEGORY, Step.ALCALDIA):
+    while state.step in (
+        Step.CONFIRM_CATEGORY,
+        Step.CHOOSE_CATEGORY,
+        Step.ALCALDIA,
+        Step.CONFIRM_PLACE,
+    ):
         key = "14" if state.step == Step.ALCALDIA else "1"
         state, _ = await flow.handle(state, CallerInput(digits=key))
     state, turn = await flow.handle(state, CallerInput(speech="calle Morelos frente al mercado"))
