@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from ivr.classifier.places import PlaceFinder
 from ivr.classifier.roads import PrimaryRoads
+from ivr.prompts.spoken_names import SpokenNames
 from models.authorities import AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
+from models.config import PACKAGE_DATA
 from models.db import run_blocking, session_scope
 from models.primary_roads import PrimaryRoad
 
@@ -28,7 +31,7 @@ MAX_HINT_LENGTH = 60
 @dataclass(frozen=True)
 class _Snapshot:
     entries: dict[str, CatalogueEntry]
-    authorities: dict[str, str]
+    authorities: dict[str, tuple[str, str]]  # code → (spoken, short spoken)
     units: dict[tuple[str, str], str]
     roads: PrimaryRoads
 
@@ -36,17 +39,28 @@ class _Snapshot:
 class Directory:
     """Names and rules the IVR reads while it talks to a caller."""
 
-    def __init__(self, *, engine: Engine) -> None:
+    def __init__(
+        self, *, engine: Engine, authorities_path: Path = PACKAGE_DATA / "authorities.yaml"
+    ) -> None:
         self._engine = engine
         self.places = PlaceFinder.default()  # colonias are shipped data, never edited
+        self._authorities_path = authorities_path  # its ``spoken:`` forms
         self._snapshot: _Snapshot | None = None
 
     def _load(self) -> _Snapshot:
+        said = SpokenNames.from_file(self._authorities_path)
         with session_scope(self._engine, readonly=True) as session:
             entries = {e.code: e for e in session.exec(select(CatalogueEntry))}
-            authorities = {a.code: a.short_name or a.name for a in session.exec(select(Authority))}
+            authorities = {
+                a.code: (
+                    said.authority(a.code, a.name, kind=a.kind),
+                    said.authority(a.code, a.name, kind=a.kind, short=True),
+                )
+                for a in session.exec(select(Authority))
+            }
             units = {
-                (u.authority_code, u.code): u.name for u in session.exec(select(AdministrativeUnit))
+                (u.authority_code, u.code): said.unit(u.authority_code, u.code, u.name)
+                for u in session.exec(select(AdministrativeUnit))
             }
             roads = PrimaryRoads((r.name, r.aliases) for r in session.exec(select(PrimaryRoad)))
         return _Snapshot(entries=entries, authorities=authorities, units=units, roads=roads)
@@ -65,12 +79,14 @@ class Directory:
         entry = (await self._data()).entries.get(code)
         return entry if entry is not None and entry.active else None
 
-    async def authority_name(self, code: str | None) -> str | None:
-        """The short name of an authority."""
-        return (await self._data()).authorities.get(code) if code else None
+    async def authority_name(self, code: str | None, *, short: bool = False) -> str | None:
+        """An authority as it is said: "la Alcaldía Gustavo A. Madero" (``SpokenNames``);
+        ``short``: its shorter form where the data has one (for an SMS)."""
+        names = (await self._data()).authorities.get(code) if code else None
+        return (names[1] if short else names[0]) if names else None
 
     async def unit_name(self, authority_code: str | None, unit_code: str | None) -> str | None:
-        """The name of an administrative unit."""
+        """A unit as it is said: "la Dirección General de Drenaje"."""
         if not (authority_code and unit_code):
             return None
         return (await self._data()).units.get((authority_code, unit_code))

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ivr.prompts.spoken_names import contract
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -48,9 +50,9 @@ class PromptBook:
         return sorted(p.stem for p in self._folder.glob("*.j2"))
 
     def text(self, name: str, **values: object) -> str:
-        """The rendered text of prompt ``name``, on one line."""
+        """The rendered text of prompt ``name``, on one line, "de el" said "del" (``contract``)."""
         rendered = self._env.get_template(f"{name}.j2").render(**values)
-        return " ".join(rendered.split())
+        return contract(" ".join(rendered.split()))
 
     def prompt(self, name: str, **values: object) -> Prompt:
         """Prompt ``name`` rendered with ``values``."""

@@ -1,7 +1,7 @@
 """Incoming SMS and WhatsApp messages (one webhook for both): folio status, AYUDA, SÍ/NO.
 
-Replies never carry personal data (only the folio, its status and its deadline), fit in as few
-SMS segments as possible, and status queries are limited per number so folios cannot be
+Replies never carry personal data (only the folio, its status, authority and deadline), fit in
+as few SMS segments as possible, and status queries are limited per number so folios cannot be
 enumerated.
 """
 
@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
 from ivr.flow.understanding import fold
 from ivr.phones import to_e164
@@ -71,11 +72,13 @@ class MessagingFront:
         requests: RequestService,
         sender: MessageSender,
         limiter: QueryLimiter,
+        directory: Directory,
     ) -> None:
         self._engine = engine
         self._requests = requests
         self._sender = sender
         self._limiter = limiter
+        self._directory = directory  # the authority, as it is written to citizens
 
     async def incoming(self, hook: MessageWebhook) -> str:
         """The TwiML reply to one incoming message."""
@@ -116,6 +119,7 @@ class MessagingFront:
             "sms-estado",
             folio=format_folio(request.folio),
             estado=STATUS_LABELS[status],
+            autoridad=await self._directory.authority_name(request.authority_code, short=True),
             vencido=overdue,
             fecha=date_text,
         )

@@ -63,7 +63,7 @@ def build_ivr(
 ) -> IvrPart:
     """Create the IVR's parts in dependency order."""
     ivr = settings.ivr
-    directory = Directory(engine=engine)
+    directory = Directory(engine=engine, authorities_path=settings.authorities_path)
     prompts = PromptBook()
     sender = MessageSender(settings=settings, engine=engine, notifier=notifier, prompts=prompts)
     estimator = QueueWaitEstimator(bus=notifier.bus, handle_seconds=ivr.callback_handle_seconds)
@@ -112,7 +112,9 @@ def build_ivr(
         renderer=renderer,
         today=lambda: datetime.now(settings.zone).date(),
     )
-    messaging = MessagingFront(engine=engine, requests=requests, sender=sender, limiter=limiter)
+    messaging = MessagingFront(
+        engine=engine, requests=requests, sender=sender, limiter=limiter, directory=directory
+    )
     return IvrPart(
         flow=flow,
         directory=directory,

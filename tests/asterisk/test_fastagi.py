@@ -162,6 +162,25 @@ async def test_status_reading_by_keyed_folio(rig: Rig, transcripts: Path) -> Non
     assert peer.set_variables["SUAC_SIGUIENTE"] == "colgar"
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("VIA-001", "La atiende la Alcaldía Gustavo A. Madero, por medio de la Dirección General"),
+        ("AGU-001", "La atiende el Sistema de Aguas de la Ciudad de México, por medio de la"),
+    ],
+)
+async def test_status_says_the_authority_with_its_article_and_kind(
+    rig: Rig, transcripts: Path, code: str, said: str
+) -> None:
+    request = await rig.service.register(
+        RequestCreate(catalogue_code=code, channel=Channel.AGENT, alcaldia="Gustavo A. Madero"),
+        actor="agente:prueba",
+    )
+    port = await rig.start()
+    await AgiPeer(env=env(transcripts), keys=["2", *request.folio, "#"]).call(port)
+    assert any(text.startswith(said) for text in rig.synth.texts), rig.synth.texts
+
+
 async def test_status_re_entry_with_the_folio_in_the_redirect(rig: Rig, transcripts: Path) -> None:
     request = await rig.service.register(
         RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),

@@ -10,9 +10,14 @@ import pytest
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN, until
 from twilio.request_validator import RequestValidator
 
+from ivr.prompts import PromptBook
+from ivr.prompts.spoken_names import SpokenNames
 from ivr.twilio.sms_text import fit_sms, segments, to_gsm7
+from models.config import PACKAGE_DATA
 from models.events import MessageStatusChanged
 from models.folio import format_folio, make_folio
+from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
+from models.reference_data import read_authorities
 from models.requests import Channel, RequestCreate, Status
 
 CITIZEN = "+525512345678"
@@ -79,6 +84,40 @@ async def test_folio_in_every_form_gets_its_status_without_personal_data(
         assert private not in reply
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        ("VIA-001", "La atiende la Alcaldía Gustavo A. Madero."),
+        ("AGU-001", "La atiende el Sistema de Aguas de la Ciudad de México."),
+    ],
+)
+async def test_status_message_names_the_authority_with_its_article(
+    twilio_app, twilio_http, code, said
+) -> None:
+    request = await twilio_app.state.container.requests.register(
+        RequestCreate(catalogue_code=code, channel=Channel.AGENT, alcaldia="Gustavo A. Madero"),
+        actor="agente:prueba",
+    )
+    reply = await send(twilio_http, request.folio)
+    assert reply.startswith(f"Locatel, folio {format_folio(request.folio)}: turnada. ")
+    assert to_gsm7(said) in to_gsm7(reply) and segments(reply)[0] == 1
+
+
+def test_every_authority_s_status_message_fits_one_sms() -> None:
+    said, book = SpokenNames.from_file(PACKAGE_DATA / "authorities.yaml"), PromptBook()
+    longest = max((STATUS_LABELS[s] for s in OPEN_STATUSES), key=len)
+    for authority, _ in read_authorities(PACKAGE_DATA / "authorities.yaml"):
+        text = book.text(
+            "sms-estado",
+            folio="26-0001234-9",
+            estado=longest,
+            autoridad=said.authority(authority.code, authority.name, short=True),
+            vencido=True,
+            fecha="30 de septiembre de 2026",
+        )
+        assert segments(fit_sms(text))[0] == 1, text
+
+
 async def test_help_guide_invalid_and_unknown_folios(twilio_app, twilio_http) -> None:
     help_reply = await send(twilio_http, "Ayuda")
     assert help_reply.startswith("Locatel: envie su folio de 10 digitos")
@@ -137,7 +176,6 @@ async def _answer(twilio_app, folio: str) -> None:
         unit_code=request.unit_code,
         actor="autoridad",
     )
-
 
 
 @pytest.mark.parametrize(

@@ -171,6 +171,32 @@ async def test_status_of_an_answered_folio(twilio_app, call) -> None:
     assert "plazo" not in page.text
 
 
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (
+            "VIA-001",
+            "La atiende la Alcaldía Gustavo A. Madero, por medio de la Dirección General de "
+            "Obras y Desarrollo Urbano.",
+        ),
+        (
+            "AGU-001",
+            "La atiende el Sistema de Aguas de la Ciudad de México, por medio de la Dirección "
+            "General de Agua Potable.",
+        ),
+    ],
+)
+async def test_status_says_the_authority_with_its_article_and_kind(
+    twilio_app, call, code, said
+) -> None:
+    request = await container(twilio_app).requests.register(
+        RequestCreate(catalogue_code=code, channel=Channel.AGENT, alcaldia="Gustavo A. Madero"),
+        actor="agente:prueba",
+    )
+    page = await _status(call, request.folio)
+    assert said in page.text and "SACMEX" not in page.text
+
+
 async def test_status_of_an_overdue_folio(twilio_app, call) -> None:
     page = await _status(call, await _folio(twilio_app, overdue=True))
     assert "venció" in page.text and "fuera de plazo" in page.text
