@@ -19,8 +19,8 @@ logged with its traceback. The caller can press 0 (or ask for "un asesor") at an
 and invalid input are re-prompted, and the third failure at one step goes to an agent.
 
 Steps: ``menu`` → ``describe`` → ``confirm_category`` | ``choose_category`` → ``alcaldia`` →
-``reference`` → ``registered``; ``menu`` → ``folio`` → ``status_read``; ``callback_offer``
-before a long wait; ``done``.
+``confirm_place`` → ``reference`` → ``registered``; ``menu`` → ``folio`` → ``status_read``;
+``callback_offer`` before a long wait; ``done``.
 """
 
 from ivr.flow.common import Retry, ToAgent
