@@ -58,6 +58,12 @@ class IvrSettings(BaseModel):
     state_redis_url: str = ""
     callback_from: str = ""
     callback_handle_seconds: float = Field(default=240.0, gt=0)
+    text_idle_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="Minutes without a message after which an SMS or WhatsApp conversation "
+        "is forgotten (the next message starts a new one)",
+    )
 
 
 class WorkerSettings(BaseModel):

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 MIN_REFERENCE_WORDS = 2
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
 HINTS = ("repetir", "menú", "uno", "dos", "cero", "asesor")
-CHANNELS = {"twilio": Channel.TWILIO_CALL, "asterisk": Channel.ASTERISK_CALL}
+CHANNELS = {
+    "twilio": Channel.TWILIO_CALL,
+    "asterisk": Channel.ASTERISK_CALL,
+    "sms": Channel.SMS,
+    "whatsapp": Channel.WHATSAPP,
+}
 
 
 async def answer_reference(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:

@@ -33,6 +33,7 @@ AGENT_KEY = "0"
 CALLABLE = re.compile(r"^\+?[1-9]\d{7,14}$")
 WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 CLOSING_STEPS = frozenset({Step.REGISTERED, Step.STATUS_READ})
+TEXT_TRANSPORTS = frozenset({"sms", "whatsapp"})  # conversations by message (ivr.text)
 # menus answered with keys, where "uno" or "cero nueve" said aloud counts as pressing them
 # ("cero" alone reaches an agent at every step)
 KEYED_STEPS = frozenset(
@@ -107,15 +108,16 @@ class CallFlow:
         state = CallState(
             call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
         ).goto(Step.MENU)
-        await self.notifier.publish(
-            CallStarted(
-                call_id=call.call_id,
-                transport=call.transport,
-                caller=call.caller,
-                called=call.called,
-                source="ivr",
+        if call.transport not in TEXT_TRANSPORTS:  # a text conversation is no call to record
+            await self.notifier.publish(
+                CallStarted(
+                    call_id=call.call_id,
+                    transport=call.transport,
+                    caller=call.caller,
+                    called=call.called,
+                    source="ivr",
+                )
             )
-        )
         await self._step_event(state)
         greeting = say(self.prompts.prompt("bienvenida"))
         return state, Turn(actions=(greeting,), then=await self.ask(state))

@@ -43,7 +43,7 @@ class CallState(BaseModel):
     """Everything the flow remembers between two turns of one call."""
 
     call_id: str
-    transport: Literal["twilio", "asterisk"]
+    transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
     caller: str = ""
     called: str = ""
     step: Step = Step.MENU

@@ -108,6 +108,6 @@ class CallInfo:
     """The call as the front sees it when it arrives."""
 
     call_id: str
-    transport: Literal["twilio", "asterisk"]
+    transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
     caller: str = ""
     called: str = ""

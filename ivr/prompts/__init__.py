@@ -30,15 +30,25 @@ class Prompt:
 
 
 class PromptBook:
-    """Renders prompts by name; unknown names and missing variables fail loudly."""
+    """Renders prompts by name; unknown names and missing variables fail loudly.
 
-    def __init__(self, folder: Path = TEMPLATES) -> None:
+    A ``variant`` (``"texto"``: messages) prefers ``templates/<variant>/<name>.j2`` where one
+    exists, with the same name and values, so a message says "responda 1" where a call says
+    "marque 1"::
+
+        >>> PromptBook(variant="texto").text("despedida")
+        'Gracias por escribir a Locatel. Hasta luego.'
+    """
+
+    def __init__(self, folder: Path = TEMPLATES, *, variant: str = "") -> None:
         self._folder = folder
+        self._variant = variant
 
     @cached_property
     def _env(self) -> Environment:
+        folders = [self._folder / self._variant, self._folder] if self._variant else self._folder
         return Environment(
-            loader=FileSystemLoader(self._folder),
+            loader=FileSystemLoader(folders),
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,

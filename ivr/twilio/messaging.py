@@ -1,4 +1,5 @@
-"""Incoming SMS and WhatsApp messages (one webhook for both): folio status, AYUDA, SÍ/NO.
+"""Incoming SMS and WhatsApp messages (one webhook for both): folio status, AYUDA, SÍ/NO, and
+every other message to the text front (a conversation with the call flow, :mod:`ivr.text`).
 
 Replies never carry personal data (only the folio, its status, authority and deadline), fit in
 as few SMS segments as possible, and status queries are limited per number so folios cannot be
@@ -7,8 +8,10 @@ enumerated.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine
@@ -17,9 +20,11 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
+from ivr.flow.state import CallState, Step
 from ivr.flow.understanding import fold
 from ivr.phones import to_e164
 from ivr.prompts.spoken import written_date
+from ivr.text import TextFront
 from ivr.twilio.outbound import MessageSender
 from models.business_days import DeadlineState
 from models.db import run_blocking, session_scope
@@ -30,6 +35,7 @@ from models.messages import OutboundMessage
 from models.request_service import RequestService
 from models.requests import Status
 
+log = logging.getLogger(__name__)
 MAX_BODY = 1600
 FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
 YES, NO = frozenset({"si", "s", "sip"}), frozenset({"no", "n"})
@@ -73,33 +79,58 @@ class MessagingFront:
         sender: MessageSender,
         limiter: QueryLimiter,
         directory: Directory,
+        texts: TextFront,
     ) -> None:
         self._engine = engine
         self._requests = requests
         self._sender = sender
         self._limiter = limiter
         self._directory = directory  # the authority, as it is written to citizens
+        self._texts = texts
 
     async def incoming(self, hook: MessageWebhook) -> str:
         """The TwiML reply to one incoming message."""
-        text = await self.reply_text(hook)
+        try:
+            text = await self.reply_text(hook)
+        except Exception:
+            log.exception("the message %s could not be answered", hook.message_sid)
+            text = self._texts.failure()
         response = MessagingResponse()
         response.message(self._sender.body_for(hook.sender, text))
         return str(response)
 
     async def reply_text(self, hook: MessageWebhook) -> str:
-        """What to answer, in Spanish."""
-        prompts = self._sender.prompts
+        """What to answer, in Spanish: a live conversation goes on; otherwise a reply to the
+        confirmation question, AYUDA or a folio are answered here, and anything else starts a
+        conversation."""
+        conversation = await self._texts.current(hook.sender)
         words = fold(hook.body).split()
         if words and len(words) <= MAX_REPLY_WORDS and (words[0] in YES or words[0] in NO):
-            return await self._confirmation(hook, solved=words[0] in YES)
+            since = conversation.last_at if conversation is not None else None
+            confirmed = await self._confirmation(hook, solved=words[0] in YES, since=since)
+            if confirmed is not None:
+                return confirmed
+        if conversation is not None:
+            return await self._in_conversation(hook, conversation.state)
         if words and words[0] in HELP and len(words) <= 2:
-            return prompts.text("sms-ayuda")
+            return self._sender.prompts.text("sms-ayuda")
         if FOLIO_MESSAGE.match(hook.body):
-            if not await self._limiter.allow(hook.sender):
-                return prompts.text("sms-limite")
-            return await self._status(hook.body)
-        return prompts.text("sms-guia")
+            return await self._limited_status(hook)
+        return await self._texts.reply(hook.sender, hook.message_sid, hook.body)
+
+    async def _in_conversation(self, hook: MessageWebhook, state: CallState) -> str:
+        """A valid folio sent in the middle of a conversation (not asked for) gets its status
+        and the conversation's question again; any other message goes on with it."""
+        if state.step != Step.FOLIO and FOLIO_MESSAGE.match(hook.body) and _valid(hook.body):
+            status = await self._limited_status(hook)
+            follow = self._sender.prompts.text("sms-continuar")
+            return f"{status} {follow} {await self._texts.question(state)}"
+        return await self._texts.reply(hook.sender, hook.message_sid, hook.body)
+
+    async def _limited_status(self, hook: MessageWebhook) -> str:
+        if not await self._limiter.allow(hook.sender):
+            return self._sender.prompts.text("sms-limite")
+        return await self._status(hook.body)
 
     async def _status(self, body: str) -> str:
         prompts = self._sender.prompts
@@ -124,11 +155,15 @@ class MessagingFront:
             fecha=date_text,
         )
 
-    async def _confirmation(self, hook: MessageWebhook, *, solved: bool) -> str:
+    async def _confirmation(
+        self, hook: MessageWebhook, *, solved: bool, since: datetime | None
+    ) -> str | None:
+        """The answer to the confirmation question; None when none was asked (after
+        ``since``: a conversation's last message, when one is going on)."""
         prompts = self._sender.prompts
-        folio = await self._asked_folio(hook.sender)
+        folio = await self._asked_folio(hook.sender, since)
         if folio is None:
-            return prompts.text("sms-guia")
+            return None
         shown = format_folio(folio)
         try:
             await self._requests.confirm(folio, solved=solved, citizen_words=hook.body[:200])
@@ -138,8 +173,8 @@ class MessagingFront:
             return prompts.text("sms-guia")
         return prompts.text("sms-confirmacion-si" if solved else "sms-confirmacion-no", folio=shown)
 
-    async def _asked_folio(self, sender: str) -> str | None:
-        """The folio of the latest confirmation question sent to ``sender``."""
+    async def _asked_folio(self, sender: str, since: datetime | None) -> str | None:
+        """The folio of the latest confirmation question sent to ``sender`` (after ``since``)."""
 
         def work() -> str | None:
             with session_scope(self._engine) as session:
@@ -148,6 +183,15 @@ class MessagingFront:
                     .where(OutboundMessage.to == sender, OutboundMessage.purpose == "confirmation")
                     .order_by(OutboundMessage.id.desc())  # type: ignore[union-attr]
                 ).first()
-                return row.folio if row else None
+                return row.folio if row and (since is None or row.created_at > since) else None
 
         return await run_blocking(self._engine, work)
+
+
+def _valid(body: str) -> bool:
+    """``body`` is a well-formed folio (ten digits and a right check digit)."""
+    try:
+        parse_folio(body)
+    except InvalidFolio:
+        return False
+    return True

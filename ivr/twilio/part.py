@@ -5,7 +5,7 @@ here starts a task: the roles do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -15,6 +15,7 @@ from ivr.flow.limits import QueryLimiter, storage_uri
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
+from ivr.text import ConversationStore, TextFront, text_flow
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.callbacks import PLACE_CALLBACK, CallbackQueue, QueueWaitEstimator
 from ivr.twilio.messaging import MessagingFront
@@ -31,7 +32,7 @@ from models.request_service import RequestService
 
 @dataclass
 class IvrPart:
-    """The call flow and the Twilio fronts that drive it."""
+    """The call flow and the fronts that drive it (Twilio voice, messages)."""
 
     flow: CallFlow
     directory: Directory
@@ -39,6 +40,7 @@ class IvrPart:
     renderer: TwimlRenderer
     sender: MessageSender
     messaging: MessagingFront
+    texts: TextFront
     estimator: QueueWaitEstimator
     speech: VoskEngine | WhisperEngine | None = None
     callbacks: CallbackQueue | None = None
@@ -104,16 +106,27 @@ def build_ivr(
         stream_url=f"{websocket_base}/twilio/media" if speech is not None else "",
         public_url=base,
     )
+    store = (
+        RedisCallStore(url=ivr.state_redis_url) if ivr.state_redis_url else CallStore(engine=engine)
+    )
     voice = VoiceFront(
         flow=flow,
-        store=RedisCallStore(url=ivr.state_redis_url)
-        if ivr.state_redis_url
-        else CallStore(engine=engine),
+        store=store,
         renderer=renderer,
         today=lambda: datetime.now(settings.zone).date(),
     )
+    texts = TextFront(
+        flow=text_flow(flow),
+        conversations=ConversationStore(store=store, idle=timedelta(minutes=ivr.text_idle_minutes)),
+        callbacks=callbacks,
+    )
     messaging = MessagingFront(
-        engine=engine, requests=requests, sender=sender, limiter=limiter, directory=directory
+        engine=engine,
+        requests=requests,
+        sender=sender,
+        limiter=limiter,
+        texts=texts,
+        directory=directory,
     )
     return IvrPart(
         flow=flow,
@@ -122,6 +135,7 @@ def build_ivr(
         renderer=renderer,
         sender=sender,
         messaging=messaging,
+        texts=texts,
         estimator=estimator,
         speech=speech,
         callbacks=callbacks,
