@@ -23,12 +23,17 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from ivr.classifier.text import normalise, phonetic, stem
+from ivr.classifier.text import content_words, fold, normalise, phonetic, stem
 
 FIELD_WEIGHTS = MappingProxyType(
     {"name": 1.0, "synonyms": 0.95, "examples": 0.8, "tema": 0.7, "description": 0.25}
 )
 EXPANSION_WEIGHT = 0.6
+LOCATIVE_WEIGHT = 0.5
+_LOCATIVE_LEADS = frozenset({"en", "junto", "frente", "afuera", "cerca", "dentro", "enfrente"})
+_DETERMINERS = frozenset(
+    {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
+)  # fmt: skip
 TRUNCATION = 6
 TRUNCATION_WEIGHT = 0.3
 _FUZZY_CUTOFF = 80.0
@@ -95,6 +100,10 @@ class CatalogueIndex:
             for token, found in postings.items()
         }
         self.bigrams = {pair: np.array(found) for pair, found in bigrams.items()}
+        self.tema_postings = _tema_postings(self.entries)
+        """Stem → positions of the entries whose official tema's name has it."""
+        self.head_postings = _head_postings(self.entries)
+        """Stem → positions of the entries of the temas one of whose names begins with it."""
         total = max(len(self.entries), 1)
         self.idf = {
             token: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5))
@@ -110,13 +119,15 @@ class CatalogueIndex:
 
     def query(self, words: Sequence[str]) -> Query:
         """Resolve folded ``words`` (place words already removed) to weighted terms."""
-        normalised = normalise(" ".join(self._join_split_words(words)))
+        joined = self._join_split_words(words)
+        normalised = normalise(" ".join(joined))
+        where = _locative_stems(joined)
         terms: list[Term] = []
         unknown: list[str] = []
         for token in normalised.tokens:
             found = self.resolve(token)
             if found:
-                terms.append(Term(found[0], found[1], 1.0))
+                terms.append(Term(found[0], found[1], LOCATIVE_WEIGHT if token in where else 1.0))
             elif not token.isdigit():
                 unknown.append(token)
         for token in normalised.expansions:
@@ -157,6 +168,55 @@ class CatalogueIndex:
             token, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF
         )
         return (match[0], match[1] / 100.0) if match else None
+
+
+def _locative_stems(words: Sequence[str]) -> frozenset[str]:
+    """Stems said only as where the problem is ("un perro muerto en el parque"), not what.
+
+    The first content word after "en", "junto a", "frente a"… is a place; it still counts,
+    at a lower weight, unless the caller also names it as the subject.
+    """
+    where: set[str] = set()
+    what: set[str] = set()
+    after_lead = False
+    for word in words:
+        if word in _LOCATIVE_LEADS:
+            after_lead = True
+            continue
+        if after_lead and word in _DETERMINERS:
+            continue
+        stems = {stem(w) for w in content_words(word)}
+        (where if after_lead else what).update(stems)
+        after_lead = False
+    return frozenset(where - what)
+
+
+def _tema_postings(entries: Sequence[EntryLike]) -> dict[str, np.ndarray]:
+    """Each stem of the official tema names → the positions of the entries in those temas."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for position, entry in enumerate(entries):
+        for token in set(normalise(entry.tema.replace("/", " ")).tokens):
+            found[token].append(position)
+    return {token: np.array(positions) for token, positions in found.items()}
+
+
+def _head_postings(entries: Sequence[EntryLike]) -> dict[str, np.ndarray]:
+    """The stem of an entry name's first word, when a content word (what the entry is about:
+    "Banqueta rota…", not "Solicitud de agua en pipa") → the positions of its tema's entries.
+
+    Tema-wide, so it decides between temas and leaves the order within one alone.
+    """
+    temas: dict[str, set[str]] = defaultdict(set)
+    members: dict[str, list[int]] = defaultdict(list)
+    for position, entry in enumerate(entries):
+        members[entry.tema].append(position)
+        first = normalise(fold(entry.name).split()[0]).tokens if entry.name.strip() else ()
+        if first:
+            temas[first[0]].add(entry.tema)
+    return {
+        token: np.array(sorted(p for tema in owners for p in members[tema]))
+        for token, owners in temas.items()
+    }
 
 
 def _entry_features(

@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
+from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
@@ -31,6 +32,22 @@ COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
 _LEADS = frozenset({"en", "por", "de"})
+_ORDINALS = MappingProxyType(
+    {
+        **dict.fromkeys(("primera", "primer", "primero", "i"), "1"),
+        **dict.fromkeys(("segunda", "segundo", "ii"), "2"),
+        **dict.fromkeys(("tercera", "tercer", "tercero", "iii"), "3"),
+        **dict.fromkeys(("cuarta", "cuarto", "iv"), "4"),
+        **dict.fromkeys(("quinta", "quinto", "v"), "5"),
+        **dict.fromkeys(("sexta", "sexto", "vi"), "6"),
+        **dict.fromkeys(("septima", "septimo", "vii"), "7"),
+        **dict.fromkeys(("octava", "octavo", "viii"), "8"),
+        **dict.fromkeys(("novena", "noveno", "ix"), "9"),
+        **dict.fromkeys(("decima", "decimo", "x"), "10"),
+    }
+)
+_ORDINAL_ENDINGS = frozenset({"a", "ra", "da", "er", "o", "ro", "do", "ta", "to", "va", "na"})
+_PARTIAL_MIN_LENGTH = 5
 _NAHUATL = re.compile(r"tl|tz|x|hu")
 _MAX_COLONIA_WORDS = 6
 _FUZZY_CUTOFF = 88.0
@@ -52,7 +69,7 @@ class Place:
 
 @dataclass(frozen=True)
 class _Colonia:
-    name: str
+    name: str | None
     alcaldias: tuple[str, ...]
     start: int
     end: int
@@ -68,6 +85,8 @@ class PlaceFinder:
             self._keys_by_length[key.count(" ")].append(key)
         self._sorted = sorted(colonias)
         self._by_sound = {" ".join(phonetic(w) for w in key.split()): key for key in colonias}
+        self._by_section = {section_key(key): key for key in colonias if "seccion" in key}
+        self._partial = _partial_names(colonias)
 
     @classmethod
     def from_file(cls, path: Path = COLONIAS_FILE) -> PlaceFinder:
@@ -91,17 +110,27 @@ class PlaceFinder:
         de alcohol" is not), nor for a street's name.
         """
         street, used = find_street(words, ordinary=ordinary)
-        cued = [i + 1 for i, w in enumerate(words) if w in COLONIA_CUES]
-        colonia = self._first(words, cued, used, cued=True)
+        cues = [i for i, w in enumerate(words) if w in COLONIA_CUES]
+        cued = [s for i in cues for s in _after_cue(words, i)]
+        colonia = self._first(words, cued, used, cued=True, fuzzy=False)
+        colonia = colonia or self._first(words, cued, used, cued=True)
         if colonia:
-            used |= set(range(colonia.start - 1, colonia.end))
+            cue = max(i for i in cues if i < colonia.start)
+            used |= set(range(cue, colonia.end))
         named = find_alcaldia(words, blocked=used)
-        if named:
-            used |= named.positions
         if colonia is None:
             colonia = self._first(words, range(len(words)), used, cued=False, ordinary=ordinary)
+            if colonia and named and not _wider(colonia, named.positions, words):
+                blocked = used | named.positions
+                colonia = self._first(
+                    words, range(len(words)), blocked, cued=False, ordinary=ordinary
+                )
             if colonia:
                 used |= set(range(colonia.start, colonia.end))
+                if named and named.positions & used:
+                    named = find_alcaldia(words, blocked=used)
+        if named:
+            used |= named.positions
         return _combine(named, colonia, street, used)
 
     def _first(
@@ -111,12 +140,20 @@ class PlaceFinder:
         blocked: set[int],
         *,
         cued: bool,
+        fuzzy: bool = True,
         ordinary: Container[str] = frozenset(),
     ) -> _Colonia | None:
+        """The first colonia named from ``starts``, or a longer one overlapping its end
+        ("en la Guadalupe Tepeyac" is not "La Guadalupe")."""
+        options = {"cued": cued, "fuzzy": fuzzy and cued, "ordinary": ordinary}
         for start in starts:
-            found = self._longest(words, start, blocked, cued=cued, ordinary=ordinary)
+            found = self._longest(words, start, blocked, **options)
             if found:
-                return found
+                later = (
+                    self._longest(words, s, blocked, **options) for s in range(start + 1, found.end)
+                )
+                longer = [c for c in later if c and c.end > found.end]
+                return max(longer, key=lambda c: c.end) if longer else found
         return None
 
     def _longest(
@@ -126,6 +163,7 @@ class PlaceFinder:
         blocked: set[int],
         *,
         cued: bool,
+        fuzzy: bool,
         ordinary: Container[str] = frozenset(),
     ) -> _Colonia | None:
         top = min(len(words), start + _MAX_COLONIA_WORDS)
@@ -133,15 +171,22 @@ class PlaceFinder:
             if any(i in blocked for i in range(start, end)):
                 continue
             phrase = " ".join(words[start:end])
-            key = self._lookup(phrase, fuzzy=cued)
+            key = self._lookup(phrase, fuzzy=fuzzy)
             if key and (cued or _plausible(words, start, end, ordinary)):
                 rows = self._colonias[key]
                 return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
+        partial = (
+            None if start in blocked or start >= len(words) else self._partial.get(words[start])
+        )
+        if partial and (cued or _led(words, start, start + 1, ordinary)):
+            return _Colonia(partial[0], partial[1], start, start + 1)
         return None
 
     def _lookup(self, phrase: str, *, fuzzy: bool) -> str | None:
         if phrase in self._colonias:
             return phrase
+        if "seccion" in phrase and section_key(phrase) in self._by_section:
+            return self._by_section[section_key(phrase)]
         by_sound = self._by_sound.get(" ".join(phonetic(w) for w in phrase.split()))
         if by_sound or not fuzzy or len(phrase) < 5:
             return by_sound
@@ -159,10 +204,21 @@ class PlaceFinder:
         return min(found, key=len) if len(alcaldias) == 1 else None
 
 
+def _after_cue(words: Sequence[str], cue: int) -> list[int]:
+    """Where a colonia's name may begin after a cue: "unidad de la Agrícola Oriental"."""
+    starts = [cue + 1]
+    while starts[-1] < len(words) and words[starts[-1]] in _ARTICLES:
+        starts.append(starts[-1] + 1)
+    return starts
+
+
 def _plausible(words: Sequence[str], start: int, end: int, ordinary: Container[str]) -> bool:
     """Whether an uncued phrase is a colonia: unmistakable, or extraordinary after "en la"."""
-    if _distinctive(words[start:end]):
-        return True
+    return _distinctive(words[start:end]) or _led(words, start, end, ordinary)
+
+
+def _led(words: Sequence[str], start: int, end: int, ordinary: Container[str]) -> bool:
+    """Whether words not of the catalogue's vocabulary follow "en la", "por el"…"""
     led = start >= 2 and words[start - 2] in _LEADS and words[start - 1] in _ARTICLES
     led = led or (start >= 1 and words[start - 1] in _LEADS and words[start] in _ARTICLES)
     content = [w for w in words[start:end] if w not in _ARTICLES]
@@ -175,6 +231,68 @@ def _distinctive(words: Sequence[str]) -> bool:
     if len(content) >= 2:
         return True
     return len(content) == 1 and len(content[0]) >= 7 and bool(_NAHUATL.search(content[0]))
+
+
+def _wider(colonia: _Colonia, positions: frozenset[int], words: Sequence[str]) -> bool:
+    """Whether a colonia's name holds an alcaldía's and more ("San Miguel Teotongo")."""
+    span = set(range(colonia.start, colonia.end))
+    named = {i for i in positions if words[i] not in _ARTICLES}
+    return named <= span and len(span) > len(named)
+
+
+def section_key(phrase: str) -> str:
+    """A colonia's name with its section said any way reduced to one form.
+
+    >>> section_key("moctezuma segunda seccion"), section_key("moctezuma 2 a seccion")
+    ('moctezuma 2', 'moctezuma 2')
+    >>> section_key("polanco ii seccion"), section_key("arenal seccion 4 a")
+    ('polanco 2', 'arenal 4')
+    """
+    result: list[str] = []
+    for word in phrase.split():
+        if word == "seccion":
+            continue
+        if word in _ORDINAL_ENDINGS and result and result[-1].isdigit():
+            continue
+        result.append(_ORDINALS.get(word, word))
+    return " ".join(result)
+
+
+def _partial_names(
+    colonias: dict[str, list[tuple[str, str]]],
+) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """First or last word of a longer colonia name, when it points to one alcaldía only.
+
+    People shorten "Gertrudis Sánchez" to "la Gertrudis" and "Nonoalco Tlatelolco" to
+    "Tlatelolco"; a word shared by colonias of several alcaldías ("Lomas") says nothing. The
+    colonia is kept when only one bears the word, else only the alcaldía.
+    """
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for key, rows in colonias.items():
+        content = [w for w in key.split() if w not in _ARTICLES]
+        if len(content) < 2:
+            continue
+        for word in {content[0], content[-1]}:
+            if _partial_word(word, colonias):
+                found[word].update(rows)
+    result = {}
+    for word, rows in found.items():
+        alcaldias = {a for _, a in rows}
+        if len(alcaldias) == 1:
+            names = {n for n, _ in rows}
+            result[word] = (names.pop() if len(names) == 1 else None, tuple(alcaldias))
+    return result
+
+
+def _partial_word(word: str, colonias: Container[str]) -> bool:
+    """Whether a word of a colonia's name may stand for it: not a colonia, alcaldía or ordinal."""
+    return (
+        len(word) >= _PARTIAL_MIN_LENGTH
+        and word.isalpha()
+        and word not in colonias
+        and word not in _ORDINALS
+        and find_alcaldia([word]) is None
+    )
 
 
 def _combine(

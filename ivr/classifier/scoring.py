@@ -10,8 +10,10 @@ Two scorers, combined deliberately (``benchmarks/classifier.py --ablation`` meas
    ``fuzz.token_set_ratio`` between the query's stems and each of the entry's normalised
    phrases; it rewards an entry one of whose phrasings the caller said nearly whole.
 
-``score = LEXICAL_SHARE · lexical + (1 − LEXICAL_SHARE) · phrase + PRIOR_WEIGHT · prior``,
-the prior being the tema's share of 2024 requests (``priors``), a tie-breaker.
+``score = LEXICAL_SHARE · lexical + (1 − LEXICAL_SHARE) · phrase + PRIOR_WEIGHT · prior
++ labels``, the prior being the tema's share of 2024 requests (``priors``) and ``labels`` the
+small evidence of the tema's own name and of its entries' names' head words
+(``label_scores``): both break near ties, as when a caller says one word ("basura").
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ RERANK_DEPTH = 12
 LEXICAL_SHARE = 0.65
 BIGRAM_BONUS = 0.15
 PRIOR_WEIGHT = 0.03
+TEMA_WEIGHT = 0.04
+HEAD_WEIGHT = 0.04
 PhraseScorer = Callable[..., float]
 
 
@@ -41,13 +45,40 @@ class Scored:
     phrase: float
 
 
-def lexical_scores(index: CatalogueIndex, query: Query) -> np.ndarray:
-    """The lexical share of every entry (0 for those sharing nothing with the query)."""
+def _term_values(index: CatalogueIndex, query: Query) -> tuple[dict[str, float], float]:
+    """Each query stem's evidence (IDF × resolution × weight) and the utterance's total mass."""
     values: dict[str, float] = {}
     for term in query.terms:
         value = index.idf[term.stem] * term.similarity * term.weight
         values[term.stem] = max(value, values.get(term.stem, 0.0))
-    mass = index.unknown_mass * len(query.unknown) + sum(values.values())
+    return values, index.unknown_mass * len(query.unknown) + sum(values.values())
+
+
+def label_scores(index: CatalogueIndex, query: Query) -> np.ndarray:
+    """Evidence from what an entry is called: its official tema's name and its name's head.
+
+    The City's tema names are its own words for the problem ("RECOLECCIÓN BASURA", "PODA"),
+    and an entry's name begins with what it is about ("Banqueta rota…", not "Raíces de árbol
+    que levantan la banqueta"). Said alone or nearly ("basura", "banqueta"), such a word
+    points there rather than to an entry that merely mentions it. Each is the share of the
+    utterance's evidence the label has, weighted by ``TEMA_WEIGHT`` and ``HEAD_WEIGHT``.
+    """
+    values, mass = _term_values(index, query)
+    scores = np.zeros(len(index.entries))
+    if mass <= 0:
+        return scores
+    full = {t.stem for t in query.terms if t.weight == 1.0}
+    for stem, value in values.items():
+        if stem in index.tema_postings:
+            scores[index.tema_postings[stem]] += TEMA_WEIGHT * value
+        if stem in full and stem in index.head_postings:
+            scores[index.head_postings[stem]] += HEAD_WEIGHT * value
+    return scores / mass
+
+
+def lexical_scores(index: CatalogueIndex, query: Query) -> np.ndarray:
+    """The lexical share of every entry (0 for those sharing nothing with the query)."""
+    values, mass = _term_values(index, query)
     scores = np.zeros(len(index.entries))
     if mass <= 0:
         return scores
@@ -95,13 +126,14 @@ def rank(
     if not index.entries or query.empty:
         return []
     lexical = lexical_scores(index, query)
+    labels = label_scores(index, query)
     scored = []
     for position in shortlist(index, lexical, depth):
         phrase = 0.0
         if lexical_share < 1.0:
             phrase = phrase_score(index, position, query, phrase_scorer)
         total = lexical_share * lexical[position] + (1.0 - lexical_share) * phrase
-        total += PRIOR_WEIGHT * index.priors[position]
+        total += PRIOR_WEIGHT * index.priors[position] + labels[position]
         scored.append(Scored(position, float(total), float(lexical[position]), phrase))
     scored.sort(key=lambda s: (-s.score, index.codes[s.position]))
     return scored

@@ -31,7 +31,7 @@ from ivr.classifier.numbers import ARTICLES, word_number
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
-_SUFFIXES = ("cit", "sit", "it")
+_SUFFIXES = ("cit", "sit", "it", "zot", "sot")
 _PHONETIC_RULES = (
     (re.compile(r"(?<!c)h"), ""),
     (re.compile(r"qu(?=[ei])"), "k"),
@@ -61,7 +61,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light stem of a folded word: plural, final vowel, diminutive/augmentative off.
+    """A light stem of a folded word: plural (nouns and verbs), final vowel, diminutive and
+    augmentative ("bachezote") off.
 
     >>> [stem(w) for w in ("baches", "bache", "arbolitos", "luces", "coladeras", "inundaciones")]
     ['bach', 'bach', 'arbol', 'luz', 'colader', 'inundacion']
@@ -71,7 +72,8 @@ def stem(word: str) -> str:
     if word.endswith("ces") and len(word) > 4:
         return word[:-3] + "z"
     base = word
-    if base.endswith("s") and len(base) > 4:
+    plural = base.endswith("s") and len(base) > 4
+    if plural or (base[-2:] in ("an", "en") and len(base) > 5):  # "pasan": "pasa"
         base = base[:-1]
     if base[-1] in "aeo" and len(base) > 3:
         base = base[:-1]
