@@ -8,9 +8,10 @@ number of requests, over plain asyncio HTTP/1.1 connections. Three phases: the I
 call pressing keys back to back (its capacity), the IVR with callers pausing about
 ``--think-seconds`` before each key as people do (latency at that concurrency), and the bare
 endpoint back to back. Two more phases register requests by phone (describe, confirm,
-alcaldía, reference: the folio SMS is a job of the same process) with a local stand-in for
-Twilio's REST API that answers at once, then hangs without answering: the steps' p99 must not
-differ by more than noise, since nothing on a webhook's path calls the REST API. The last
+alcaldía and its read-back, reference: the folio SMS is a job of the same process) with a
+local stand-in for Twilio's REST API that answers at once, then hangs without answering: the
+steps' p99 must not differ by more than noise, since nothing on a webhook's path calls the
+REST API. The last
 lines read like::
 
     ivr step: 850 req/s, bare: 1200 req/s, ratio 71%, p50 9 ms, p99 31 ms
@@ -180,6 +181,7 @@ REGISTRATION = (
     ("say", "hay un bache enorme en mi calle"),
     ("press", "1"),
     ("press", "14"),
+    ("press", "1"),  # the alcaldía read back is right
     ("say", "calle Morelos frente al mercado"),
 )
 

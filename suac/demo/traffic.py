@@ -124,6 +124,7 @@ class Traffic:
             ("say", problem),
             ("press", "1"),
             ("press", alcaldia),
+            ("press", "1"),  # the alcaldía read back is right
             ("say", self.rng.choice(PLACES)),
         )
         caller = TwilioCaller(number="+5255" + self._digits(8), script=script, think=1.0)
