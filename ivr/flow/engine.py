@@ -33,7 +33,6 @@ AGENT_KEY = "0"
 CALLABLE = re.compile(r"^\+?[1-9]\d{7,14}$")
 WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
 CLOSING_STEPS = frozenset({Step.REGISTERED, Step.STATUS_READ})
-TEXT_TRANSPORTS = frozenset({"sms", "whatsapp"})  # conversations by message (ivr.text)
 # menus answered with keys, where "uno" or "cero nueve" said aloud counts as pressing them
 # ("cero" alone reaches an agent at every step)
 KEYED_STEPS = frozenset(
@@ -108,7 +107,7 @@ class CallFlow:
         state = CallState(
             call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
         ).goto(Step.MENU)
-        if call.transport not in TEXT_TRANSPORTS:  # a text conversation is no call to record
+        if call.transport in ("twilio", "asterisk"):  # a conversation by message is no call
             await self.notifier.publish(
                 CallStarted(
                     call_id=call.call_id,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlmodel import select
 from test_flow_prompts import SAMPLE, UNACCENTED
+from test_sms import _answer, registered
 from test_twilio_support import PUBLIC, TOKEN, until
 from twilio.request_validator import RequestValidator
 
@@ -20,7 +21,7 @@ from models.db import session_scope
 from models.events import CallIvrStep, CallStarted, RequestRegistered
 from models.folio import format_folio
 from models.outbox import Job
-from models.requests import Channel, RequestCreate, ServiceRequest, Status
+from models.requests import Channel, ServiceRequest, Status
 
 CITIZEN = "+525512345678"
 WHATSAPP = "whatsapp:+5215511112222"
@@ -133,30 +134,22 @@ async def test_a_whole_registration_by_whatsapp_keeps_accents(twilio_app, twilio
 
 
 async def test_keys_as_typed_digits_and_status_by_conversation(twilio_app, twilio_http) -> None:
-    service = twilio_app.state.container.requests
-    request = await service.register(
-        RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
-        actor="agente:prueba",
-    )
+    folio = await registered(twilio_app, "+525587654321")
     menu = to_gsm7(await send(twilio_http, "hola"))
     assert "responda 1" in menu and "Escribanos" in menu
     assert "diez digitos" in to_gsm7(await send(twilio_http, "2"))
-    wrong = to_gsm7(await send(twilio_http, request.folio[:-1]))
+    wrong = to_gsm7(await send(twilio_http, folio[:-1]))
     assert "tiene diez digitos" in wrong
-    status = to_gsm7(await send(twilio_http, format_folio(request.folio)))
-    assert f"La solicitud con folio {format_folio(request.folio)} esta turnada." in status
+    status = to_gsm7(await send(twilio_http, format_folio(folio)))
+    assert f"La solicitud con folio {format_folio(folio)} esta turnada." in status
     assert "Para consultar otro folio, responda 1" in status
 
 
 async def test_a_folio_in_the_middle_of_a_conversation(twilio_app, twilio_http) -> None:
-    service = twilio_app.state.container.requests
-    request = await service.register(
-        RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
-        actor="agente:prueba",
-    )
+    folio = await registered(twilio_app, "+525587654321")
     first = await send(twilio_http, "hay un bache enorme en mi calle")
-    reply = await send(twilio_http, request.folio)
-    assert reply.startswith(f"Locatel, folio {format_folio(request.folio)}: turnada.")
+    reply = await send(twilio_http, folio)
+    assert reply.startswith(f"Locatel, folio {format_folio(folio)}: turnada.")
     assert "Para seguir con su solicitud:" in reply
     assert first.endswith(reply.split("Para seguir con su solicitud: ")[1])  # asked again
     replies = await register(twilio_http, CITIZEN, "sí")  # and the conversation goes on
@@ -170,14 +163,7 @@ async def test_the_72_hour_confirmation_is_still_answered(
     replies = await register(twilio_http, CITIZEN)
     (request,) = requests_of(twilio_app, Channel.SMS)
     service = twilio_app.state.container.requests
-    await service.start_progress(request.folio, actor="autoridad")
-    await service.answer(
-        request.folio,
-        text="Se tapó el bache.",
-        responsible_person="Ing. Luis Soto",
-        unit_code=request.unit_code,
-        actor="autoridad",
-    )
+    await _answer(twilio_app, request.folio)
     await until(lambda: any("resolvi" in m["Body"] for m in twilio_api.messages))
     assert "quedo registrada" in replies[-1]  # the conversation is still open, and yet
     reply = await send(twilio_http, "Sí, ya quedó")
