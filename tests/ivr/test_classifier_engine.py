@@ -185,3 +185,25 @@ def test_search_as_you_type(classifier: Classifier) -> None:
 
 def test_search_tolerates_typos(classifier: Classifier) -> None:
     assert [c.code for c in classifier.search("lumbrado ")][:1] == ["ALU-1"]
+
+
+def test_a_word_said_alone_goes_to_the_tema_named_by_it() -> None:
+    """Tema names and entry names' head words break the tie of a one-word utterance."""
+    entries = [
+        entry("VEH-3", "Vehículo abandonado con basura", "VEHÍCULO ABANDONADO / CHATARRIZACIÓN"),
+        entry("BAS-1", "El camión de la basura no pasó", "RECOLECCIÓN BASURA"),
+        entry("ARB-8", "Raíces de árbol que levantan la banqueta", "PODA / RETIRO ARBOL"),
+        entry("VIA-10", "Banqueta rota o levantada", "MANTENIMIENTO VÍA PÚBLICA"),
+    ]
+    classifier = Classifier(entries)
+    assert classifier.classify("basura").best.tema == "RECOLECCIÓN BASURA"
+    assert classifier.classify("banqueta").best.code == "VIA-10"
+
+
+def test_where_weighs_less_than_what() -> None:
+    """The word after "en el" says where, so it counts less than what is there."""
+    entries = [
+        entry("ANI-13", "Animal muerto en vía pública", "LIMPIEZA VIA PUBLICA", "perro muerto"),
+        entry("ARB-12", "Parque descuidado", "MANTENIMIENTO PARQUE / AREA VERDE", "parque sucio"),
+    ]
+    assert Classifier(entries).classify("hay un muerto en el parque").best.code == "ANI-13"

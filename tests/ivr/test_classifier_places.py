@@ -155,3 +155,38 @@ def test_street_name_stops_at_catalogue_words(finder: PlaceFinder) -> None:
     words = fold("se encharca toda la calle parece laguna").split()
     assert finder.find(words, ordinary=frozenset({"laguna", "parece"})).street is None
     assert finder.find(fold("fuga en la calle Xola").split()).street == "Calle Xola"
+
+
+@pytest.mark.parametrize(
+    ("said", "colonia"),
+    [
+        ("bache en la colonia Moctezuma segunda sección", "Moctezuma 2 A Sección"),
+        ("fuga en Polanco tercera sección", "Polanco III Sección"),
+        ("se cae la barda en la Arenal 4a sección", "Arenal 4 A Sección"),
+    ],
+)
+def test_section_said_any_way(finder: PlaceFinder, said: str, colonia: str) -> None:
+    found = place(finder, said)
+    assert found.colonia == colonia
+    assert len(found.colonia_alcaldias) == 1 and found.alcaldia == found.colonia_alcaldias[0]
+
+
+def test_colonia_by_a_distinctive_part_of_its_name(finder: PlaceFinder) -> None:
+    assert place(finder, "no pasa la basura en la Gertrudis").alcaldia == "Gustavo A. Madero"
+    balbuena = place(finder, "puestos en la Balbuena")  # Jardín or Merced Balbuena
+    assert (balbuena.alcaldia, balbuena.colonia) == ("Venustiano Carranza", None)
+    assert place(finder, "un árbol caído en la Lomas").alcaldia is None  # in many alcaldías
+
+
+def test_colonia_holding_an_alcaldia_name(finder: PlaceFinder) -> None:
+    teotongo = place(finder, "una pipa a San Miguel Teotongo")
+    assert (teotongo.colonia, teotongo.alcaldia) == ("San Miguel Teotongo", "Iztapalapa")
+    assert teotongo.named_alcaldia is None
+    tlalpan = place(finder, "un hoyo en la Miguel Hidalgo segunda sección de Tlalpan")
+    assert (tlalpan.alcaldia, tlalpan.contradiction) == ("Tlalpan", False)
+
+
+def test_longer_colonia_wins_over_one_inside_it(finder: PlaceFinder) -> None:
+    assert place(finder, "sin luz en la Guadalupe Tepeyac").colonia == "Guadalupe Tepeyac"
+    unidad = place(finder, "toda la unidad de la Agrícola Oriental sin agua")
+    assert (unidad.colonia, unidad.alcaldia) == ("Agrícola Oriental", "Iztacalco")
