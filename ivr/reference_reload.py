@@ -1,6 +1,7 @@
-"""Keeping a process's copy of the reference data current: when the catalogue or the
-authorities change (``ReferenceDataChanged`` on the bus), the classifier and the IVR's directory
-are rebuilt in a thread and swapped in, so calls in progress never wait for them::
+"""Keeping a process's copy of the reference data current: when the catalogue, the authorities
+or the primary roads change (``ReferenceDataChanged`` on the bus), the classifier (unless only
+the roads changed) and the IVR's directory are rebuilt in a thread and swapped in, so calls in
+progress never wait for them::
 
     reloader = ReferenceReloader(bus=bus, engine=engine, directory=directory,
                                  install=container.use_classifier)
@@ -42,7 +43,7 @@ class ReferenceReloader(BackgroundConsumer):
         """Reload after a ``ReferenceDataChanged``; ignore every other event."""
         if not isinstance(event, ReferenceDataChanged):
             return
-        classifier = await asyncio.to_thread(Classifier.from_engine, self._engine)
         await self._directory.refresh()
-        self._install(classifier)
+        if event.what != "primary_roads":  # the classifier keeps no roads
+            self._install(await asyncio.to_thread(Classifier.from_engine, self._engine))
         log.info("reference data reloaded after a change of %s", event.what)

@@ -3,6 +3,7 @@ change announced to running processes, whose IVR directory then recognises the n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -48,6 +49,8 @@ def test_the_shipped_list_is_shown(client: TestClient) -> None:
 
 
 async def test_add_change_and_remove_a_road(client: TestClient) -> None:
+    running = client.app.state.container.ivr.directory  # reloaded by the event, not restarted
+    assert (await running.primary_roads()).find("bache en el gran canal") is None
     done = post_form(client, "/admin/vias", NEW, follow_redirects=False)
     assert done.status_code == 303
     page = client.get(done.headers["location"])
@@ -56,6 +59,12 @@ async def test_add_change_and_remove_a_road(client: TestClient) -> None:
     directory = Directory(engine=client.app.state.container.engine)
     found = (await directory.primary_roads()).find("bache en el gran canal")
     assert found is not None and found.name == "Avenida Gran Canal"
+    for _ in range(100):
+        if (await running.primary_roads()).find("bache en el gran canal"):
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the running IVR never reloaded the primary roads")
 
     again = post_form(client, "/admin/vias", NEW)
     assert again.status_code == 422 and "ya está en la lista" in again.text
