@@ -19,7 +19,7 @@ shares it ("calle Zaragoza", "colonia Insurgentes Mixcoac"), not the primary roa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ivr.classifier.numbers import word_number
@@ -108,18 +108,29 @@ class PrimaryRoads:
 
     def find(self, text: str | None) -> RoadMatch | None:
         """The first primary road named in ``text`` (the longest name at that place)."""
+        return next(self.matches(text), None)
+
+    def matches(self, text: str | None) -> Iterator[RoadMatch]:
+        """Every primary road named in ``text``, in the order said."""
         folded = fold(text or "").split()
         words = road_words(text or "")
-        for start in range(len(words)):
-            top = min(len(words), start + self._longest)
-            for end in range(top, start, -1):
-                name = self._names.get(tuple(word for _, word in words[start:end]))
-                if name is None:
-                    continue
-                first, last = words[start][0], words[end - 1][0]
-                if _after_secondary_cue(folded, first):
-                    break
-                return RoadMatch(name=name, said=" ".join(folded[first : last + 1]))
+        start = 0
+        while start < len(words):
+            found = self._longest_at(words, start)
+            if found is None:
+                start += 1
+                continue
+            name, end = found
+            first, last = words[start][0], words[end - 1][0]
+            if not _after_secondary_cue(folded, first):
+                yield RoadMatch(name=name, said=" ".join(folded[first : last + 1]))
+            start = end
+
+    def _longest_at(self, words: Sequence[tuple[int, str]], start: int) -> tuple[str, int] | None:
+        for end in range(min(len(words), start + self._longest), start, -1):
+            name = self._names.get(tuple(word for _, word in words[start:end]))
+            if name is not None:
+                return name, end
         return None
 
 

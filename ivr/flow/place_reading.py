@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ivr.classifier.roads import ARTICLES, road_key
+from ivr.classifier.roads import ARTICLES, PrimaryRoads, RoadMatch, road_key
 from ivr.classifier.text import fold
 from ivr.flow.directory import Directory
 from ivr.flow.state import CallState
@@ -34,7 +34,7 @@ class PlaceRead:
 async def read_place(directory: Directory, state: CallState) -> PlaceRead:
     """The street, colonia and road class that the reference (or description) names."""
     roads = await directory.primary_roads()
-    road = roads.find(state.reference) or roads.find(state.description)
+    road = _road(directory, roads, state.reference) or _road(directory, roads, state.description)
     said = state.reference or state.description
     place = directory.places.find(fold(said).split())
     street = spelled(said, place.street) if place.street else None
@@ -45,6 +45,17 @@ async def read_place(directory: Directory, state: CallState) -> PlaceRead:
         colonia = place.colonia
     road_class = RoadClass.PRIMARY if road else RoadClass.SECONDARY if street else None
     return PlaceRead(street=street, colonia=colonia, road_class=road_class)
+
+
+def _road(directory: Directory, roads: PrimaryRoads, said: str | None) -> RoadMatch | None:
+    """The first road named in ``said`` that is not part of a colonia's name ("Guadalupe
+    Insurgentes" is a colonia; "Insurgentes" alone is the avenue)."""
+    colonia = directory.places.find(fold(said or "").split()).colonia
+    within = f" {fold(colonia)} " if colonia else ""
+    for road in roads.matches(said):
+        if f" {road.said} " not in within or within.strip() == road.said:
+            return road
+    return None
 
 
 def spelled(said: str, street: str) -> str:

@@ -119,6 +119,18 @@ def call(**fields: object) -> CallState:
             RoadClass.SECONDARY,
         ),
         ({"reference": "frente a la tienda de la esquina"}, None, None, None),
+        (  # a colonia that bears a road's name is no road; the road said after it is
+            {"reference": "en la Guadalupe Insurgentes, sobre Montevideo", "alcaldia": None},
+            "Eje 5 Norte",
+            "Guadalupe Insurgentes",
+            RoadClass.PRIMARY,
+        ),
+        (
+            {"reference": "en la Reforma Iztaccihuatl frente al kinder", "alcaldia": None},
+            None,
+            "Reforma Iztaccihuatl",
+            None,
+        ),
     ],
 )
 async def test_the_place_read_from_the_reference(
