@@ -61,10 +61,11 @@ def heard_place(state: CallState, found: ClassificationLike) -> CallState:
     if not isinstance(alcaldia, str) and not isinstance(colonia, str):
         return state
     lies_in = _found(found, "colonia_alcaldias")
+    where = [str(a) for a in lies_in] if isinstance(lies_in, list | tuple) else []
     return state.with_(
         alcaldia=alcaldia if isinstance(alcaldia, str) else None,
         colonia=colonia if isinstance(colonia, str) else None,
-        colonia_alcaldias=list(lies_in) if isinstance(colonia, str) and lies_in else [],
+        colonia_alcaldias=where if isinstance(colonia, str) else [],
         place_contradiction=_found(found, "contradiction") is True,
     )
 

@@ -9,7 +9,7 @@ import pytest
 from test_flow import CALL, make_flow, spoken
 
 from ivr.classifier.text import fold
-from ivr.flow import CallerInput, Step, Transfer
+from ivr.flow import CallerInput, CallFlow, CallState, Step, Transfer, Turn
 from ivr.flow.lexicon import is_no, is_yes
 from ivr.flow.place import alcaldia_of_postal_code
 from ivr.flow.understanding import is_no as understood_no
@@ -87,12 +87,18 @@ class SeveralClassifier:
         return InSeveral()
 
 
-async def test_a_colonia_in_several_alcaldias_asks_which_and_keeps_it(engine, service, bus) -> None:
-    flow = make_flow(engine, service, bus, classifier=SeveralClassifier())
+async def at_alcaldia(flow: CallFlow) -> tuple[CallState, Turn]:
+    """A call that described a broken lamp in a Santa Cruz and took the category."""
     state, _ = await flow.start(CALL)
     state, _ = await flow.handle(state, CallerInput(speech="la lámpara no prende en santa cruz"))
     state, turn = await flow.handle(state, CallerInput(digits="1"))
     assert state.step == Step.ALCALDIA
+    return state, turn
+
+
+async def test_a_colonia_in_several_alcaldias_asks_which_and_keeps_it(engine, service, bus) -> None:
+    flow = make_flow(engine, service, bus, classifier=SeveralClassifier())
+    state, turn = await at_alcaldia(flow)
     assert "Hay una colonia Santa Cruz en Iztapalapa y en Xochimilco." in spoken(turn)
     state, turn = await flow.handle(state, CallerInput(speech="xochimilco"))
     assert "Colonia Santa Cruz, alcaldía Xochimilco, ¿es correcto?" in spoken(turn)
@@ -102,9 +108,7 @@ async def test_a_colonia_in_several_alcaldias_asks_which_and_keeps_it(engine, se
 
 async def test_a_postal_code_outside_the_city_is_explained(engine, service, bus) -> None:
     flow = make_flow(engine, service, bus, classifier=SeveralClassifier())
-    state, _ = await flow.start(CALL)
-    state, _ = await flow.handle(state, CallerInput(speech="la lámpara no prende"))
-    state, _ = await flow.handle(state, CallerInput(digits="1"))
+    state, turn = await at_alcaldia(flow)
     state, turn = await flow.handle(state, CallerInput(digits="54000"))
     assert state.step == Step.ALCALDIA
     assert "Ese código postal no es de la Ciudad de México." in spoken(turn)
@@ -112,9 +116,7 @@ async def test_a_postal_code_outside_the_city_is_explained(engine, service, bus)
 
 async def test_three_noes_to_the_place_reach_an_agent(engine, service, bus) -> None:
     flow = make_flow(engine, service, bus, classifier=SeveralClassifier())
-    state, _ = await flow.start(CALL)
-    state, _ = await flow.handle(state, CallerInput(speech="la lámpara no prende"))
-    state, turn = await flow.handle(state, CallerInput(digits="1"))
+    state, turn = await at_alcaldia(flow)
     for _ in range(3):
         state, turn = await flow.handle(state, CallerInput(digits="09"))
         assert state.step == Step.CONFIRM_PLACE, spoken(turn)
