@@ -40,6 +40,7 @@ MAX_BODY = 1600
 FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
 YES, NO = frozenset({"si", "s", "sip"}), frozenset({"no", "n"})
 MAX_REPLY_WORDS = 5  # "Sí, ya quedó" and "No, sigue igual" are answers too
+MIN_FOLIO_DIGITS = 6  # fewer digits ("1", "09") are a menu's keys: a conversation's answer
 HELP = frozenset({"ayuda", "help", "info", "menu"})
 
 
@@ -114,7 +115,10 @@ class MessagingFront:
             return await self._in_conversation(hook, conversation.state)
         if words and words[0] in HELP and len(words) <= 2:
             return self._sender.prompts.text("sms-ayuda")
-        if FOLIO_MESSAGE.match(hook.body):
+        if (
+            FOLIO_MESSAGE.match(hook.body)
+            and sum(c.isdigit() for c in hook.body) >= MIN_FOLIO_DIGITS
+        ):
             return await self._limited_status(hook)
         return await self._texts.reply(hook.sender, hook.message_sid, hook.body)
 

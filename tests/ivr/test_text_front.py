@@ -234,3 +234,8 @@ async def test_the_alcaldia_by_typed_keys(twilio_app, twilio_http) -> None:
     listed = await send(twilio_http, "*")
     assert "09 Iztapalapa," in listed and "16 Xochimilco." in listed
     assert "Alcaldía Iztapalapa, ¿es correcto?" in await send(twilio_http, "09")
+
+
+async def test_a_key_without_a_conversation_starts_one(twilio_http) -> None:
+    reply = await send(twilio_http, "1")  # a menu's key, not a folio to look up
+    assert reply.startswith("Bienvenido") and "Describa el problema" in reply
