@@ -34,9 +34,10 @@ class PlaceRead:
 async def read_place(directory: Directory, state: CallState) -> PlaceRead:
     """The street, colonia and road class that the reference (or description) names."""
     roads = await directory.primary_roads()
-    road = _road(directory, roads, state.reference) or _road(directory, roads, state.description)
     said = state.reference or state.description
     place = directory.places.find(fold(said).split())
+    road = _road(roads, state.reference, place.colonia)
+    road = road or _road(roads, state.description, state.colonia)  # its colonia, if any
     street = spelled(said, place.street) if place.street else None
     if road is not None and (street is None or road_key(street) == road_key(road.name)):
         street = road.name  # "eje cinco norte" is written "Eje 5 Norte"
@@ -47,10 +48,9 @@ async def read_place(directory: Directory, state: CallState) -> PlaceRead:
     return PlaceRead(street=street, colonia=colonia, road_class=road_class)
 
 
-def _road(directory: Directory, roads: PrimaryRoads, said: str | None) -> RoadMatch | None:
-    """The first road named in ``said`` that is not part of a colonia's name ("Guadalupe
-    Insurgentes" is a colonia; "Insurgentes" alone is the avenue)."""
-    colonia = directory.places.find(fold(said or "").split()).colonia
+def _road(roads: PrimaryRoads, said: str | None, colonia: str | None) -> RoadMatch | None:
+    """The first road named in ``said`` that is not part of the name of the ``colonia`` found
+    in it ("Guadalupe Insurgentes" is a colonia; "Insurgentes" alone is the avenue)."""
     within = f" {fold(colonia)} " if colonia else ""
     for road in roads.matches(said):
         if f" {road.said} " not in within or within.strip() == road.said:
