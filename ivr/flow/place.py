@@ -110,7 +110,13 @@ async def ask_alcaldia(flow: CallFlow, state: CallState) -> Gather:
 
 def _alcaldia_gather(flow: CallFlow, prompt: str) -> Gather:
     text = flow.prompts.prompt(prompt, alcaldias=ALCALDIAS, claves=alcaldia_keys())
-    return Gather(say=say(text), speech=True, max_digits=POSTAL_CODE_DIGITS, speech_hints=ALCALDIAS)
+    return Gather(
+        say=say(text),
+        speech=True,
+        max_digits=POSTAL_CODE_DIGITS,
+        finish_on_key="#",  # "04#" need not wait for the time-out
+        speech_hints=ALCALDIAS,
+    )
 
 
 async def answer_alcaldia(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:

@@ -72,7 +72,7 @@ def synthesised(rig: Rig, start: str) -> list[str]:  # noqa: F811
     ("keys", "alcaldia"),
     [
         (["#04360"], "Coyoacán"),  # a postal code
-        (["#15"], "Venustiano Carranza"),  # the alcaldía's number
+        (["#15#"], "Venustiano Carranza"),  # the alcaldía's number, ended by #
         (["#*", "#07"], "Gustavo A. Madero"),  # the list on request, then the number
     ],
 )
