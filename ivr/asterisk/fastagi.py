@@ -45,8 +45,9 @@ from ivr.flow import (
 )
 from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
 from ivr.phones import to_e164
-from ivr.speech import UtteranceEngine
-from ivr.speech.audio import read_wav_8k
+from ivr.speech import Transcript, UtteranceEngine
+from ivr.speech.audio import has_speech, read_wav_8k
+from ivr.speech.engines import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}
@@ -202,14 +203,25 @@ class AgiFront:
         if key is not None:
             return key, None
         loop = asyncio.get_running_loop()
-        transcript = await loop.run_in_executor(self._pool, self._transcribe, f"{base}.wav")
+        transcript, seconds = await loop.run_in_executor(
+            self._pool, self._transcribe, f"{base}.wav"
+        )
         if not transcript.text:
             return None, CallerInput(timed_out=True)
-        return None, CallerInput(speech=transcript.text, speech_confidence=transcript.confidence)
+        return None, CallerInput(
+            speech=transcript.text,
+            speech_confidence=transcript.confidence,
+            speech_seconds=seconds,
+        )
 
-    def _transcribe(self, path: str):  # noqa: ANN202  (runs in the worker pool)
+    def _transcribe(self, path: str) -> tuple[Transcript, float]:
+        """What was said in the recording at ``path``, and its seconds (in the worker pool)."""
         assert self._recognizer is not None
-        return self._recognizer.transcribe(read_wav_8k(Path(path)))
+        pcm16 = read_wav_8k(Path(path))
+        seconds = len(pcm16) / (2 * SAMPLE_RATE)
+        if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
+            return Transcript(text=""), seconds
+        return self._recognizer.transcribe(pcm16), seconds
 
     async def _recognize_in_asterisk(
         self, channel: AgiChannel, gather: Gather

@@ -22,6 +22,7 @@ from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, CallInfo, Gather, Hangup, Transfer, Turn
 from ivr.flow.understanding import spoken_keys, wants_agent
 from ivr.prompts import PromptBook
+from ivr.speech.transcript_check import check_transcript
 from models.events import CallEnded, CallHandedOver, CallIvrStep, CallSpeechResult, CallStarted
 from models.handoff import CategoryGuess, HandoffContext
 from models.request_service import RequestService
@@ -58,6 +59,17 @@ class FlowOptions:
     max_failures: int = 3
     callback_wait_seconds: float = 300.0
     speech_engine: str = "twilio"
+
+
+def _heard(state: CallState, caller: CallerInput) -> CallerInput:
+    """Speech that is no speech (nothing, hesitations, a loop, more words than its time could
+    hold) counts as silence, re-prompted like it; a long answer is cut to what is kept."""
+    if caller.speech is None:
+        return caller
+    heard = check_transcript(caller.speech, seconds=caller.speech_seconds)
+    if not heard.accepted:
+        log.info("call %s: not heard (%s): %.120r", state.call_id, heard.reason, caller.speech)
+    return replace(caller, speech=heard.text or None)
 
 
 class CallFlow:
@@ -126,6 +138,7 @@ class CallFlow:
         if state.finished:
             return state, Turn(then=Hangup())
         try:
+            caller = _heard(state, caller)
             if caller.speech:
                 state = state.with_(transcript=[*state.transcript, caller.speech.strip()])
                 await self.notifier.publish(

@@ -90,12 +90,17 @@ class Turn:
 
 @dataclass(frozen=True)
 class CallerInput:
-    """What the caller did at the last gather (nothing at all when ``timed_out``)."""
+    """What the caller did at the last gather (nothing at all when ``timed_out``).
+
+    ``speech_seconds`` is how long the caller could have spoken (the recording's length, or the
+    longest answer the front allows), when the front knows it.
+    """
 
     digits: str | None = None
     speech: str | None = None
     speech_confidence: float | None = None
     timed_out: bool = False
+    speech_seconds: float | None = None
 
     @property
     def empty(self) -> bool:

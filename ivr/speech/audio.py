@@ -11,6 +11,7 @@ Twilio Media Streams carry 8 kHz mono μ-law, base64-encoded, in 20 ms frames::
 
 from __future__ import annotations
 
+import math
 import struct
 import wave
 from pathlib import Path
@@ -19,6 +20,9 @@ DECODE_BIAS = 0x84
 BIAS = 0x21
 CLIP = 8159
 SEGMENT_ENDS = (0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF)
+SPEECH_RMS = 500.0
+"""The level of a 20 ms frame of 8 kHz audio from which it counts as speech."""
+FRAME_BYTES = 320
 
 
 def _decode(byte: int) -> int:
@@ -62,3 +66,21 @@ def read_wav_8k(path: Path) -> bytes:
         if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) != (8000, 1, 2):
             raise ValueError(f"{path} is not 8 kHz mono 16-bit")
         return wav.readframes(wav.getnframes())
+
+
+def rms(pcm16: bytes) -> float:
+    """Root mean square level of 16-bit samples."""
+    count = len(pcm16) // 2
+    if not count:
+        return 0.0
+    samples = struct.unpack(f"<{count}h", pcm16[: count * 2])
+    return math.sqrt(sum(s * s for s in samples) / count)
+
+
+def has_speech(pcm16: bytes) -> bool:
+    """Whether any 20 ms of 8 kHz audio is loud enough to be speech (line noise and silence,
+    on which Whisper invents "No, no, no.", are not)."""
+    return any(
+        rms(pcm16[start : start + FRAME_BYTES]) >= SPEECH_RMS
+        for start in range(0, len(pcm16), FRAME_BYTES)
+    )

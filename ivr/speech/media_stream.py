@@ -14,20 +14,17 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import math
-import struct
 from dataclasses import dataclass, field
 
 from anyio import to_thread
 from fastapi import WebSocket, WebSocketDisconnect
 
-from ivr.speech.audio import ulaw_to_pcm16
+from ivr.speech.audio import SPEECH_RMS, rms, ulaw_to_pcm16
 from ivr.speech.engines import SAMPLE_RATE, UtteranceEngine, VoskEngine
 
 log = logging.getLogger(__name__)
 
 FRAME_MS = 20
-SPEECH_RMS = 500.0
 END_SILENCE_MS = 800
 MAX_UTTERANCE_SECONDS = 15
 MAX_KEYING_SECONDS = 60
@@ -43,15 +40,7 @@ class MediaResult:
     digits: str = ""
     frames: int = 0
     ended_by: str = ""
-
-
-def rms(pcm16: bytes) -> float:
-    """Root mean square level of 16-bit samples."""
-    count = len(pcm16) // 2
-    if not count:
-        return 0.0
-    samples = struct.unpack(f"<{count}h", pcm16[: count * 2])
-    return math.sqrt(sum(s * s for s in samples) / count)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -114,6 +103,7 @@ class MediaSession:
             self.result.ended_by = "disconnect"
         if not self.result.digits:
             self.result.speech = await self._transcript()
+        self.result.seconds = self._heard_seconds
         return self.result
 
     async def _message(self, message: dict) -> str:

@@ -43,17 +43,18 @@ class Claim:
     found: bool = True
 
 
-def media_payload(seq: int, speech: str, digits: str) -> str:
-    """How a media stream's result is stored."""
-    return json.dumps({"seq": seq, "speech": speech, "digits": digits}, ensure_ascii=False)
+def media_payload(seq: int, speech: str, digits: str, seconds: float | None = None) -> str:
+    """How a media stream's result is stored (with the seconds of audio it was heard in)."""
+    data = {"seq": seq, "speech": speech, "digits": digits, "seconds": seconds}
+    return json.dumps(data, ensure_ascii=False)
 
 
-def media_for(raw: str | None, seq: int) -> tuple[str, str]:
-    """The (speech, digits) stored for turn ``seq``, or empty strings."""
+def media_for(raw: str | None, seq: int) -> tuple[str, str, float | None]:
+    """The (speech, digits, seconds of audio) stored for turn ``seq``, or nothing."""
     data = json.loads(raw) if raw else {}
     if data.get("seq") != seq:
-        return "", ""
-    return data.get("speech", ""), data.get("digits", "")
+        return "", "", None
+    return data.get("speech", ""), data.get("digits", ""), data.get("seconds")
 
 
 async def wait_until_served(
@@ -148,12 +149,14 @@ class CallStore:
         """Record turn ``seq + 1`` as served, with the state it leaves."""
         await self._update(call_id, seq=seq + 1, state=state, last_response=response)
 
-    async def put_media(self, call_id: str, *, seq: int, speech: str, digits: str) -> None:
+    async def put_media(
+        self, call_id: str, *, seq: int, speech: str, digits: str, seconds: float | None = None
+    ) -> None:
         """Keep what a media stream heard at turn ``seq`` for the ``<Connect action>`` webhook."""
-        await self._update(call_id, media_input=media_payload(seq, speech, digits))
+        await self._update(call_id, media_input=media_payload(seq, speech, digits, seconds))
 
-    async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
-        """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
+    async def media(self, call_id: str, *, seq: int) -> tuple[str, str, float | None]:
+        """The (speech, digits, seconds) a media stream stored for turn ``seq``."""
         row = await self.load(call_id)
         return media_for(row.media_input if row is not None else None, seq)
 

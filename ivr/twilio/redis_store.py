@@ -99,13 +99,15 @@ class RedisCallStore:
         if await self._redis.exists(self._key(call_id)):
             await self._redis.hset(self._key(call_id), "state", state)
 
-    async def put_media(self, call_id: str, *, seq: int, speech: str, digits: str) -> None:
+    async def put_media(
+        self, call_id: str, *, seq: int, speech: str, digits: str, seconds: float | None = None
+    ) -> None:
         """Keep what a media stream heard at turn ``seq``."""
-        payload = media_payload(seq, speech, digits)
+        payload = media_payload(seq, speech, digits, seconds)
         await self._redis.hset(self._key(call_id), "media_input", payload)
 
-    async def media(self, call_id: str, *, seq: int) -> tuple[str, str]:
-        """The (speech, digits) a media stream stored for turn ``seq`` (empty when none)."""
+    async def media(self, call_id: str, *, seq: int) -> tuple[str, str, float | None]:
+        """The (speech, digits, seconds) a media stream stored for turn ``seq``."""
         raw = await self._redis.hget(self._key(call_id), "media_input")
         return media_for(None if raw is None else str(raw), seq)
 

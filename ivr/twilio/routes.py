@@ -182,7 +182,11 @@ async def media_stream(websocket: WebSocket) -> None:
     result = await MediaSession(part.speech, timeout_seconds=6).run(websocket)
     if result.call_sid:
         await part.voice.store.put_media(
-            result.call_sid, seq=result.seq, speech=result.speech, digits=result.digits
+            result.call_sid,
+            seq=result.seq,
+            speech=result.speech,
+            digits=result.digits,
+            seconds=result.seconds,
         )
     if result.ended_by != "disconnect":
         await websocket.close()

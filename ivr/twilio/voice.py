@@ -28,6 +28,7 @@ from ivr.twilio.twiml import TwimlRenderer
 log = logging.getLogger(__name__)
 
 CALL_SID = r"^CA[0-9a-fA-F]{32}$"
+GATHER_SPEECH_SECONDS = 60.0  # <Gather>'s maxSpeechTime (its default): no answer is longer
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # Twilio's <Enqueue> QueueResult → how the call left the queue
 QUEUE_EXITS = {
@@ -118,8 +119,9 @@ class VoiceFront:
             if claim.state is None:
                 return claim.response or self.fallback()
             state = CallState.model_validate_json(claim.state)
+            seconds: float | None = GATHER_SPEECH_SECONDS
             if media:
-                speech, digits = await self.store.media(hook.call_sid, seq=seq)
+                speech, digits, seconds = await self.store.media(hook.call_sid, seq=seq)
                 hook = hook.model_copy(update={"speech": speech or None, "digits": digits or None})
                 silence = not (speech or digits)
             caller = CallerInput(
@@ -127,6 +129,7 @@ class VoiceFront:
                 speech=None if silence else hook.speech,
                 speech_confidence=hook.confidence,
                 timed_out=silence,
+                speech_seconds=seconds,
             )
             state, turn = await self._flow.handle(state, caller)
             xml = self._render(turn, seq + 1)
