@@ -31,6 +31,7 @@ from __future__ import annotations
 import hmac
 import math
 import time
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -38,12 +39,19 @@ from fastapi.responses import Response
 from limits import parse, parse_many
 
 from agent_console.deps import RequestServiceDep
+from agent_console.public_cache import PublicCache
 from agent_console.templating import render_public
 from ivr.flow.limits import moving_window, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
 from models.errors import DomainError, FolioNotFound, InvalidFolio
-from models.public_view import PublicRequest, explain_invalid_folio, load_public_request
+from models.public_view import (
+    NameDirectory,
+    PublicRequest,
+    explain_invalid_folio,
+    load_name_directory,
+    load_public_request,
+)
 from models.request_service import RequestService
 from models.requests import ServiceRequest
 
@@ -201,12 +209,27 @@ async def public_view(
     """The public's view of ``found``; the answer only when ``verified``."""
     engine = request.app.state.container.engine
     state = requests.deadline_state(found)
+    names = await name_directory(request)
 
     def load() -> PublicRequest:
         with session_scope(engine, readonly=True) as session:
-            return load_public_request(session, found, deadline_state=state, verified=verified)
+            return load_public_request(
+                session, found, names=names, deadline_state=state, verified=verified
+            )
 
     return await run_blocking(engine, load)
+
+
+async def name_directory(request: Request) -> NameDirectory:
+    """The categories', authorities' and units' names, read once per cache period."""
+    engine = request.app.state.container.engine
+
+    def load() -> NameDirectory:
+        with session_scope(engine, readonly=True) as session:
+            return load_name_directory(session)
+
+    cache: PublicCache = request.app.state.public_cache
+    return await cache.get(("nombres",), partial(run_blocking, engine, load))
 
 
 @router.get(

@@ -7,7 +7,9 @@ notes they wrote stay inside). The answer's text and a rejection's reason belong
 citizen: they are filled in only when the caller ``verified`` being them::
 
     with session_scope(engine, readonly=True) as session:
-        view = load_public_request(session, found, deadline_state=state, verified=False)
+        view = load_public_request(
+            session, found, names=directory, deadline_state=state, verified=False
+        )
 
 A folio that cannot be right is explained in Spanish by :func:`explain_invalid_folio`.
 """
@@ -15,6 +17,7 @@ A folio that cannot be right is explained in Spanish by :func:`explain_invalid_f
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -190,20 +193,40 @@ def build_public_request(
     )
 
 
-def load_names(session: Session, found: ServiceRequest) -> PublicNames:
-    """The names of ``found``'s category, authority and unit (the codes' own when unknown)."""
-    entry = session.get(CatalogueEntry, found.catalogue_code)
-    authority = session.get(Authority, found.authority_code) if found.authority_code else None
-    unit = session.exec(
-        select(AdministrativeUnit).where(
-            AdministrativeUnit.authority_code == found.authority_code,
-            AdministrativeUnit.code == found.unit_code,
+@dataclass(frozen=True)
+class NameDirectory:
+    """The names of every category, authority and unit, by code (reference data: read once
+    and kept, not once per look-up)."""
+
+    categories: dict[str, str]
+    authorities: dict[str, str]
+    units: dict[tuple[str, str], str]
+
+    def names(self, found: ServiceRequest) -> PublicNames:
+        """The names of ``found``'s category, authority and unit (the code when unknown)."""
+        authority = found.authority_code or ""
+        return PublicNames(
+            category=self.categories.get(found.catalogue_code, found.catalogue_code),
+            authority=self.authorities.get(authority),
+            unit=self.units.get((authority, found.unit_code or "")),
         )
-    ).first()
-    return PublicNames(
-        category=entry.name if entry else found.catalogue_code,
-        authority=authority.name if authority else None,
-        unit=unit.name if unit else None,
+
+
+def load_name_directory(session: Session) -> NameDirectory:
+    """Every category's, authority's and unit's name."""
+    return NameDirectory(
+        categories=dict(session.exec(select(CatalogueEntry.code, CatalogueEntry.name)).all()),
+        authorities=dict(session.exec(select(Authority.code, Authority.name)).all()),
+        units={
+            (authority, code): name
+            for authority, code, name in session.exec(
+                select(
+                    AdministrativeUnit.authority_code,
+                    AdministrativeUnit.code,
+                    AdministrativeUnit.name,
+                )
+            )
+        },
     )
 
 
@@ -211,10 +234,11 @@ def load_public_request(
     session: Session,
     found: ServiceRequest,
     *,
+    names: NameDirectory,
     deadline_state: DeadlineState | str,
     verified: bool,
 ) -> PublicRequest:
-    """The public view of ``found`` with its names and status history read in ``session``."""
+    """The public view of ``found`` with its status history read in ``session``."""
     history = session.exec(
         select(RequestHistory)
         .where(
@@ -225,7 +249,7 @@ def load_public_request(
     )
     return build_public_request(
         found,
-        names=load_names(session, found),
+        names=names.names(found),
         history=history,
         deadline_state=deadline_state,
         verified=verified,
