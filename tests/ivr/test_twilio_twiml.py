@@ -90,7 +90,7 @@ async def test_every_document_of_the_flow_is_valid_twiml(twilio_http) -> None:
         [("press", "2"), ("say", "dos seis cero"), ("silence", ""), ("silence", "")],
         [("press", "7"), ("press", "0")],
         [("say", "no tengo agua en mi casa desde ayer"), ("press", "1"), ("press", "09"),
-         ("say", "calle Morelos frente al mercado"), ("silence", "")],
+         ("press", "1"), ("say", "calle Morelos frente al mercado"), ("silence", "")],
     ]  # fmt: skip
     seen: set[str] = set()
     for steps in scenarios:
