@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+from test_speech import AUDIO, ScriptedSocket, twilio_messages
 from test_twilio_support import PUBLIC
 from test_twilio_voice import call, container, registered  # noqa: F401  (the call fixture)
 
+from ivr.speech import Transcript
+from ivr.speech.audio import read_wav_8k
+from ivr.speech.media_stream import MediaSession
 from ivr.twilio.simulator import SimulatedCall
 
 NOT_HEARD = "No recibimos su respuesta"
@@ -84,3 +89,21 @@ async def test_a_media_stream_transcript_is_judged_by_its_seconds(twilio_app, ca
     await store.put_media(call.call_sid, seq=3, speech=sentence, digits="", seconds=5.0)
     page = await call._follow(await call.post(f"{PUBLIC}/twilio/voice/step?seq=3&media=1"))
     assert "Entendí que su solicitud es sobre" in page.text or "Si su solicitud es" in page.text
+
+
+class Loop:
+    """An utterance engine that loops, as Whisper base does on some audio."""
+
+    name = "prueba"
+
+    def transcribe(self, pcm16: bytes, sample_rate: int = 8000) -> Transcript:
+        return Transcript(text=LOOP)
+
+
+async def test_a_media_stream_reports_the_seconds_it_heard() -> None:
+    audio = read_wav_8k(AUDIO / "bache.wav")
+    messages = twilio_messages(audio)
+    result = await MediaSession(Loop(), timeout_seconds=6).run(ScriptedSocket(messages))
+    assert result.speech == LOOP and result.ended_by == "end-of-utterance"
+    assert result.seconds == pytest.approx(result.frames * 0.02)  # 20 ms frames
+    assert len(audio) / 16000 < result.seconds < len(audio) / 16000 + 1  # then the end-pointer
