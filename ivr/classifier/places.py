@@ -25,8 +25,9 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 
 from ivr.classifier.alcaldias import AlcaldiaMatch, find_alcaldia
-from ivr.classifier.streets import find_street
-from ivr.classifier.text import phonetic
+from ivr.classifier.streets import STREET_CUES, find_street
+from ivr.classifier.text import fold, phonetic
+from models.primary_roads import PRIMARY_ROADS_FILE, read_roads
 
 COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
@@ -78,8 +79,11 @@ class _Colonia:
 class PlaceFinder:
     """Alcaldía, colonia and street extraction over the shipped colonias catalogue."""
 
-    def __init__(self, colonias: dict[str, list[tuple[str, str]]]) -> None:
+    def __init__(
+        self, colonias: dict[str, list[tuple[str, str]]], *, roads: Iterable[str] = ()
+    ) -> None:
         self._colonias = colonias
+        self._roads = frozenset(road_words(name) for name in roads)
         self._keys_by_length: dict[int, list[str]] = defaultdict(list)
         for key in colonias:
             self._keys_by_length[key.count(" ")].append(key)
@@ -89,18 +93,19 @@ class PlaceFinder:
         self._partial = _partial_names(colonias)
 
     @classmethod
-    def from_file(cls, path: Path = COLONIAS_FILE) -> PlaceFinder:
+    def from_file(cls, path: Path = COLONIAS_FILE, *, roads: Iterable[str] = ()) -> PlaceFinder:
         """Load a ``key,colonia,alcaldia`` file (see ``build_colonias``)."""
         table: dict[str, list[tuple[str, str]]] = defaultdict(list)
         with Path(path).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 table[row["key"]].append((row["colonia"], row["alcaldia"]))
-        return cls(dict(table))
+        return cls(dict(table), roads=roads)
 
     @classmethod
     def default(cls) -> PlaceFinder:
-        """The finder over the shipped colonias file."""
-        return cls.from_file(COLONIAS_FILE)
+        """The finder over the shipped colonias file and the shipped primary roads."""
+        roads = [n for road in read_roads(PRIMARY_ROADS_FILE) for n in (road.name, *road.aliases)]
+        return cls.from_file(COLONIAS_FILE, roads=roads)
 
     def find(self, words: Sequence[str], *, ordinary: Container[str] = frozenset()) -> Place:
         """The place in the folded ``words`` of an utterance.
@@ -172,15 +177,28 @@ class PlaceFinder:
                 continue
             phrase = " ".join(words[start:end])
             key = self._lookup(phrase, fuzzy=fuzzy)
-            if key and (cued or _plausible(words, start, end, ordinary)):
+            plausible = cued or _plausible(words, start, end, ordinary)
+            if key and (plausible or self._after_en(words, start, end, ordinary)):
                 rows = self._colonias[key]
                 return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
         partial = (
             None if start in blocked or start >= len(words) else self._partial.get(words[start])
         )
-        if partial and (cued or _led(words, start, start + 1, ordinary)):
+        led = cued or _led(words, start, start + 1, ordinary)
+        if partial and (led or self._after_en(words, start, start + 1, ordinary)):
             return _Colonia(partial[0], partial[1], start, start + 1)
         return None
+
+    def _after_en(
+        self, words: Sequence[str], start: int, end: int, ordinary: Container[str]
+    ) -> bool:
+        """A colonia right after "en" ("en Polanco"), unless a primary road's name ("en
+        Insurgentes" is the avenue) or an ordinary word."""
+        bare = start >= 1 and words[start - 1] == "en" and words[start] not in _ARTICLES
+        phrase = words[start:end]
+        return (
+            bare and " ".join(phrase) not in self._roads and not any(w in ordinary for w in phrase)
+        )
 
     def _lookup(self, phrase: str, *, fuzzy: bool) -> str | None:
         if phrase in self._colonias:
@@ -231,6 +249,14 @@ def _distinctive(words: Sequence[str]) -> bool:
     if len(content) >= 2:
         return True
     return len(content) == 1 and len(content[0]) >= 7 and bool(_NAHUATL.search(content[0]))
+
+
+def road_words(name: str) -> str:
+    """A road's name as said after "en", without its kind: "Avenida Revolución" → "revolucion"."""
+    words = fold(name).split()
+    while words and (words[0] in STREET_CUES or words[0] in _ARTICLES):
+        words = words[1:]
+    return " ".join(words)
 
 
 def _wider(colonia: _Colonia, positions: frozenset[int], words: Sequence[str]) -> bool:

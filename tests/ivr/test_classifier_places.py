@@ -190,3 +190,10 @@ def test_longer_colonia_wins_over_one_inside_it(finder: PlaceFinder) -> None:
     assert place(finder, "sin luz en la Guadalupe Tepeyac").colonia == "Guadalupe Tepeyac"
     unidad = place(finder, "toda la unidad de la Agrícola Oriental sin agua")
     assert (unidad.colonia, unidad.alcaldia) == ("Agrícola Oriental", "Iztacalco")
+
+
+def test_colonia_right_after_en_unless_a_primary_road(finder: PlaceFinder) -> None:
+    assert place(finder, "fuga de agua en Polanco").alcaldia == "Miguel Hidalgo"
+    assert place(finder, "un perro herido en Tlatelolco").alcaldia == "Cuauhtémoc"
+    road = place(finder, "semáforo fundido en Insurgentes")  # also a colonia in Iztapalapa
+    assert road.colonia is None and road.alcaldia is None
