@@ -135,8 +135,9 @@ async def test_a_whole_registration_by_whatsapp_keeps_accents(twilio_app, twilio
 
 async def test_keys_as_typed_digits_and_status_by_conversation(twilio_app, twilio_http) -> None:
     folio = await registered(twilio_app, "+525587654321")
-    menu = to_gsm7(await send(twilio_http, "hola"))
-    assert "responda 1" in menu and "Escribanos" in menu
+    menu = await send(twilio_http, "hola")
+    assert "Escribanos qué necesita" in menu and "responda 2" in menu
+    assert segments(menu) == (1, "GSM-7")  # the greeting and the menu in one SMS
     assert "diez digitos" in to_gsm7(await send(twilio_http, "2"))
     wrong = to_gsm7(await send(twilio_http, folio[:-1]))
     assert "tiene diez digitos" in wrong
