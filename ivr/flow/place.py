@@ -115,7 +115,7 @@ def _alcaldia_gather(flow: CallFlow, prompt: str) -> Gather:
         speech=True,
         max_digits=POSTAL_CODE_DIGITS,
         finish_on_key="#",  # "04#" need not wait for the time-out
-        speech_hints=ALCALDIAS,
+        speech_hints=("lista", *ALCALDIAS),
     )
 
 
