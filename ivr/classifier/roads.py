@@ -93,7 +93,8 @@ def road_key(text: str) -> tuple[str, ...]:
 
 
 class PrimaryRoads:
-    """The road list as a phrase index: each official name and alias → the official name."""
+    """The road list as a phrase index: each official name and alias → the official name (a
+    phrase two roads share belongs to the first one given; the directory gives them by name)."""
 
     def __init__(self, roads: Iterable[tuple[str, Sequence[str]]]) -> None:
         self._names: dict[tuple[str, ...], str] = {}

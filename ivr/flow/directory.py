@@ -22,7 +22,7 @@ from models.authorities import AdministrativeUnit, Authority
 from models.catalogue import CatalogueEntry
 from models.config import PACKAGE_DATA
 from models.db import run_blocking, session_scope
-from models.primary_roads import PrimaryRoad
+from models.primary_roads import all_roads
 
 MAX_HINTS = 100
 MAX_HINT_LENGTH = 60
@@ -62,7 +62,7 @@ class Directory:
                 (u.authority_code, u.code): said.unit(u.authority_code, u.code, u.name)
                 for u in session.exec(select(AdministrativeUnit))
             }
-            roads = PrimaryRoads((r.name, r.aliases) for r in session.exec(select(PrimaryRoad)))
+            roads = PrimaryRoads((r.name, r.aliases) for r in all_roads(session))
         return _Snapshot(entries=entries, authorities=authorities, units=units, roads=roads)
 
     async def _data(self) -> _Snapshot:
