@@ -32,7 +32,7 @@ import hmac
 import math
 import time
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
@@ -46,14 +46,15 @@ from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
 from models.errors import DomainError, FolioNotFound, InvalidFolio
 from models.public_view import (
+    STATUS_FIELD,
     NameDirectory,
     PublicRequest,
+    build_public_request,
     explain_invalid_folio,
     load_name_directory,
-    load_public_request,
 )
 from models.request_service import RequestService
-from models.requests import ServiceRequest
+from models.requests import RequestHistory, ServiceRequest
 
 router = APIRouter(prefix="/api/public", tags=["público"])
 page_router = APIRouter(include_in_schema=False)
@@ -111,6 +112,13 @@ def _wait(seconds: int) -> str:
     if minutes < 120:
         return "un minuto" if minutes == 1 else f"{minutes} minutos"
     return f"{math.ceil(minutes / 60)} horas"
+
+
+class Found(NamedTuple):
+    """A looked-up request and its status changes."""
+
+    request: ServiceRequest
+    history: list[RequestHistory]
 
 
 class FolioProofLimiter:
@@ -188,14 +196,14 @@ async def prove(request: Request, found: ServiceRequest, telefono: str) -> None:
         )
 
 
-async def lookup(request: Request, requests: RequestService, folio: str) -> ServiceRequest:
-    """The request with ``folio``, counted against the client's look-ups; a malformed folio
-    is explained, an unknown one charged its extra cost."""
+async def lookup(request: Request, requests: RequestService, folio: str) -> Found:
+    """The request with ``folio`` and its status changes, counted against the client's
+    look-ups; a malformed folio is explained, an unknown one charged its extra cost."""
     limiter: FolioLookupLimiter = request.app.state.folio_lookup_limiter
     client = client_address(request)
     await limiter.admit(client)
     try:
-        return await requests.get(folio)
+        return Found(*await requests.with_history(folio, field=STATUS_FIELD))
     except InvalidFolio as error:
         raise explain_invalid_folio(error) from None
     except FolioNotFound:
@@ -204,20 +212,17 @@ async def lookup(request: Request, requests: RequestService, folio: str) -> Serv
 
 
 async def public_view(
-    request: Request, requests: RequestService, found: ServiceRequest, *, verified: bool
+    request: Request, requests: RequestService, found: Found, *, verified: bool
 ) -> PublicRequest:
     """The public's view of ``found``; the answer only when ``verified``."""
-    engine = request.app.state.container.engine
-    state = requests.deadline_state(found)
     names = await name_directory(request)
-
-    def load() -> PublicRequest:
-        with session_scope(engine, readonly=True) as session:
-            return load_public_request(
-                session, found, names=names, deadline_state=state, verified=verified
-            )
-
-    return await run_blocking(engine, load)
+    return build_public_request(
+        found.request,
+        names=names.names(found.request),
+        history=found.history,
+        deadline_state=requests.deadline_state(found.request),
+        verified=verified,
+    )
 
 
 async def name_directory(request: Request) -> NameDirectory:
@@ -252,7 +257,7 @@ async def public_folio(
     with ``telefono`` = the last four digits of the citizen's phone, also the answer."""
     found = await lookup(request, requests, folio)
     if telefono is not None:
-        await prove(request, found, telefono)
+        await prove(request, found.request, telefono)
     seconds = request.app.state.container.settings.public.cache_seconds
     proven = telefono is not None
     response.headers["cache-control"] = "no-store" if proven else f"private, max-age={seconds}"
@@ -287,7 +292,7 @@ async def _folio_page(
     status, verified = 200, False
     if telefono:
         try:
-            await prove(request, found, telefono)
+            await prove(request, found.request, telefono)
             verified = True
         except DomainError as error:
             context["errors"]["telefono"] = error.message

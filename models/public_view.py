@@ -6,10 +6,10 @@ and the dated history of its status changes (the statuses alone: who made a chan
 notes they wrote stay inside). The answer's text and a rejection's reason belong to the
 citizen: they are filled in only when the caller ``verified`` being them::
 
-    with session_scope(engine, readonly=True) as session:
-        view = load_public_request(
-            session, found, names=directory, deadline_state=state, verified=False
-        )
+    found, history = await requests.with_history(folio, field=STATUS_FIELD)
+    view = build_public_request(
+        found, names=directory.names(found), history=history, deadline_state=state, verified=False
+    )
 
 A folio that cannot be right is explained in Spanish by :func:`explain_invalid_folio`.
 """
@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from models.authorities import AdministrativeUnit, Authority
 from models.business_days import DeadlineState
@@ -227,32 +227,6 @@ def load_name_directory(session: Session) -> NameDirectory:
                 )
             )
         },
-    )
-
-
-def load_public_request(
-    session: Session,
-    found: ServiceRequest,
-    *,
-    names: NameDirectory,
-    deadline_state: DeadlineState | str,
-    verified: bool,
-) -> PublicRequest:
-    """The public view of ``found`` with its status history read in ``session``."""
-    history = session.exec(
-        select(RequestHistory)
-        .where(
-            col(RequestHistory.request_id) == found.id,
-            col(RequestHistory.field) == STATUS_FIELD,
-        )
-        .order_by(col(RequestHistory.id))
-    )
-    return build_public_request(
-        found,
-        names=names.names(found),
-        history=history,
-        deadline_state=deadline_state,
-        verified=verified,
     )
 
 

@@ -278,15 +278,22 @@ class RequestService:
 
     async def history(self, folio: str, *, scope: InboxScope | None = None) -> list[RequestHistory]:
         """Every recorded change of the request, oldest first."""
+        return (await self.with_history(folio, scope=scope))[1]
 
-        def work(session: Session, _events: list[BaseEvent]) -> list[RequestHistory]:
+    async def with_history(
+        self, folio: str, *, field: str | None = None, scope: InboxScope | None = None
+    ) -> tuple[ServiceRequest, list[RequestHistory]]:
+        """The request and its recorded changes (of ``field`` alone, when given), oldest
+        first, read in one transaction."""
+
+        def work(
+            session: Session, _events: list[BaseEvent]
+        ) -> tuple[ServiceRequest, list[RequestHistory]]:
             request = self._load(session, folio, lock=False, scope=scope)
-            statement = (
-                select(RequestHistory)
-                .where(RequestHistory.request_id == request.id)
-                .order_by(col(RequestHistory.id))
-            )
-            return list(session.exec(statement))
+            statement = select(RequestHistory).where(RequestHistory.request_id == request.id)
+            if field is not None:
+                statement = statement.where(col(RequestHistory.field) == field)
+            return request, list(session.exec(statement.order_by(col(RequestHistory.id))))
 
         return await self._run(work, readonly=True)
 
