@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 POSTAL_CODE_DIGITS = 5
 LIST_KEY = "*"
-LIST_WORDS = frozenset({"lista", "opciones", "cuales", "todas"})
+LIST_WORDS = frozenset({"lista", "opciones", "cuales", "todas", "asterisco"})
 CONFIRM_HINTS = ("sí", "no", "correcto", *ALCALDIAS)
 
 

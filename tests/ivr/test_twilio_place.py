@@ -63,6 +63,7 @@ async def test_postal_code_read_back_corrected_by_voice_then_confirmed(twilio_ap
         (None, "04", "Coyoacán"),  # the alcaldía's two-digit number
         ("*", "15", "Venustiano Carranza"),  # the list on request, by key
         ("la lista por favor", "7", "Gustavo A. Madero"),  # by voice
+        ("asterisco", "16", "Xochimilco"),  # the key said instead of pressed
     ],
 )
 async def test_number_keyed_and_the_list_only_on_request(
