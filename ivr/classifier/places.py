@@ -150,13 +150,16 @@ class PlaceFinder:
     ) -> _Colonia | None:
         """The first colonia named from ``starts``, or a longer one overlapping its end
         ("en la Guadalupe Tepeyac" is not "La Guadalupe")."""
-        options = {"cued": cued, "fuzzy": fuzzy and cued, "ordinary": ordinary}
+
+        def at(start: int) -> _Colonia | None:
+            return self._longest(
+                words, start, blocked, cued=cued, fuzzy=fuzzy and cued, ordinary=ordinary
+            )
+
         for start in starts:
-            found = self._longest(words, start, blocked, **options)
+            found = at(start)
             if found:
-                later = (
-                    self._longest(words, s, blocked, **options) for s in range(start + 1, found.end)
-                )
+                later = (at(s) for s in range(start + 1, found.end))
                 longer = [c for c in later if c and c.end > found.end]
                 return max(longer, key=lambda c: c.end) if longer else found
         return None
@@ -302,10 +305,10 @@ def _partial_names(
             if _partial_word(word, colonias):
                 found[word].update(rows)
     result = {}
-    for word, rows in found.items():
-        alcaldias = {a for _, a in rows}
+    for word, bearers in found.items():
+        alcaldias = {a for _, a in bearers}
         if len(alcaldias) == 1:
-            names = {n for n, _ in rows}
+            names = {n for n, _ in bearers}
             result[word] = (names.pop() if len(names) == 1 else None, tuple(alcaldias))
     return result
 

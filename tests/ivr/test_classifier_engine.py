@@ -196,8 +196,8 @@ def test_a_word_said_alone_goes_to_the_tema_named_by_it() -> None:
         entry("VIA-10", "Banqueta rota o levantada", "MANTENIMIENTO VÍA PÚBLICA"),
     ]
     classifier = Classifier(entries)
-    assert classifier.classify("basura").best.tema == "RECOLECCIÓN BASURA"
-    assert classifier.classify("banqueta").best.code == "VIA-10"
+    assert classifier.classify("basura").candidates[0].tema == "RECOLECCIÓN BASURA"
+    assert classifier.classify("banqueta").candidates[0].code == "VIA-10"
 
 
 def test_where_weighs_less_than_what() -> None:
@@ -206,4 +206,4 @@ def test_where_weighs_less_than_what() -> None:
         entry("ANI-13", "Animal muerto en vía pública", "LIMPIEZA VIA PUBLICA", "perro muerto"),
         entry("ARB-12", "Parque descuidado", "MANTENIMIENTO PARQUE / AREA VERDE", "parque sucio"),
     ]
-    assert Classifier(entries).classify("hay un muerto en el parque").best.code == "ANI-13"
+    assert Classifier(entries).classify("hay un muerto en el parque").candidates[0].code == "ANI-13"
