@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, func, select
 from twilio.base.exceptions import TwilioRestException
 
+from ivr.flow.ports import EventPublisher
 from ivr.flow.steps import HandoffContext
 from ivr.twilio.outbound import RETRY_STATUSES, MessageSender
 from models.bus import EventBus
@@ -36,7 +37,6 @@ from models.events import CallQueued, CallStarted, Event, QueueSnapshot
 from models.ivr_sessions import CallbackRequest
 from models.job_worker import JobProgress, PermanentJobError
 from models.jobs import ClaimedJob, JobQueue, JobSpec, enqueue
-from models.notifier import Notifier
 from models.periodic import Leases
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class CallbackQueue:
         self,
         *,
         engine: Engine,
-        notifier: Notifier,
+        notifier: EventPublisher,
         jobs: JobQueue,
         settings: Settings,
         sender: MessageSender,

@@ -16,6 +16,7 @@ from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
 from ivr.text import ConversationStore, TextFront, text_flow
+from ivr.text.flow import WithoutCallEvents
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.callbacks import PLACE_CALLBACK, CallbackQueue, QueueWaitEstimator
 from ivr.twilio.messaging import MessagingFront
@@ -118,7 +119,15 @@ def build_ivr(
     texts = TextFront(
         flow=text_flow(flow),
         conversations=ConversationStore(store=store, idle=timedelta(minutes=ivr.text_idle_minutes)),
-        callbacks=callbacks,
+        callbacks=None
+        if callbacks is None
+        else CallbackQueue(  # a conversation's place in line is no call to record
+            engine=engine,
+            notifier=WithoutCallEvents(notifier),
+            jobs=jobs,
+            settings=settings,
+            sender=sender,
+        ),
     )
     messaging = MessagingFront(
         engine=engine,

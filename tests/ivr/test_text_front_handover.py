@@ -7,8 +7,9 @@ import json
 
 import pytest
 from sqlmodel import select
-from test_text_front import CITIZEN, WHATSAPP, send
+from test_text_front import CITIZEN, WHATSAPP, drained, send
 
+from models.call_facts import call_id_of
 from models.config import Settings
 from models.db import session_scope
 from models.ivr_sessions import CallbackRequest
@@ -28,8 +29,11 @@ def callbacks(app) -> list[CallbackRequest]:
 
 @pytest.mark.parametrize(("sender", "phone"), [(CITIZEN, CITIZEN), (WHATSAPP, "+525511112222")])
 async def test_a_hand_over_books_a_call_back(twilio_app, twilio_http, sender, phone) -> None:
-    await send(twilio_http, "hay un bache enorme en mi calle", sender)
-    reply = await send(twilio_http, "mejor quiero hablar con un asesor", sender)
+    async with twilio_app.state.container.bus.subscribe() as events:
+        await send(twilio_http, "hay un bache enorme en mi calle", sender)
+        reply = await send(twilio_http, "mejor quiero hablar con un asesor", sender)
+        published = await drained(events)
+    assert not [e for e in published if call_id_of(e)]  # a place in line, but no call record
     assert "Le llamaremos a este número" in reply or "Le llamaremos a este numero" in reply
     (booked,) = callbacks(twilio_app)
     assert booked.phone == phone and booked.queue == "locatel" and booked.status == "waiting"
