@@ -276,6 +276,14 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "pongan": "instalacion",
         "instalen": "instalacion",
         "apagon": "corte energia electrica",
+        # people named by the service they give
+        "microbusero": "chofer microbus transporte publico",
+        "microbuseros": "chofer microbus transporte publico",
+        "chafirete": "chofer microbus transporte publico",
+        "barrendero": "barrido calle",
+        "grua": "corralon deposito vehiculo",
+        "tronco": "tocon",
+        "troncos": "tocon",
     }
 )
 """Mexico City colloquial words and what they mean in catalogue vocabulary.
@@ -319,6 +327,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("un senor", "persona"),
     ("una senora", "persona"),
     ("no tiene casa", "situacion calle"),
+    ("no tiene donde vivir", "situacion calle"),
+    ("no tienen donde vivir", "situacion calle"),
+    ("sin hogar", "situacion calle"),
+    ("los de la basura", "recolectores basura"),
+    ("el de la basura", "recolectores basura"),
+    ("el de transito", "agente transito"),
+    ("los de transito", "agente transito"),
     ("vive en la calle", "situacion calle"),
     ("duerme en la calle", "situacion calle"),
 )
