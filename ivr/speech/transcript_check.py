@@ -42,6 +42,8 @@ LOOP_REPEATS = 3
 LOOP_WORDS = 6
 """A loop is a run of words repeated back to back at least ``LOOP_REPEATS`` times over at least
 ``LOOP_WORDS`` words: "no, no, no" is an answer, "la humía" three times is not."""
+STUTTER_LETTERS = 12
+"""Or a few letters repeated inside one word over at least this many ("fumfumfumfum…")."""
 FILLERS = frozenset(
     {"eh", "ehh", "em", "emm", "ehm", "mm", "mmm", "hm", "hmm", "um", "uh", "ah", "ahh", "oh"}
     | {"este", "pues", "o", "sea", "a", "ver"}
@@ -50,6 +52,7 @@ FILLERS = frozenset(
 
 
 _WORD = re.compile(r"[^\W_]+")
+_STUTTER = re.compile(r"([^\W\d_]{2,8}?)\1{3,}")
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,12 @@ def words_of(text: str) -> list[str]:
 
 
 def is_loop(words: list[str]) -> bool:
-    """Whether a run of words (not a number said digit by digit) repeats back to back."""
+    """Whether a run of words (not a number said digit by digit), or a few letters inside a
+    word, repeat back to back."""
+    for word in words:
+        stutter = _STUTTER.search(word)
+        if stutter and len(stutter.group(0)) >= STUTTER_LETTERS:
+            return True
     for size in range(1, MAX_LOOP_UNIT + 1):
         same = 0  # words equal to the word ``size`` places before, in a row
         for index in range(size, len(words)):

@@ -21,6 +21,7 @@ from ivr.speech.transcript_check import MAX_KEPT_CHARS, check_transcript, is_loo
         "hay una fuga de agua en mi calle mi calle mi calle mi calle",
         "gracias gracias gracias gracias gracias gracias",
         "y se cayó el árbol y se cayó el árbol y se cayó el árbol",
+        "Fumfumfumfumfumfumfumfumfumfumfumfumfumfum",
     ],
 )
 def test_a_repetition_loop_is_not_heard(text: str) -> None:
@@ -84,6 +85,7 @@ def test_a_loop_is_a_run_repeated_back_to_back() -> None:
     assert is_loop(["no", "no", "no", "no", "no", "no"])
     assert not is_loop(["cero", "cero", "cero", "cero", "cero", "cero", "cero"])
     assert is_loop(list("abcdefgh" * 3))
+    assert not is_loop(["jajaja", "ferrocarrilero", "2026000000000001", "cucurrucucu"])
 
 
 def test_only_audio_with_speech_is_transcribed() -> None:
