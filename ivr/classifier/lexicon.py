@@ -312,6 +312,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("se fue la luz", "corte energia electrica"),
     ("se perdio", "desaparecida"),
     ("no aparece", "desaparecida"),
+    ("un senor", "persona"),
+    ("una senora", "persona"),
+)
+"""Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""
+
+NAMES: tuple[tuple[str, str], ...] = (
+    ("viene viene", "franelero"),
     ("junta de vecinos", "reunion vecinal"),
     ("perdi mi trabajo", "desempleo"),
     ("perdi mi jale", "desempleo"),
@@ -324,8 +331,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("no lo mueven", "abandonado"),
     ("me toco", "acoso sexual"),
     ("me tocaron", "acoso sexual"),
-    ("un senor", "persona"),
-    ("una senora", "persona"),
     ("no tiene casa", "situacion calle"),
     ("no tiene donde vivir", "situacion calle"),
     ("no tienen donde vivir", "situacion calle"),
@@ -337,8 +342,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("vive en la calle", "situacion calle"),
     ("duerme en la calle", "situacion calle"),
 )
-"""Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""
-
-NAMES: tuple[tuple[str, str], ...] = (("viene viene", "franelero"),)
-"""Multi-word colloquial *names* made of ordinary words ("viene" alone is only a verb): they
-count as the catalogue word itself, at full weight."""
+"""Multi-word colloquial *names* and unambiguous everyday phrasings made of ordinary words
+("viene" alone is only a verb, "no tiene donde vivir" is someone living in the street): they
+count as the catalogue words themselves, at full weight."""

@@ -151,7 +151,7 @@ def normalise(text: str) -> Normalised:
     """
     folded = fold(text)
     padded = f" {folded} "
-    named = [meaning for name, meaning in NAMES if f" {name} " in padded]
+    named = [word for name, meaning in NAMES if f" {name} " in padded for word in meaning.split()]
     words = content_words(folded) + named
     tokens = tuple(stem(w) for w in words if not _is_quantity(w))
     seen = set(tokens)
