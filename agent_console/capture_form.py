@@ -4,7 +4,7 @@ Every check gives a Spanish message for its own field, and what was typed is kep
 the page can show it again::
 
     typed = CaptureInput.of(await request.form())
-    checked = check_capture(typed, catalogue=codes, colonias=ColoniaDirectory.default())
+    checked = check_capture(typed, catalogue=codes, colonias=colonias, roads=roads)
     if checked.errors: ...  # 422, the form again with each message next to its field
 """
 
@@ -18,10 +18,11 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from agent_console.colonias import ColoniaDirectory
+from ivr.classifier.roads import PrimaryRoads
 from ivr.phones import to_e164
 from models.authorities import ALCALDIAS
 from models.catalogue import KIND_LABELS, REQUEST_KINDS
-from models.requests import Channel, RequestCreate
+from models.requests import Channel, RequestCreate, RoadClass
 
 CHANNELS = {"agente": Channel.AGENT, "ventanilla": Channel.VENTANILLA}
 CHANNEL_LABELS = {
@@ -88,9 +89,14 @@ class Checked:
 
 
 def check_capture(
-    typed: CaptureInput, *, catalogue: Collection[str], colonias: ColoniaDirectory
+    typed: CaptureInput,
+    *,
+    catalogue: Collection[str],
+    colonias: ColoniaDirectory,
+    roads: PrimaryRoads,
 ) -> Checked:
-    """Check every field (all of them, so the agent sees every message at once)."""
+    """Check every field (all of them, so the agent sees every message at once); the road
+    class follows the street or reference typed (a primary road's name, or another street)."""
     errors: dict[str, str] = {}
     for name, limit in LIMITS.items():
         if len(getattr(typed, name)) > limit:
@@ -121,6 +127,7 @@ def check_capture(
         alcaldia=alcaldia,
         colonia=colonia,
         street=typed.calle.strip() or None,
+        road_class=_road_class(typed, roads),
         reference=typed.referencia.strip() or None,
         latitude=latitude,
         longitude=longitude,
@@ -129,6 +136,14 @@ def check_capture(
         citizen_email=email,
     )
     return Checked(data)
+
+
+def _road_class(typed: CaptureInput, roads: PrimaryRoads) -> RoadClass | None:
+    """Primary when the street or the reference names a primary road; secondary for any
+    other street typed; unknown without one."""
+    if roads.find(typed.calle) or roads.find(typed.referencia):
+        return RoadClass.PRIMARY
+    return RoadClass.SECONDARY if typed.calle.strip() else None
 
 
 def _colonia(

@@ -27,7 +27,7 @@ from agent_console.capture_form import (
     check_capture,
 )
 from agent_console.colonias import ColoniaDirectory
-from agent_console.deps import ClassifierDep, RequestServiceDep
+from agent_console.deps import ClassifierDep, PrimaryRoadsDep, RequestServiceDep
 from agent_console.registering import attach_citizen, likely_duplicates, wait_for_folio
 from agent_console.templating import render
 from ivr.classifier import Classifier
@@ -86,14 +86,19 @@ async def capture_page(
 
 @router.post("/consola/capturar", response_class=HTMLResponse)
 async def capture_submit(
-    request: Request, staff: AgentStaff, classifier: ClassifierDep, requests: RequestServiceDep
+    request: Request,
+    staff: AgentStaff,
+    classifier: ClassifierDep,
+    requests: RequestServiceDep,
+    roads: PrimaryRoadsDep,
 ) -> Response:
     """Check the form; warn of likely duplicates; register it, or attach the caller."""
     form = await request.form()
     typed = CaptureInput.of(form)
     action, target = str(form.get("accion") or "registrar"), str(form.get("adjuntar") or "")
     codes = {entry.code for entry in classifier.index.entries}
-    checked = check_capture(typed, catalogue=codes, colonias=ColoniaDirectory.default())
+    colonias = ColoniaDirectory.default()
+    checked = check_capture(typed, catalogue=codes, colonias=colonias, roads=roads)
     engine = _engine(request)
     if not valid_form_id(typed.formulario):
         typed.formulario = new_form_id()

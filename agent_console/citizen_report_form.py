@@ -6,7 +6,7 @@ adds what only a citizen gives (sex and age with their consent to publish them) 
 citizen must give (the alcaldía, and the colonia or a point)::
 
     typed = ReportInput.of(await request.form())
-    checked = check_report(typed, catalogue=codes, colonias=ColoniaDirectory.default())
+    checked = check_report(typed, catalogue=codes, colonias=colonias, roads=roads)
     if checked.errors: ...  # 422, the form again with each message next to its field
 """
 
@@ -18,6 +18,7 @@ from typing import Any
 
 from agent_console.capture_form import CaptureInput, Checked, check_capture
 from agent_console.colonias import ColoniaDirectory
+from ivr.classifier.roads import PrimaryRoads
 from models.requests import Channel, DemographicFields, RequestCreate, Sex
 
 OTHER_CATEGORY = "otra"  # the radio button that takes the category from the full list
@@ -71,10 +72,15 @@ class ReportInput:
 
 
 def check_report(
-    typed: ReportInput, *, catalogue: Collection[str], colonias: ColoniaDirectory
+    typed: ReportInput,
+    *,
+    catalogue: Collection[str],
+    colonias: ColoniaDirectory,
+    roads: PrimaryRoads,
 ) -> Checked:
     """Check every field (all of them, so the citizen sees every message at once)."""
-    checked = check_capture(typed.as_capture(), catalogue=catalogue, colonias=colonias)
+    capture = typed.as_capture()
+    checked = check_capture(capture, catalogue=catalogue, colonias=colonias, roads=roads)
     errors = {**checked.errors, **_citizen_errors(typed, checked.errors)}
     demographics = _demographics(typed, errors)
     if errors or checked.data is None:

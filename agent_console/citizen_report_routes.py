@@ -32,7 +32,7 @@ from agent_console.citizen_report_form import (
     check_report,
 )
 from agent_console.colonias import ColoniaDirectory
-from agent_console.deps import ClassifierDep, RequestServiceDep
+from agent_console.deps import ClassifierDep, RequestServiceDep, get_primary_roads
 from agent_console.public_routes import client_address
 from agent_console.registering import attach_citizen, likely_duplicates, wait_for_folio
 from agent_console.templating import local_time, render_public
@@ -139,7 +139,8 @@ async def _send(
     """Check the report; offer the likely duplicates (unless registering ``anyway``); join
     the ``target`` the citizen chose among them, or register a new folio."""
     codes = {entry.code for entry in classifier.index.entries}
-    checked = check_report(typed, catalogue=codes, colonias=ColoniaDirectory.default())
+    roads = await get_primary_roads(request)
+    checked = check_report(typed, catalogue=codes, colonias=ColoniaDirectory.default(), roads=roads)
     if checked.errors or checked.data is None:
         return _details(request, classifier, typed, errors=checked.errors, status=422)
     data = checked.data

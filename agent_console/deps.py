@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ivr.classifier import Classifier
+from ivr.classifier.roads import PrimaryRoads
 from models.request_service import RequestService
 
 
@@ -26,5 +27,12 @@ async def get_classifier(request: Request) -> Classifier:
     return request.app.state.container.classifier
 
 
+async def get_primary_roads(request: Request) -> PrimaryRoads:
+    """The City's primary roads (the IVR directory's copy, reloaded when administrators edit
+    them)."""
+    return await request.app.state.container.ivr.directory.primary_roads()
+
+
 RequestServiceDep = Annotated[RequestService, Depends(get_requests)]
 ClassifierDep = Annotated[Classifier, Depends(get_classifier)]
+PrimaryRoadsDep = Annotated[PrimaryRoads, Depends(get_primary_roads)]
