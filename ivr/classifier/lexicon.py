@@ -85,6 +85,16 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         "bocho": "vocho",
         "micro": "microbus",
         "combi": "microbus",
+        "banqueton": "banqueta",
+        # kinds of tree are the catalogue's "árbol" (and not "freno" for "fresno")
+        **dict.fromkeys(
+            ("fresno", "fresnos", "pirul", "pirules", "eucalipto", "eucaliptos", "jacaranda"),
+            "arbol",
+        ),
+        **dict.fromkeys(
+            ("jacarandas", "ahuehuete", "ficus", "colorin", "sauce", "cedro", "pino", "palmera"),
+            "arbol",
+        ),
     }
 )
 """Misspellings and speech-to-text sound-alike errors, word for word.
@@ -312,6 +322,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("se fue la luz", "corte energia electrica"),
     ("se perdio", "desaparecida"),
     ("no aparece", "desaparecida"),
+    ("no sabemos nada de", "desaparecida"),
     ("un senor", "persona"),
     ("una senora", "persona"),
 )
@@ -319,6 +330,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
 
 NAMES: tuple[tuple[str, str], ...] = (
     ("viene viene", "franelero"),
+    ("sin vida", "muerto"),
+    ("agua de drenaje", "aguas negras"),
     ("junta de vecinos", "reunion vecinal"),
     ("perdi mi trabajo", "desempleo"),
     ("perdi mi jale", "desempleo"),
