@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from ivr.classifier.lexicon import STOPWORDS
 from ivr.classifier.text import content_words, fold, normalise, phonetic, stem
 
 FIELD_WEIGHTS = MappingProxyType(
@@ -31,6 +32,14 @@ FIELD_WEIGHTS = MappingProxyType(
 EXPANSION_WEIGHT = 0.6
 LOCATIVE_WEIGHT = 0.5
 _LOCATIVE_LEADS = frozenset({"en", "junto", "frente", "afuera", "cerca", "dentro", "enfrente"})
+_PLACE_NOUNS = frozenset(
+    {"calle", "calles", "cuadra", "esquina", "cruce", "crucero", "avenida", "banqueta",
+     "banquetas", "acera", "camellon", "parque", "jardin", "plaza", "glorieta", "puente", "casa",
+     "edificio", "unidad", "azotea", "patio", "terreno", "predio", "mercado", "escuela",
+     "entrada", "orilla"}
+)  # fmt: skip
+"""Where-words: after "en el…", they say where the problem is, not what it is ("en Locatel",
+"en el verificentro" still say what)."""
 _DETERMINERS = frozenset(
     {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
 )  # fmt: skip
@@ -149,7 +158,8 @@ class CatalogueIndex:
                 skip = False
                 continue
             merged = stem(first + second)
-            if second and stem(second) not in self.postings and merged in self.postings:
+            split = second and second not in STOPWORDS and stem(second) not in self.postings
+            if split and merged in self.postings:  # never "bache en" → "bacheen"
                 joined.append(first + second)
                 skip = True
             else:
@@ -173,8 +183,8 @@ class CatalogueIndex:
 def _locative_stems(words: Sequence[str]) -> frozenset[str]:
     """Stems said only as where the problem is ("un perro muerto en el parque"), not what.
 
-    The first content word after "en", "junto a", "frente a"… is a place; it still counts,
-    at a lower weight, unless the caller also names it as the subject.
+    A place noun ("calle", "parque"…) right after "en", "junto a", "frente a"… is where; it
+    still counts, at a lower weight, unless the caller also names it as the subject.
     """
     where: set[str] = set()
     what: set[str] = set()
@@ -186,7 +196,7 @@ def _locative_stems(words: Sequence[str]) -> frozenset[str]:
         if after_lead and word in _DETERMINERS:
             continue
         stems = {stem(w) for w in content_words(word)}
-        (where if after_lead else what).update(stems)
+        (where if after_lead and word in _PLACE_NOUNS else what).update(stems)
         after_lead = False
     return frozenset(where - what)
 
