@@ -1,9 +1,9 @@
 """Incoming SMS and WhatsApp messages (one webhook for both): folio status, AYUDA, SÍ/NO, and
 every other message to the text front (a conversation with the call flow, :mod:`ivr.text`).
 
-Replies never carry personal data (only the folio, its status, authority and deadline), fit in
-as few SMS segments as possible, and status queries are limited per number so folios cannot be
-enumerated.
+A folio's status never carries personal data (only the folio, its status, authority and
+deadline); every reply fits in as few SMS segments as possible, and status queries are limited
+per number so folios cannot be enumerated.
 """
 
 from __future__ import annotations
