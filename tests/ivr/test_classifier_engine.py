@@ -207,3 +207,12 @@ def test_where_weighs_less_than_what() -> None:
         entry("ARB-12", "Parque descuidado", "MANTENIMIENTO PARQUE / AREA VERDE", "parque sucio"),
     ]
     assert Classifier(entries).classify("hay un muerto en el parque").candidates[0].code == "ANI-13"
+
+
+def test_a_word_is_not_rejoined_with_a_stop_word() -> None:
+    """ "bache en" is not "bacheen" (which would stem like "bacheo")."""
+    entries = [
+        entry("VIA-1", "Bache en calle", "BACHEO"),
+        entry("VIA-4", "Bacheo en varias calles de la colonia", "BACHEO"),
+    ]
+    assert Classifier(entries).classify("un bache en la esquina").candidates[0].code == "VIA-1"
