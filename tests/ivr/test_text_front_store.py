@@ -13,6 +13,7 @@ from ivr.flow.state import CallState, Step
 from ivr.text.store import ConversationStore
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.redis_store import RedisCallStore
+from models.db import make_engine, upgrade
 
 SENDER = "whatsapp:+5215511112222"
 
@@ -61,6 +62,16 @@ async def exercise(store: CallStore | RedisCallStore) -> None:
 
 async def test_conversations_in_the_database(engine: Engine) -> None:
     await exercise(CallStore(engine=engine))
+
+
+@pytest.mark.postgres
+async def test_conversations_in_postgresql(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    try:
+        await exercise(CallStore(engine=engine))
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.redis
