@@ -116,7 +116,8 @@ async def test_a_whole_registration_by_sms(twilio_app, twilio_http) -> None:
     assert request.alcaldia == "Iztapalapa" and request.citizen_phone == CITIZEN
     assert request.reference.startswith("calle Morelos")
     assert f"Anote su folio: {format_folio(request.folio)}." in replies[-1]
-    assert "a mas tardar el " in replies[-1] and "responda 1" in replies[-1]
+    assert "a mas tardar el " in replies[-1] and "Responda 1 para repetirlo." in replies[-1]
+    assert [segments(reply)[0] for reply in replies] == [1] * 5  # five replies, one SMS each
     for reply in replies:  # GSM-7 whenever an accent would cost a segment
         assert is_gsm7(reply) or segments(reply) == (1, "UCS-2"), reply
     assert not folio_jobs(twilio_app)  # the folio went in the reply: no second message
