@@ -59,6 +59,10 @@ class PublicCache:
                 self._values.popitem(last=False)
         return value
 
+    def forget(self, key: Hashable) -> None:
+        """Drop ``key``'s value (what it stood for changed)."""
+        self._values.pop(key, None)
+
     def clear(self) -> None:
         """Forget every value (a test, or data that changed under the cache)."""
         self._values.clear()

@@ -18,7 +18,9 @@ cheap), and proofs per folio and per client. The client is the connection's peer
 library's moving windows, shared through Redis when one is configured; past them the answer is
 429 with ``Retry-After``.
 
-Caching: the blank page is the same for everyone and is public (``public.cache_seconds``).
+Caching: each folio's public view (never the answer) is read once per ``public.cache_seconds``
+by each web process and kept; a change of the request on the event bus drops it at once, and a
+proof always reads afresh. The blank page is the same for everyone and is public.
 A look-up is never stored by a shared cache: a proxy or CDN answering from its copy would let
 look-ups past the limit uncounted and serve one client's 404 or 429 to another. The API's
 public view may be kept by the client's own browser for ``cache_seconds`` (``private``); a page
@@ -31,20 +33,24 @@ from __future__ import annotations
 import hmac
 import math
 import time
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from limits import parse, parse_many
 
 from agent_console.deps import RequestServiceDep
+from agent_console.live import LiveHub
 from agent_console.public_cache import PublicCache
 from agent_console.templating import render_public
 from ivr.flow.limits import moving_window, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
 from models.errors import DomainError, FolioNotFound, InvalidFolio
+from models.events import RequestRegistered, RequestStatusChanged
+from models.folio import parse_folio
 from models.public_view import (
     STATUS_FIELD,
     NameDirectory,
@@ -60,6 +66,8 @@ router = APIRouter(prefix="/api/public", tags=["público"])
 page_router = APIRouter(include_in_schema=False)
 PAGE = "public/folio.html"
 UNKNOWN_CLIENT = "desconocido"
+T = TypeVar("T")
+CHANGES = (RequestRegistered, RequestStatusChanged)  # what makes a kept public view stale
 
 
 class PhoneDigitsInvalid(DomainError):
@@ -196,19 +204,46 @@ async def prove(request: Request, found: ServiceRequest, telefono: str) -> None:
         )
 
 
-async def lookup(request: Request, requests: RequestService, folio: str) -> Found:
-    """The request with ``folio`` and its status changes, counted against the client's
-    look-ups; a malformed folio is explained, an unknown one charged its extra cost."""
+async def lookup(request: Request, folio: str, read: Callable[[str], Awaitable[T]]) -> T:
+    """``read`` of the well-formed ``folio``, counted against the client's look-ups; a
+    malformed folio is explained, an unknown one charged its extra cost."""
     limiter: FolioLookupLimiter = request.app.state.folio_lookup_limiter
     client = client_address(request)
     await limiter.admit(client)
     try:
-        return Found(*await requests.with_history(folio, field=STATUS_FIELD))
+        number = parse_folio(folio)
     except InvalidFolio as error:
         raise explain_invalid_folio(error) from None
+    try:
+        return await read(number)
     except FolioNotFound:
         await limiter.charge_unknown(client)
         raise
+
+
+async def read_found(requests: RequestService, folio: str) -> Found:
+    """The request and its status changes, as they are now."""
+    return Found(*await requests.with_history(folio, field=STATUS_FIELD))
+
+
+async def read_public_view(request: Request, requests: RequestService, folio: str) -> PublicRequest:
+    """The public's view of ``folio`` (no answer), read once per cache period and process."""
+
+    async def compute() -> PublicRequest:
+        found = await read_found(requests, folio)
+        return await public_view(request, requests, found, verified=False)
+
+    cache: PublicCache = request.app.state.folio_cache
+    return await cache.get(folio, compute)
+
+
+async def forget_changed_folios(live: LiveHub, cache: PublicCache) -> None:
+    """Drop a folio's kept public view as soon as the bus says its request changed, so a
+    look-up after an answer shows it (the period bounds the wait when an event is lost)."""
+    async with live.listen(lambda event: isinstance(event, CHANGES)) as events:
+        async for event in events:
+            if isinstance(event, CHANGES):
+                cache.forget(event.folio)
 
 
 async def public_view(
@@ -255,13 +290,14 @@ async def public_folio(
 ) -> PublicRequest:
     """The public status of a request (no citizen data, no description, no exact address);
     with ``telefono`` = the last four digits of the citizen's phone, also the answer."""
-    found = await lookup(request, requests, folio)
-    if telefono is not None:
-        await prove(request, found.request, telefono)
-    seconds = request.app.state.container.settings.public.cache_seconds
-    proven = telefono is not None
-    response.headers["cache-control"] = "no-store" if proven else f"private, max-age={seconds}"
-    return await public_view(request, requests, found, verified=proven)
+    if telefono is None:
+        seconds = request.app.state.container.settings.public.cache_seconds
+        response.headers["cache-control"] = f"private, max-age={seconds}"
+        return await lookup(request, folio, partial(read_public_view, request, requests))
+    found = await lookup(request, folio, partial(read_found, requests))
+    await prove(request, found.request, telefono)
+    response.headers["cache-control"] = "no-store"
+    return await public_view(request, requests, found, verified=True)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -283,21 +319,27 @@ async def _folio_page(
         context["errors"]["folio"] = "Escriba el folio."
         return render_public(request, PAGE, context, status=422, form=True)
     try:
-        found = await lookup(request, requests, folio)
+        if telefono:
+            found = await lookup(request, folio, partial(read_found, requests))
+        else:
+            context["result"] = await lookup(
+                request, folio, partial(read_public_view, request, requests)
+            )
     except DomainError as error:
         context["errors"]["folio"] = error.message
         refused = render_public(request, PAGE, context, status=error.status_code, form=True)
         refused.headers.update(getattr(error, "headers", {}))
         return refused
-    status, verified = 200, False
+    status = 200
     if telefono:
+        verified = False
         try:
             await prove(request, found.request, telefono)
             verified = True
         except DomainError as error:
             context["errors"]["telefono"] = error.message
             status = error.status_code
-    context["result"] = await public_view(request, requests, found, verified=verified)
+        context["result"] = await public_view(request, requests, found, verified=verified)
     return render_public(request, PAGE, context, status=status, form=True)
 
 

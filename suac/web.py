@@ -7,6 +7,7 @@ one the web role only.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
@@ -18,7 +19,7 @@ from agent_console.citizen_report_routes import ReportLimiter
 from agent_console.login_routes import LoginLimiter
 from agent_console.open311.limits import Open311Limiter
 from agent_console.public_cache import PublicCache
-from agent_console.public_routes import FolioLookupLimiter, FolioProofLimiter
+from agent_console.public_routes import FolioLookupLimiter, FolioProofLimiter, forget_changed_folios
 from models.config import Settings, get_settings
 from suac.container import build_container
 from suac.health import readiness
@@ -62,11 +63,18 @@ def create_app(
             settings.public, redis_url=settings.redis_url
         )
         app.state.public_cache = PublicCache(seconds=settings.public.cache_seconds)
+        app.state.folio_cache = PublicCache(seconds=settings.public.cache_seconds, size=20_000)
         app.state.open311_limiter = Open311Limiter(settings.public, redis_url=settings.redis_url)
         try:
             await runtime.start()
-            freeze_long_lived()
-            yield
+            forgetting = asyncio.create_task(
+                forget_changed_folios(runtime.live, app.state.folio_cache)
+            )
+            try:
+                freeze_long_lived()
+                yield
+            finally:
+                forgetting.cancel()
         finally:
             await runtime.stop()
             await container.close()

@@ -43,3 +43,12 @@ async def test_the_least_recently_used_key_goes_first() -> None:
     for key in ("a", "b", "c"):
         await cache.get(key, lambda key=key: asyncio.sleep(0, result=key))
     assert await cache.get("a", lambda: asyncio.sleep(0, result="nuevo")) == "nuevo"
+
+
+async def test_a_forgotten_key_is_computed_again() -> None:
+    cache = PublicCache(seconds=60)
+    assert await cache.get("folio", lambda: asyncio.sleep(0, result="asignada")) == "asignada"
+    assert await cache.get("folio", lambda: asyncio.sleep(0, result="respondida")) == "asignada"
+    cache.forget("folio")
+    cache.forget("nunca guardada")
+    assert await cache.get("folio", lambda: asyncio.sleep(0, result="respondida")) == "respondida"

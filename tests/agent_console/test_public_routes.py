@@ -357,3 +357,19 @@ async def test_lookups_are_counted_across_processes_through_redis(redis_url: str
 
 def test_the_doctests() -> None:
     assert doctest.testmod(agent_console.public_routes).failed == 0
+
+
+def test_a_lookup_is_kept_for_the_period_until_the_request_changes(client: TestClient) -> None:
+    folio = register(client)
+    first = client.get(f"/api/public/folios/{folio}").json()
+    assert first["status"] == "assigned" and first["colonia"] == "Toriello Guerra"
+    with session_scope(client.app.state.container.engine) as session:  # no event: still kept
+        found = session.exec(select(ServiceRequest).where(col(ServiceRequest.folio) == folio)).one()
+        found.colonia = "Tlalpan Centro"
+        session.add(found)
+    assert client.get(f"/folio?folio={folio}").text.count("Toriello Guerra") >= 1
+    answer(client, folio)  # the status change on the bus drops the kept view
+    after = client.get(f"/api/public/folios/{folio}").json()
+    assert after["status"] == "answered" and after["colonia"] == "Tlalpan Centro"
+    proven = client.get(f"/api/public/folios/{folio}", params={"telefono": "2222"}).json()
+    assert proven["verified"] and proven["answer_text"] == ANSWER  # the proof reads afresh
