@@ -69,8 +69,8 @@ def test_classifier_meets_the_targets(
 ) -> None:
     report = evaluate(Classifier(catalogue), rows)
     assert report.top1 >= 0.90
-    assert report.top3 >= 0.975  # 0.98 before 145 hard rows written for issue 12 joined
-    assert report.tema_top1 >= 0.965
+    assert report.top3 >= 0.98
+    assert report.tema_top1 >= 0.97
     assert report.alcaldia >= 0.95
     assert report.alcaldia_named >= 0.95
     assert report.tema_top1 >= report.top1
