@@ -30,7 +30,7 @@ from ivr.classifier import Classifier
 from ivr.classifier.evaluation import read_catalogue_csv
 from ivr.speech.audio import has_speech
 from ivr.speech.engines import SAMPLE_RATE, WhisperEngine, assemble_pypi_whisper
-from ivr.speech.transcript_check import check_transcript
+from ivr.speech.transcript_check import check_transcript, shortened
 
 REPO = Path(__file__).resolve().parent.parent
 AUDIO = REPO.parent / "shared" / "stt" / "audio"
@@ -159,6 +159,11 @@ def report(outcomes: list[Outcome], classifier: Classifier, verbose: bool) -> No
         o for o in reports if first_tema(classifier, o.utterance.said) == o.utterance.tema
     ]
     rejected_reports = [o for o in reports if o.reason]
+    lost = [  # what refusing cost: refused reports whose transcript had the right tema
+        o
+        for o in rejected_reports
+        if first_tema(classifier, shortened(o.transcript)) == o.utterance.tema
+    ]
     print(f"utterances with speech: {len(speech)}; accepted by the check: {len(accepted)}")
     for o in speech:
         if o.reason:
@@ -174,7 +179,7 @@ def report(outcomes: list[Outcome], classifier: Classifier, verbose: bool) -> No
         f"reports with an expected tema: {len(reports)}; refused as not heard: "
         f"{len(rejected_reports)}; right tema through Whisper: {len(right)}/{len(reports)} "
         f"({100 * len(right) / len(reports):.0f} %); right tema as written: "
-        f"{len(as_written)}/{len(reports)}"
+        f"{len(as_written)}/{len(reports)}; refused that would have been right: {len(lost)}"
     )
     for name in ("synth/", "espeak/"):
         part = [o for o in reports if o.utterance.name.startswith(name)]
