@@ -52,3 +52,41 @@ async def test_a_forgotten_key_is_computed_again() -> None:
     cache.forget("folio")
     cache.forget("nunca guardada")
     assert await cache.get("folio", lambda: asyncio.sleep(0, result="respondida")) == "respondida"
+
+
+async def test_a_value_just_expired_is_served_while_it_is_renewed() -> None:
+    now = [0.0]
+    cache, calls, release = PublicCache(seconds=10, clock=lambda: now[0]), [], asyncio.Event()
+
+    async def compute() -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            await release.wait()
+        return len(calls)
+
+    assert await cache.get("k", compute) == 1
+    now[0] = 15  # expired less than a period ago
+    assert await cache.get("k", compute) == 1  # served at once, renewed meanwhile
+    await asyncio.sleep(0)
+    assert await cache.get("k", compute) == 1 and len(calls) == 2  # one renewal at a time
+    release.set()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert await cache.get("k", compute) == 2 and len(calls) == 2
+    now[0] = 40  # expired more than a period ago: computed before it is served
+    assert await cache.get("k", compute) == 3
+
+
+async def test_a_value_forgotten_while_computed_is_not_kept() -> None:
+    cache, started = PublicCache(seconds=60), asyncio.Event()
+
+    async def slow() -> str:
+        started.set()
+        await asyncio.sleep(0.05)
+        return "antes del cambio"
+
+    reading = asyncio.create_task(cache.get("folio", slow))
+    await started.wait()
+    cache.forget("folio")
+    assert await reading == "antes del cambio"
+    assert await cache.get("folio", lambda: asyncio.sleep(0, result="después")) == "después"
