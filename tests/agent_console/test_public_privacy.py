@@ -66,24 +66,18 @@ SECRETS = (
     "Le cambiamos",
     "no procede",
 )
-PUBLIC_PREFIXES = (
+PAGES = (
     "/folio",
     "/reportar",
     "/aviso-de-privacidad",
     "/tablero",
     "/estadisticas",
     "/datos-abiertos",
-    "/api/public/",
-    "/open311/v2/",
 )
+PUBLIC_PREFIXES = (*PAGES, "/api/public/", "/open311/v2/")
 LINK = re.compile(r"""href=["']([^"'#]+)""")
 STARTS = (
-    "/folio",
-    "/reportar",
-    "/aviso-de-privacidad",
-    "/tablero",
-    "/estadisticas",
-    "/datos-abiertos",
+    *PAGES,
     "/api/public/tablero",
     "/estadisticas.json",
     "/estadisticas.csv",
