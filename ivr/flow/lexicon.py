@@ -46,3 +46,19 @@ def is_yes(text: str | None) -> bool:
 def is_no(text: str | None) -> bool:
     """The caller disagreed ("no", "nel", "para nada", "no, ninguna"…)."""
     return says(text, "no")
+
+
+def opening_answer(text: str | None) -> bool | None:
+    """The yes (True) or no (False) a reply opens with; None when it opens with neither.
+
+    >>> opening_answer("Sí, ya no hay fuga"), opening_answer("No, sigue igual")
+    (True, False)
+    >>> opening_answer("eso no"), opening_answer("claro que sí"), opening_answer("26-0000001-8")
+    (False, True, None)
+    """
+    words = tuple(fold(text or "").split())
+    if is_no(" ".join(words[:2])):
+        return False
+    if any(words[: len(phrase)] == phrase for phrase in phrases("yes")):
+        return True
+    return None

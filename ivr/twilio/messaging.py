@@ -19,6 +19,7 @@ from sqlmodel import select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.flow.directory import Directory
+from ivr.flow.lexicon import opening_answer
 from ivr.flow.limits import QueryLimiter
 from ivr.flow.state import CallState, Step
 from ivr.flow.understanding import fold
@@ -38,7 +39,6 @@ from models.requests import Status
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
 FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
-YES, NO = frozenset({"si", "s", "sip"}), frozenset({"no", "n"})
 MAX_REPLY_WORDS = 5  # "Sí, ya quedó" and "No, sigue igual" are answers too
 MIN_FOLIO_DIGITS = 6  # fewer digits ("1", "09") are a menu's keys: a conversation's answer
 HELP = frozenset({"ayuda", "help", "info", "menu"})
@@ -106,9 +106,10 @@ class MessagingFront:
         conversation."""
         conversation = await self._texts.current(hook.sender)
         words = fold(hook.body).split()
-        if words and len(words) <= MAX_REPLY_WORDS and (words[0] in YES or words[0] in NO):
+        answer = opening_answer(hook.body) if len(words) <= MAX_REPLY_WORDS else None
+        if answer is not None:
             since = conversation.last_at if conversation is not None else None
-            confirmed = await self._confirmation(hook, solved=words[0] in YES, since=since)
+            confirmed = await self._confirmation(hook, solved=answer, since=since)
             if confirmed is not None:
                 return confirmed
         if conversation is not None:

@@ -186,9 +186,13 @@ async def _answer(twilio_app, folio: str) -> None:
         ("si", True),
         ("Sí.", True),
         ("Sí, ya quedó", True),
+        ("Así es", True),
+        ("Claro que sí", True),
         ("NO", False),
         ("no", False),
         ("No, sigue igual", False),
+        ("nel", False),
+        ("Para nada", False),
     ],
 )
 async def test_answered_request_is_confirmed_or_reopened_by_reply(
