@@ -22,6 +22,8 @@ FRESH_SETS = sorted(DATA.glob("classifier_fresh_*.tsv"))
 """Utterances written for issue 12 before tuning (``…_2026``), after the first fixes
 (``…_2026b``) and near the end (``…_2026d``), kept out of the tuning set;
 ``benchmarks/classifier.py`` reports each apart."""
+HELD_AT_95 = [DATA / f"classifier_fresh_2026{suffix}.tsv" for suffix in ("", "b", "d")]
+"""The fresh sets held at the issue's 95 % targets."""
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +102,7 @@ def test_fresh_sets_are_large_and_spread() -> None:
     assert max(Counter(r.text for r in everything).values()) == 1
 
 
-@pytest.mark.parametrize("path", FRESH_SETS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", HELD_AT_95, ids=lambda p: p.stem)
 def test_classifier_meets_the_targets_on_unseen_utterances(
     path: Path, catalogue: list[CatalogueEntry]
 ) -> None:
