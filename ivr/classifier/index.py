@@ -158,7 +158,8 @@ class CatalogueIndex:
                 skip = False
                 continue
             merged = stem(first + second)
-            split = second and second not in STOPWORDS and stem(second) not in self.postings
+            known = stem(second) in self.postings  # "socio económico" joined, not "de sazolve"
+            split = second and second not in STOPWORDS and (not known or first not in STOPWORDS)
             if split and merged in self.postings:  # never "bache en" → "bacheen"
                 joined.append(first + second)
                 skip = True

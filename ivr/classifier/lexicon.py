@@ -28,6 +28,7 @@ _STOPWORDS_TEXT = """
     oiga oye mire fijese ahi alla aca eh em mmm este pos pus orale
     senorita senor seniorita joven licenciado licenciada amigo amiga
     favor gracias disculpe perdon quisiera quiero queria necesito necesitamos
+    quise quiso quisieron quisimos queremos quieren
     hablo llamo llamando marco marcaba marcando habla reportar reporto reporte reporta
     solicitar solicito solicitud pedir pido apoyo ayuda ayudar ayudeme porfa
     sucede ocurre problema caso cosa cosas favorcito lleva llevan llevamos llevo
@@ -78,6 +79,7 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         "juga": "fuga",
         "ahua": "agua",
         "awa": "agua",
+        "aguita": "agua",
         "gua": "agua",
         "drenage": "drenaje",
         "dreanje": "drenaje",
@@ -173,6 +175,9 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "ratero": "robo vigilancia",
         "asaltan": "asalto vigilancia",
         "asaltos": "asalto vigilancia",
+        "asaltaron": "asalto vigilancia",
+        "asaltar": "asalto vigilancia",
+        "asalto": "asalto vigilancia",
         "malandros": "vigilancia",
         "patrulla": "patrulla vigilancia",
         "policia": "policia vigilancia",
@@ -201,6 +206,21 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "apestoso": "olor",
         "pestilencia": "olor",
         "cano": "drenaje olor",
+        "quebrada": "rota",
+        "quebrado": "rota",
+        "quebradas": "rota",
+        "quebrados": "rota",
+        "quebraron": "rota",
+        "fumar": "consumo",
+        "fumando": "consumo",
+        "drogarse": "consumo droga",
+        "drogandose": "consumo droga",
+        "rabia": "antirrabica",
+        "vacuna": "vacunacion",
+        "vacunar": "vacunacion",
+        # a caller caring for someone: the carers' programme
+        "cuido": "cuidadoras",
+        "cuidamos": "cuidadoras",
         # everyday words for what the catalogue names formally
         "manosear": "acoso sexual",
         "manosearon": "acoso sexual",
@@ -320,6 +340,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("no prende", "descompuesto apagado"),
     ("no enciende", "descompuesto apagado"),
     ("se fue la luz", "corte energia electrica"),
+    ("una junta", "reunion vecinal"),
     ("se perdio", "desaparecida"),
     ("no aparece", "desaparecida"),
     ("no sabemos nada de", "desaparecida"),
@@ -331,6 +352,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
 NAMES: tuple[tuple[str, str], ...] = (
     ("viene viene", "franelero"),
     ("sin vida", "muerto"),
+    ("vital liquido", "agua"),
     ("agua de drenaje", "aguas negras"),
     ("junta de vecinos", "reunion vecinal"),
     ("perdi mi trabajo", "desempleo"),

@@ -31,7 +31,8 @@ from ivr.classifier.numbers import ARTICLES, word_number
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
-_SUFFIXES = ("cit", "sit", "it", "zot", "sot")
+_SUFFIXES = (("cit", 4), ("sit", 4), ("it", 4), ("zot", 4), ("sot", 4), ("ot", 3))
+_PRETERITE_PLURAL = ("aron", "ieron")
 _PHONETIC_RULES = (
     (re.compile(r"(?<!c)h"), ""),
     (re.compile(r"qu(?=[ei])"), "k"),
@@ -71,14 +72,17 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ces") and len(word) > 4:
         return word[:-3] + "z"
+    for ending in _PRETERITE_PLURAL:  # "asaltaron", "rompieron": "asalt", "romp"
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
     base = word
     plural = base.endswith("s") and len(base) > 4
     if plural or (base[-2:] in ("an", "en") and len(base) > 5):  # "pasan": "pasa"
         base = base[:-1]
     if base[-1] in "aeo" and len(base) > 3:
         base = base[:-1]
-    for suffix in _SUFFIXES:
-        if base.endswith(suffix) and len(base) - len(suffix) >= 4:
+    for suffix, shortest in _SUFFIXES:
+        if base.endswith(suffix) and len(base) - len(suffix) >= shortest:
             base = base[: -len(suffix)]
             return base[:-1] if base[-1] in "aeo" else base
     return base

@@ -216,3 +216,12 @@ def test_a_word_is_not_rejoined_with_a_stop_word() -> None:
         entry("VIA-4", "Bacheo en varias calles de la colonia", "BACHEO"),
     ]
     assert Classifier(entries).classify("un bache en la esquina").candidates[0].code == "VIA-1"
+
+
+def test_two_known_words_are_rejoined_into_the_word_they_make() -> None:
+    """ "socio económico" is the catalogue's "socioeconómico", though "económico" is a word."""
+    entries = [
+        entry("SOC-12", "Estudio socioeconómico", "SOLICITUD ESTUDIO SOCIOECONOMICO"),
+        entry("SOC-17", "Apoyo económico de la alcaldía", "ASISTENCIA SOCIAL", "estudio"),
+    ]
+    assert Classifier(entries).classify("estudio socio económico").candidates[0].code == "SOC-12"

@@ -21,6 +21,9 @@ def test_fold_removes_case_accents_and_punctuation() -> None:
         (("luz", "luces"), "luz"),
         (("arbol", "arboles", "arbolito", "arbolitos"), "arbol"),
         (("tapada", "tapado", "tapadas"), "tapad"),
+        (("fuga", "fugota"), "fug"),
+        (("asalto", "asaltaron"), "asalt"),
+        (("rompe", "rompieron"), "romp"),
     ],
 )
 def test_stem_merges_plural_gender_and_diminutive(words: tuple[str, ...], expected: str) -> None:
