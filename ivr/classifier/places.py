@@ -115,6 +115,8 @@ class PlaceFinder:
         de alcohol" is not), nor for a street's name.
         """
         street, used = find_street(words, ordinary=ordinary)
+        if street and self._colonia_of_street(words, used):
+            street, used = None, set()
         cues = [i for i, w in enumerate(words) if w in COLONIA_CUES]
         cued = [s for i in cues for s in _after_cue(words, i)]
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
@@ -191,6 +193,18 @@ class PlaceFinder:
         if partial and (led or self._after_en(words, start, start + 1, ordinary)):
             return _Colonia(partial[0], partial[1], start, start + 1)
         return None
+
+    def _colonia_of_street(self, words: Sequence[str], used: set[int]) -> bool:
+        """Whether a "street" is a colonia said after "la calle de la…": "la calle de la
+        Guerrero" (or "…de la Cuchilla del Moral") is a street in that colonia, as no
+        street's name begins with an article."""
+        first = min(used, default=0)
+        if words[first + 1 : first + 2] != ["de"] or first + 2 not in used:
+            return False
+        if words[first + 2] not in ("la", "el", "los", "las"):
+            return False
+        found = self._longest(words, first + 3, set(), cued=True, fuzzy=False)
+        return found is not None and found.end > max(used)
 
     def _after_en(
         self, words: Sequence[str], start: int, end: int, ordinary: Container[str]

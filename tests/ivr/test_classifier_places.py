@@ -197,3 +197,19 @@ def test_colonia_right_after_en_unless_a_primary_road(finder: PlaceFinder) -> No
     assert place(finder, "un perro herido en Tlatelolco").alcaldia == "Cuauhtémoc"
     road = place(finder, "semáforo fundido en Insurgentes")  # also a colonia in Iztapalapa
     assert road.colonia is None and road.alcaldia is None
+
+
+@pytest.mark.parametrize(
+    ("text", "colonia", "street"),
+    [
+        ("llantas tiradas en la calle de la Guerrero", "Guerrero", None),
+        ("la calle de la Cuchilla del Moral no tiene lámparas", "Cuchilla del Moral", None),
+        ("bache en la calle de Tacuba", None, "Calle De Tacuba"),
+        ("bache en la calle de la Amargura", None, "Calle De La Amargura"),
+    ],
+)
+def test_a_colonia_after_la_calle_de_la_is_not_a_street(
+    finder: PlaceFinder, text: str, colonia: str | None, street: str | None
+) -> None:
+    found = place(finder, text)
+    assert (found.colonia, found.street) == (colonia, street)
