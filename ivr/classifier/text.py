@@ -32,7 +32,7 @@ from ivr.classifier.numbers import ARTICLES, word_number
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _SUFFIXES = (("cit", 4), ("sit", 4), ("it", 4), ("zot", 4), ("sot", 4), ("ot", 3))
-_PRETERITE_PLURAL = ("aron", "ieron")
+_VERB_ENDINGS = ("aron", "ieron", "ando", "iendo")
 _PHONETIC_RULES = (
     (re.compile(r"(?<!c)h"), ""),
     (re.compile(r"qu(?=[ei])"), "k"),
@@ -72,7 +72,7 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ces") and len(word) > 4:
         return word[:-3] + "z"
-    for ending in _PRETERITE_PLURAL:  # "asaltaron", "rompieron": "asalt", "romp"
+    for ending in _VERB_ENDINGS:  # "asaltaron", "rompieron", "brotando": "asalt", "romp", "brot"
         if word.endswith(ending) and len(word) - len(ending) >= 4:
             return word[: -len(ending)]
     base = word

@@ -24,6 +24,7 @@ def test_fold_removes_case_accents_and_punctuation() -> None:
         (("fuga", "fugota"), "fug"),
         (("asalto", "asaltaron"), "asalt"),
         (("rompe", "rompieron"), "romp"),
+        (("gotea", "goteando"), "gote"),
     ],
 )
 def test_stem_merges_plural_gender_and_diminutive(words: tuple[str, ...], expected: str) -> None:
