@@ -25,6 +25,7 @@ from types import MappingProxyType
 from rapidfuzz import fuzz, process
 
 from ivr.classifier.alcaldias import AlcaldiaMatch, find_alcaldia
+from ivr.classifier.landmarks import Landmark, Landmarks
 from ivr.classifier.streets import STREET_CUES, find_street
 from ivr.classifier.text import fold, phonetic
 from models.primary_roads import PRIMARY_ROADS_FILE, read_roads
@@ -33,6 +34,8 @@ COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
 _LEADS = frozenset({"en", "por", "de"})
+_FULL_NAME_LEADS = _LEADS | {"a"}
+_BARE_LEADS = frozenset({"en", "por", "a"})
 _ORDINALS = MappingProxyType(
     {
         **dict.fromkeys(("primera", "primer", "primero", "i"), "1"),
@@ -80,9 +83,14 @@ class PlaceFinder:
     """Alcaldía, colonia and street extraction over the shipped colonias catalogue."""
 
     def __init__(
-        self, colonias: dict[str, list[tuple[str, str]]], *, roads: Iterable[str] = ()
+        self,
+        colonias: dict[str, list[tuple[str, str]]],
+        *,
+        roads: Iterable[str] = (),
+        landmarks: Landmarks | None = None,
     ) -> None:
         self._colonias = colonias
+        self._landmarks = landmarks or Landmarks(())
         self._roads = frozenset(road_words(name) for name in roads)
         self._keys_by_length: dict[int, list[str]] = defaultdict(list)
         for key in colonias:
@@ -93,19 +101,25 @@ class PlaceFinder:
         self._partial = _partial_names(colonias)
 
     @classmethod
-    def from_file(cls, path: Path = COLONIAS_FILE, *, roads: Iterable[str] = ()) -> PlaceFinder:
+    def from_file(
+        cls,
+        path: Path = COLONIAS_FILE,
+        *,
+        roads: Iterable[str] = (),
+        landmarks: Landmarks | None = None,
+    ) -> PlaceFinder:
         """Load a ``key,colonia,alcaldia`` file (see ``build_colonias``)."""
         table: dict[str, list[tuple[str, str]]] = defaultdict(list)
         with Path(path).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 table[row["key"]].append((row["colonia"], row["alcaldia"]))
-        return cls(dict(table), roads=roads)
+        return cls(dict(table), roads=roads, landmarks=landmarks)
 
     @classmethod
     def default(cls) -> PlaceFinder:
-        """The finder over the shipped colonias file and the shipped primary roads."""
+        """The finder over the shipped colonias, primary roads and everyday place names."""
         roads = [n for road in read_roads(PRIMARY_ROADS_FILE) for n in (road.name, *road.aliases)]
-        return cls.from_file(COLONIAS_FILE, roads=roads)
+        return cls.from_file(COLONIAS_FILE, roads=roads, landmarks=Landmarks.default())
 
     def find(self, words: Sequence[str], *, ordinary: Container[str] = frozenset()) -> Place:
         """The place in the folded ``words`` of an utterance.
@@ -132,6 +146,7 @@ class PlaceFinder:
                 colonia = self._first(
                     words, range(len(words)), blocked, cued=False, ordinary=ordinary
                 )
+            colonia = _preferred(self._landmarks.find(words, blocked=used), colonia)
             if colonia:
                 used |= set(range(colonia.start, colonia.end))
                 if named and named.positions & used:
@@ -182,7 +197,7 @@ class PlaceFinder:
                 continue
             phrase = " ".join(words[start:end])
             key = self._lookup(phrase, fuzzy=fuzzy)
-            plausible = cued or _plausible(words, start, end, ordinary)
+            plausible = cued or _plausible(words, start, end, ordinary, _FULL_NAME_LEADS)
             if key and (plausible or self._after_en(words, start, end, ordinary)):
                 rows = self._colonias[key]
                 return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
@@ -209,9 +224,9 @@ class PlaceFinder:
     def _after_en(
         self, words: Sequence[str], start: int, end: int, ordinary: Container[str]
     ) -> bool:
-        """A colonia right after "en" ("en Polanco"), unless a primary road's name ("en
-        Insurgentes" is the avenue) or an ordinary word."""
-        bare = start >= 1 and words[start - 1] == "en" and words[start] not in _ARTICLES
+        """A colonia right after "en", "por" or "a" ("en Polanco"), unless a primary road's
+        name ("en Insurgentes" is the avenue) or an ordinary word."""
+        bare = start >= 1 and words[start - 1] in _BARE_LEADS and words[start] not in _ARTICLES
         phrase = words[start:end]
         return (
             bare and " ".join(phrase) not in self._roads and not any(w in ordinary for w in phrase)
@@ -239,6 +254,17 @@ class PlaceFinder:
         return min(found, key=len) if len(alcaldias) == 1 else None
 
 
+def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia | None:
+    """An everyday place name unless a colonia's name said with it reaches further ("la Villa
+    Coapa") or is said apart; a colonia's part ("Tepito" of Jalalpa Tepito) gives way."""
+    if landmark is None:
+        return colonia
+    overlap = colonia is not None and colonia.start < landmark.end and landmark.start < colonia.end
+    if colonia is not None and (not overlap or colonia.end > landmark.end):
+        return colonia
+    return _Colonia(landmark.colonia, (landmark.alcaldia,), landmark.start, landmark.end)
+
+
 def _after_cue(words: Sequence[str], cue: int) -> list[int]:
     """Where a colonia's name may begin after a cue: "unidad de la Agrícola Oriental"."""
     starts = [cue + 1]
@@ -247,15 +273,24 @@ def _after_cue(words: Sequence[str], cue: int) -> list[int]:
     return starts
 
 
-def _plausible(words: Sequence[str], start: int, end: int, ordinary: Container[str]) -> bool:
+def _plausible(
+    words: Sequence[str], start: int, end: int, ordinary: Container[str], leads: Container[str]
+) -> bool:
     """Whether an uncued phrase is a colonia: unmistakable, or extraordinary after "en la"."""
-    return _distinctive(words[start:end]) or _led(words, start, end, ordinary)
+    return _distinctive(words[start:end]) or _led(words, start, end, ordinary, leads)
 
 
-def _led(words: Sequence[str], start: int, end: int, ordinary: Container[str]) -> bool:
-    """Whether words not of the catalogue's vocabulary follow "en la", "por el"…"""
-    led = start >= 2 and words[start - 2] in _LEADS and words[start - 1] in _ARTICLES
-    led = led or (start >= 1 and words[start - 1] in _LEADS and words[start] in _ARTICLES)
+def _led(
+    words: Sequence[str],
+    start: int,
+    end: int,
+    ordinary: Container[str],
+    leads: Container[str] = _LEADS,
+) -> bool:
+    """Whether words not of the catalogue's vocabulary follow "en la", "por el"… (a whole
+    colonia's name may also follow "a la": "rondines a la Tabacalera")."""
+    led = start >= 2 and words[start - 2] in leads and words[start - 1] in _ARTICLES
+    led = led or (start >= 1 and words[start - 1] in leads and words[start] in _ARTICLES)
     content = [w for w in words[start:end] if w not in _ARTICLES]
     return led and bool(content) and not any(w in ordinary for w in content)
 

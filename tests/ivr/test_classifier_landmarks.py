@@ -1,0 +1,76 @@
+"""Barrios, landmarks and everyday place names: the shipped gazetteer and how places use it."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from ivr.classifier.landmarks import LANDMARKS_FILE, Landmarks
+from ivr.classifier.places import COLONIAS_FILE, PlaceFinder
+from ivr.classifier.text import fold
+from models.authorities import ALCALDIAS
+
+
+@pytest.fixture(scope="module")
+def finder() -> PlaceFinder:
+    return PlaceFinder.default()
+
+
+def _place(finder: PlaceFinder, text: str) -> tuple[str | None, str | None]:
+    place = finder.find(fold(text).split())
+    return place.alcaldia, place.colonia
+
+
+def test_gazetteer_names_real_alcaldias_and_colonias() -> None:
+    with COLONIAS_FILE.open(encoding="utf-8") as handle:
+        colonias = {(r["colonia"], r["alcaldia"]) for r in csv.DictReader(handle)}
+    with LANDMARKS_FILE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) >= 100
+    assert len({fold(r["nombre"]) for r in rows}) == len(rows)
+    for row in rows:
+        assert row["alcaldia"] in ALCALDIAS, row
+        assert not row["colonia"] or (row["colonia"], row["alcaldia"]) in colonias, row
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia", "colonia"),
+    [
+        ("venden droga en un callejón en Tepito", "Cuauhtémoc", "Morelos"),
+        (
+            "no hay agua en la unidad habitacional de Tlatelolco",
+            "Cuauhtémoc",
+            "Nonoalco Tlatelolco",
+        ),
+        ("mándenme una pipa a San Gregorio", "Xochimilco", "San Gregorio Atlapulco"),
+        ("los ambulantes en la banqueta de la Lagunilla", "Cuauhtémoc", None),
+        ("basura tirada en el socalo", "Cuauhtémoc", "Centro"),
+        ("hay una fuga por la Villa", "Gustavo A. Madero", None),
+        ("un bache en la Central del Norte", "Gustavo A. Madero", None),
+    ],
+)
+def test_everyday_place_names(finder: PlaceFinder, text: str, alcaldia: str, colonia: str) -> None:
+    assert _place(finder, text) == (alcaldia, colonia)
+
+
+def test_a_colonia_said_further_wins_over_a_landmark(finder: PlaceFinder) -> None:
+    assert _place(finder, "un árbol caído en la Villa Coapa") == ("Tlalpan", "Villa Coapa")
+    assert _place(finder, "en la Roma, cerca del Zócalo") == ("Cuauhtémoc", "Roma")
+
+
+def test_an_alcaldia_said_outranks_a_landmark(finder: PlaceFinder) -> None:
+    place = finder.find(fold("una fuga en Tepito en Iztapalapa").split())
+    assert (place.alcaldia, place.contradiction) == ("Iztapalapa", True)
+
+
+def test_ordinary_words_and_articles_are_not_landmarks() -> None:
+    landmarks = Landmarks.default()
+    assert landmarks.find(["se", "tapo", "la", "coladera"]) is None
+    assert landmarks.find(["la", "villa"]) is not None
+    assert landmarks.find(["una", "villa"]) is None
+
+
+def test_a_colonia_after_a_la(finder: PlaceFinder) -> None:
+    assert _place(finder, "manden rondines a la Tabacalera") == ("Cuauhtémoc", "Tabacalera")
+    assert _place(finder, "frente a la escuela primaria") == (None, None)
