@@ -112,3 +112,17 @@ def test_colloquial_names_made_of_ordinary_words() -> None:
 
 def test_sweeping_is_not_a_bar() -> None:
     assert normalise("nadie barre la calle").tokens == normalise("nadie barrido calle").tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("se juntan a chupar en la esquina", "alcohol"),
+        ("rayaron la cortina del negocio", "grafiti"),
+        ("se cayeron los cables", "caid"),
+        ("la alcantarilla se hundió", "colader"),
+        ("vienen a mediar con los vecinos", "mediacion"),
+    ],
+)
+def test_everyday_verbs_add_the_catalogue_word(text: str, meaning: str) -> None:
+    assert meaning in normalise(text).expansions
