@@ -9,8 +9,9 @@ full passes, which otherwise cost a few milliseconds now and then)::
     python benchmarks/classifier.py [--ablation] [--entries 2000] [--passes 5]
 
 The tuning set (``classifier_eval.tsv``, which the weights were tuned on) and each fresh set
-(utterances written for the issue before tuning and kept apart from it; ``…_2026e`` was then
-tuned on, ``…_2026f`` never) are reported apart; calibration and latency use them together.
+(utterances written for the issue before tuning and kept apart from it; ``…_2026e`` and later
+``…_2026f`` were then tuned on, ``…_2026g`` never) are reported apart; calibration and latency
+use them together.
 """
 
 from __future__ import annotations
