@@ -124,6 +124,8 @@ class TwilioStandIn:
         async def guarded() -> None:
             try:
                 await work()
+            except httpx.TransportError as error:  # the service is gone (the demo stopping)
+                log.warning("a simulated Twilio call could not reach the service: %r", error)
             except (httpx.HTTPError, ET.ParseError):
                 log.warning("a simulated Twilio call failed", exc_info=True)
 
