@@ -32,7 +32,7 @@ from tests.agent_console.console_support import post_form
 
 _FORM_ID = re.compile(r'name="formulario" value="([0-9a-f]{32})"')
 _ERRORS = re.compile(r'class="field-error" id="([a-z_]+)-error">([^<]*)<')
-BACHE = "Hay un bache enorme en la calle, ya se cayó un ciclista"
+BACHE = "Hay un bache enorme en la calle, un ciclista casi se mata"
 PLACE = {"alcaldia": "Cuauhtémoc", "colonia": "roma norte"}
 POINT = {"latitud": "19.4190", "longitud": "-99.1620"}
 NEARBY = {"latitud": "19.41905", "longitud": "-99.16205"}  # 7.6 m away
