@@ -3,8 +3,9 @@ events of one call, written to its record by the call recorder's own code."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 from sqlalchemy import Engine
@@ -25,6 +26,13 @@ from models.events import (
 from models.handoff import HandoffContext
 
 QUEUE = "locatel"
+ZONE = ZoneInfo("America/Mexico_City")
+
+
+def earlier_today(minutes: float) -> datetime:
+    """``minutes`` ago, or the City's midnight when that was yesterday (the lists are today's)."""
+    today = datetime.now(ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(utcnow() - timedelta(minutes=minutes), today.astimezone(UTC))
 
 
 def _at(start: datetime, seconds: float) -> datetime:
@@ -41,7 +49,7 @@ def abandoned(
     reason: str = "",
 ) -> list[BaseEvent]:
     """A caller handed to the queue who hung up after ``wait`` seconds."""
-    start = start or utcnow() - timedelta(minutes=10)
+    start = start or earlier_today(10)
     context = HandoffContext(caller=caller, path=["menu"], reason=reason)
     return [
         CallStarted(call_id=call_id, transport=transport, caller=caller, occurred_at=_at(start, 0)),
@@ -68,7 +76,7 @@ def answered(
     transport: CallTransport = "asterisk",
 ) -> list[BaseEvent]:
     """A call an agent answered after a short wait."""
-    start = start or utcnow() - timedelta(minutes=2)
+    start = start or earlier_today(2)
     return [
         CallStarted(
             call_id=call_id,
@@ -84,7 +92,7 @@ def answered(
 
 def timed_out(call_id: str, caller: str, *, start: datetime | None = None) -> list[BaseEvent]:
     """A caller the queue gave up on (no abandon: the queue's time-out ended the call)."""
-    start = start or utcnow() - timedelta(minutes=8)
+    start = start or earlier_today(8)
     return [
         CallStarted(
             call_id=call_id, transport="asterisk", caller=caller, occurred_at=_at(start, 0)
@@ -99,7 +107,7 @@ def timed_out(call_id: str, caller: str, *, start: datetime | None = None) -> li
 def booked_callback(call_id: str, caller: str, *, start: datetime | None = None) -> list[BaseEvent]:
     """A Twilio caller who chose the IVR's call-back and hung up (its ``callback_request`` is
     written by :func:`ivr.twilio.callbacks.CallbackQueue.request_callback`)."""
-    start = start or utcnow() - timedelta(minutes=6)
+    start = start or earlier_today(6)
     return [
         CallStarted(call_id=call_id, transport="twilio", caller=caller, occurred_at=_at(start, 0)),
         CallQueued(

@@ -6,7 +6,6 @@ abandoned caller appear without reloading."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from models.config import Settings
 from models.db_types import utcnow
 from models.events import CallAbandoned
 from models.users import Role
-from tests.agent_console.abandoned_support import abandoned, both_fronts, record
+from tests.agent_console.abandoned_support import abandoned, both_fronts, earlier_today, record
 from tests.agent_console.console_support import PASSWORD, add_staff
 from tests.asterisk.threaded_ami import AmiThread, ami_in_thread
 from tests.browser.conftest import shot
@@ -46,11 +45,12 @@ def test_an_agent_calls_abandoned_callers_back(
 ) -> None:
     engine = live_server.container.engine
     add_staff(engine, "ana", Role.AGENT, phone="PJSIP/1001")
-    start = utcnow() - timedelta(minutes=30)
+    start = earlier_today(30)  # today's, in the City's time
+    later = start + (utcnow() - start) / 3
     record(
         engine,
         abandoned("1795555768.0", "5512345678", start=start, wait=95),
-        abandoned("CA77", "+525598765432", start=start + timedelta(minutes=10), transport="twilio"),
+        abandoned("CA77", "+525598765432", start=later, transport="twilio"),
     )
     page.goto("/entrar?siguiente=/consola/abandonadas")
     page.get_by_label("Usuario").fill("ana")
