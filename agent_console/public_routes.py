@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hmac
 import math
-import time
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any, NamedTuple, TypeVar
@@ -45,7 +44,7 @@ from agent_console.deps import RequestServiceDep
 from agent_console.live import LiveHub
 from agent_console.public_cache import PublicCache
 from agent_console.templating import render_public
-from ivr.flow.limits import moving_window, storage_uri
+from ivr.flow.limits import moving_window, refused_for, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
 from models.errors import DomainError, FolioNotFound, InvalidFolio
@@ -165,11 +164,9 @@ class FolioLookupLimiter:
 
     async def admit(self, client: str) -> None:
         """Count one look-up by ``client``; :class:`TooManyLookups` past any allowance."""
-        key = (self.NAMESPACE, client[:64])
-        refused = [item for item in self._items if not await self._limiter.hit(item, *key)]
-        if refused:
-            resets = [(await self._limiter.get_window_stats(i, *key)).reset_time for i in refused]
-            raise TooManyLookups(max(1, math.ceil(max(resets) - time.time())))
+        wait = await refused_for(self._limiter, self._items, self.NAMESPACE, client[:64])
+        if wait:
+            raise TooManyLookups(wait)
 
     async def charge_unknown(self, client: str) -> None:
         """Charge ``client``'s look-up of a folio that does not exist its extra cost."""

@@ -8,12 +8,9 @@ address (``X-Forwarded-For`` counts only from the trusted proxies of
 
 from __future__ import annotations
 
-import math
-import time
-
 from limits import RateLimitItem, parse_many
 
-from ivr.flow.limits import moving_window, storage_uri
+from ivr.flow.limits import moving_window, refused_for, storage_uri
 from models.config import PublicSettings
 from models.errors import DomainError
 
@@ -40,15 +37,9 @@ class Open311Limiter:
         self._per_client = parse_many(settings.open311_reads_per_client)
 
     async def _hit(self, items: list[RateLimitItem], message: str, *identifiers: str) -> None:
-        refused = [
-            item for item in items if not await self._limiter.hit(item, NAMESPACE, *identifiers)
-        ]
-        if refused:
-            stats = [
-                await self._limiter.get_window_stats(i, NAMESPACE, *identifiers) for i in refused
-            ]
-            wait = max(s.reset_time for s in stats) - time.time()
-            raise TooManyCalls(message, retry_after=max(1, math.ceil(wait)))
+        wait = await refused_for(self._limiter, items, NAMESPACE, *identifiers)
+        if wait:
+            raise TooManyCalls(message, retry_after=wait)
 
     async def create(self, key_prefix: str) -> None:
         """Count one request created with the key; :class:`TooManyCalls` past its allowance."""

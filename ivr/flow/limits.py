@@ -14,7 +14,11 @@ in memory or, with ``SUAC_REDIS_URL``, in Redis, shared by every process::
 
 from __future__ import annotations
 
-from limits import RateLimitItemPerHour
+import math
+import time
+from collections.abc import Iterable
+
+from limits import RateLimitItem, RateLimitItemPerHour
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
@@ -37,6 +41,18 @@ def moving_window(storage: str) -> MovingWindowRateLimiter:
     """A moving-window limiter on ``storage`` (a :func:`storage_uri`), Redis through redis-py."""
     options = {"implementation": "redispy"} if "redis" in storage else {}
     return MovingWindowRateLimiter(storage_from_string(storage, **options))
+
+
+async def refused_for(
+    limiter: MovingWindowRateLimiter, items: Iterable[RateLimitItem], *identifiers: str
+) -> int:
+    """Count one hit against every allowance in ``items``; the whole seconds until all of them
+    allow one again when any refused it (0: none refused)."""
+    refused = [item for item in items if not await limiter.hit(item, *identifiers)]
+    if not refused:
+        return 0
+    resets = [(await limiter.get_window_stats(i, *identifiers)).reset_time for i in refused]
+    return max(1, math.ceil(max(resets) - time.time()))
 
 
 class QueryLimiter:
