@@ -44,6 +44,7 @@ from agent_console import (
     wallboard_routes,
 )
 from agent_console.auth import Forbidden, NotSignedIn
+from agent_console.body_limit import BodyLimit
 from agent_console.open311 import routes as open311_routes
 from agent_console.security import CsrfProtection, SecurityHeaders
 from agent_console.templating import render
@@ -69,6 +70,10 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     https = settings.secure_cookies
     app.add_middleware(WebhookTiming)  # innermost: it reads the route the router matched
     app.add_middleware(CsrfProtection, secret=settings.secret_key.get_secret_value(), https=https)
+    limits = settings.limits  # outside every reader of bodies (the CSRF check reads forms)
+    app.add_middleware(
+        BodyLimit, default=limits.max_body_bytes, by_prefix={"/twilio/": limits.twilio_body_bytes}
+    )
     app.add_middleware(SecurityHeaders, https=https)
     if settings.public.trusted_proxies:  # only these peers may say who the client is
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.public.trusted_proxies)

@@ -210,6 +210,23 @@ class MetricsSettings(BaseModel):
     wallboard_hours: float = Field(default=4.0, gt=0, le=24)  # the wallboard's charts' span
 
 
+class LimitSettings(BaseModel):
+    """Bounds on what a client may send: request bodies, and Twilio's media streams."""
+
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="largest request body, any HTTP request"
+    )
+    twilio_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="largest body of a Twilio webhook (small forms)"
+    )
+    media_idle_seconds: float = Field(
+        default=5.0, gt=0, description="a media stream without a frame this long is closed"
+    )
+    media_max_seconds: float = Field(
+        default=120.0, gt=0, description="a media stream is closed after this long, in any case"
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of the service; see the README for each one."""
 
@@ -243,6 +260,7 @@ class Settings(BaseSettings):
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     public: PublicSettings = Field(default_factory=PublicSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("data_dir")
     @classmethod
