@@ -53,6 +53,11 @@ class IvrSettings(BaseModel):
     whisper_model_path: Path | None = None
     gather_speech_model: str = "phone_call"
     status_queries_per_hour: int = Field(default=5, ge=1)
+    status_queries_per_withheld_call: int = Field(
+        default=2,
+        ge=1,
+        description="folio look-ups one call with a withheld number may make (counted per call)",
+    )
     sms_retries: int = Field(default=3, ge=0)
     sms_status_callbacks: bool = True
     state_redis_url: str = ""

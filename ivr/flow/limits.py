@@ -1,14 +1,17 @@
-"""Per-number limits on folio status look-ups, so folios cannot be enumerated.
+"""Per-caller limits on folio status look-ups, so folios cannot be enumerated.
 
 Folios are a year, a sequence and a check digit: easy to guess. Every status look-up, by voice
-or by message, is counted per caller (SMS sender, WhatsApp address or calling number) over a
-moving hour; past ``per_hour`` the caller is refused (by message) or handed to an agent (by
-phone), in E.164 so that "55 1234 5678" and "+525512345678" are one number. Withheld numbers
-share one allowance. The counting is the ``limits`` library's (atomic),
-in memory or, with ``SUAC_REDIS_URL``, in Redis, shared by every process::
+or by message, is counted per caller (SMS sender, WhatsApp address or calling number, in E.164
+so that "55 1234 5678" and "+525512345678" are one number) over a moving hour; past
+``per_hour`` the caller is refused (by message) or handed to an agent (by phone). A withheld
+number identifies nobody, so it is counted per call (the CallSid) with the tighter
+``per_withheld_call``: one withheld caller cannot use up the others' allowance.
 
-    limiter = QueryLimiter(per_hour=5, storage=storage_uri(settings.redis_url))
-    if await limiter.allow("+5215512345678"):
+The count is shared by every process, atomically: in Redis (the ``limits`` library's moving
+window) when ``SUAC_REDIS_URL`` is set, else in the database (:mod:`models.allowances`)::
+
+    limiter = lookup_limiter(settings, engine=engine)
+    if await limiter.allow("+525512345678", call_id="CA…"):
         ...
 """
 
@@ -17,15 +20,20 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
+from typing import Protocol
 
-from limits import RateLimitItem, RateLimitItemPerHour
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
+from sqlalchemy import Engine
 
-from ivr.phones import to_e164
+from ivr.phones import WHATSAPP, to_e164
+from models.allowances import SharedAllowance
+from models.config import Settings
 
-WITHHELD = "anonimo"
 NAMESPACE = "suac-folio-lookups"
+HOUR = 3600
+MAX_KEY = 80
 
 
 def storage_uri(redis_url: str) -> str:
@@ -55,13 +63,62 @@ async def refused_for(
     return max(1, math.ceil(max(resets) - time.time()))
 
 
-class QueryLimiter:
-    """Counts status look-ups per number over a moving hour."""
+class Allowances(Protocol):
+    """Counts uses per key over a moving window, atomically for every process that shares it."""
 
-    def __init__(self, *, per_hour: int, storage: str = "async+memory://") -> None:
+    async def take(self, key: str, *, uses: int, seconds: float) -> bool:
+        """Count one use; False when ``uses`` were spent in the last ``seconds``."""
+        ...
+
+
+class LimitsAllowances:
+    """:class:`Allowances` in a ``limits`` storage (Redis, or one process's memory)."""
+
+    def __init__(self, storage: str) -> None:
         self._limiter = moving_window(storage)
-        self._allowance = RateLimitItemPerHour(per_hour, namespace=NAMESPACE)
 
-    async def allow(self, sender: str) -> bool:
-        """Count this look-up; False when ``sender`` used up its hourly allowance."""
-        return await self._limiter.hit(self._allowance, (to_e164(sender or "") or WITHHELD)[:64])
+    async def take(self, key: str, *, uses: int, seconds: float) -> bool:
+        """Count one use; False when ``uses`` were spent in the last ``seconds``."""
+        item = RateLimitItemPerSecond(uses, math.ceil(seconds), namespace=NAMESPACE)
+        return await self._limiter.hit(item, key)
+
+
+class QueryLimiter:
+    """Counts status look-ups per number over a moving hour, per call for withheld numbers."""
+
+    def __init__(
+        self,
+        *,
+        per_hour: int,
+        per_withheld_call: int = 2,
+        allowances: Allowances | None = None,
+    ) -> None:
+        self._per_hour, self._per_call = per_hour, per_withheld_call
+        self._allowances = allowances or LimitsAllowances(storage_uri(""))
+
+    async def allow(self, caller: str | None, *, call_id: str) -> bool:
+        """Count this look-up; False when the caller's number (or, withheld, this call) used
+        up its allowance. ``caller`` is None or empty when the number is withheld."""
+        number = to_e164((caller or "").removeprefix(WHATSAPP))
+        if number:
+            return await self._allowances.take(number[:MAX_KEY], uses=self._per_hour, seconds=HOUR)
+        key = f"llamada:{call_id}"[:MAX_KEY]
+        return await self._allowances.take(key, uses=self._per_call, seconds=HOUR)
+
+
+def lookup_limiter(settings: Settings, *, engine: Engine) -> QueryLimiter:
+    """The look-up limiter every process shares: Redis when configured, else the database."""
+    allowances: Allowances = (
+        LimitsAllowances(storage_uri(settings.redis_url))
+        if settings.redis_url
+        else SharedAllowance(
+            engine=engine,
+            namespace=NAMESPACE,
+            secret=settings.secret_key.get_secret_value().encode(),
+        )
+    )
+    return QueryLimiter(
+        per_hour=settings.ivr.status_queries_per_hour,
+        per_withheld_call=settings.ivr.status_queries_per_withheld_call,
+        allowances=allowances,
+    )

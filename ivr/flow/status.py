@@ -44,7 +44,7 @@ async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) ->
     try:
         folio = parse_folio(keyed)  # a typo is explained at once and not counted as a look-up
         if flow.limiter is not None and not await flow.limiter.allow(
-            flow.callable_caller(state) or ""
+            flow.callable_caller(state), call_id=state.call_id
         ):
             before = (say(flow.prompts.prompt("folio-limite")),)
             return ToAgent(reason="demasiadas consultas de folio desde este número", before=before)

@@ -133,7 +133,7 @@ class MessagingFront:
         return await self._texts.reply(hook.sender, hook.message_sid, hook.body)
 
     async def _limited_status(self, hook: MessageWebhook) -> str:
-        if not await self._limiter.allow(hook.sender):
+        if not await self._limiter.allow(hook.sender, call_id=hook.message_sid):
             return self._sender.prompts.text("sms-limite")
         return await self._status(hook.body)
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from ivr.flow.directory import Directory
 from ivr.flow.engine import CallFlow, FlowOptions
-from ivr.flow.limits import QueryLimiter, storage_uri
+from ivr.flow.limits import lookup_limiter
 from ivr.flow.ports import ClassifierLike
 from ivr.prompts import PromptBook
 from ivr.speech import VoskEngine, WhisperEngine, make_engine
@@ -75,9 +75,7 @@ def build_ivr(
         callbacks = CallbackQueue(
             engine=engine, notifier=notifier, jobs=jobs, settings=settings, sender=sender
         )
-    limiter = QueryLimiter(
-        per_hour=ivr.status_queries_per_hour, storage=storage_uri(settings.redis_url)
-    )
+    limiter = lookup_limiter(settings, engine=engine)
     flow = CallFlow(
         requests=requests,
         classifier=classifier,

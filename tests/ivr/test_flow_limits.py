@@ -1,5 +1,5 @@
-"""The per-number look-up allowance: a moving hour per number, withheld numbers together, in
-memory or shared by every process through Redis."""
+"""The per-number look-up allowance: a moving hour per number, in memory or shared by every
+process through Redis (withheld numbers: ``test_lookup_limits.py``)."""
 
 from __future__ import annotations
 
@@ -9,32 +9,34 @@ import uuid
 import pytest
 
 import ivr.flow.limits
-from ivr.flow.limits import QueryLimiter, storage_uri
+from ivr.flow.limits import LimitsAllowances, QueryLimiter, storage_uri
 
 
 async def _spend(limiter: QueryLimiter, number: str, other: str) -> None:
-    assert await limiter.allow(number)
-    assert await limiter.allow(number)
-    assert not await limiter.allow(number)
-    assert await limiter.allow(other)
+    assert await limiter.allow(number, call_id="CA1")
+    assert await limiter.allow(number, call_id="CA1")
+    assert not await limiter.allow(number, call_id="CA1")
+    assert await limiter.allow(other, call_id="CA1")
 
 
 async def test_allowance_per_number_in_memory() -> None:
     limiter = QueryLimiter(per_hour=2)
     await _spend(limiter, "+525511111111", "+525522222222")
-    assert await limiter.allow("") and await limiter.allow(None)  # type: ignore[arg-type]
-    assert not await limiter.allow("")  # withheld numbers share one allowance
-    assert await QueryLimiter(per_hour=2).allow("+525511111111"), "each memory is its own"
+    assert await QueryLimiter(per_hour=2).allow("+525511111111", call_id="CA1"), (
+        "each memory is its own"
+    )
 
 
 @pytest.mark.redis
 async def test_allowance_is_shared_through_redis(redis_url: str) -> None:
     run = uuid.uuid4().hex  # Redis keeps an hour of counts: numbers of this run only
     number, other = f"+52{run}1", f"+52{run}2"
-    await _spend(QueryLimiter(per_hour=2, storage=storage_uri(redis_url)), number, other)
-    other_process = QueryLimiter(per_hour=2, storage=storage_uri(redis_url))
-    assert not await other_process.allow(number)
-    assert await other_process.allow(f"+52{run}3")
+    await _spend(
+        QueryLimiter(per_hour=2, allowances=LimitsAllowances(storage_uri(redis_url))), number, other
+    )
+    other_process = QueryLimiter(per_hour=2, allowances=LimitsAllowances(storage_uri(redis_url)))
+    assert not await other_process.allow(number, call_id="CA1")
+    assert await other_process.allow(f"+52{run}3", call_id="CA1")
 
 
 def test_examples_in_docstrings() -> None:
@@ -43,5 +45,7 @@ def test_examples_in_docstrings() -> None:
 
 async def test_one_number_however_written() -> None:
     limiter = QueryLimiter(per_hour=2)
-    assert await limiter.allow("55 1234 5678") and await limiter.allow("+525512345678")
-    assert not await limiter.allow("+52 1 55 1234 5678")
+    assert await limiter.allow("55 1234 5678", call_id="CA1") and await limiter.allow(
+        "+525512345678", call_id="CA1"
+    )
+    assert not await limiter.allow("+52 1 55 1234 5678", call_id="CA1")
