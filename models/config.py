@@ -69,6 +69,13 @@ class IvrSettings(BaseModel):
         description="Minutes without a message after which an SMS or WhatsApp conversation "
         "is forgotten (the next message starts a new one)",
     )
+    claim_lease_seconds: float = Field(
+        default=4.0,
+        ge=0.1,
+        le=6.0,
+        description="Seconds a worker holds a call's turn while computing it; a retried webhook "
+        "takes over a claim older than this (its worker died), well within Twilio's 15 s",
+    )
 
 
 class WorkerSettings(BaseModel):

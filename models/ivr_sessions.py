@@ -12,8 +12,9 @@ from models.db_types import UTCDateTime, utcnow
 class IvrSession(SQLModel, table=True):
     """One call's flow state and the last answer served, keyed by the transport's call id.
 
-    ``seq`` counts the turns served; ``claimed_seq`` marks a turn being computed, so a
-    retried webhook waits for (and repeats) the answer instead of computing it twice.
+    ``seq`` counts the turns served; ``claimed_seq`` marks a turn being computed since
+    ``claimed_at``, so a retried webhook waits for (and repeats) the answer instead of computing
+    it twice, unless the claim is older than the lease (its worker died): then it takes it over.
     """
 
     __tablename__ = "ivr_session"
@@ -21,6 +22,7 @@ class IvrSession(SQLModel, table=True):
     call_id: str = Field(primary_key=True, max_length=64)
     seq: int = 0
     claimed_seq: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     state: str = ""
     last_response: str = ""
     media_input: str = ""

@@ -105,8 +105,11 @@ def build_ivr(
         stream_url=f"{websocket_base}/twilio/media" if speech is not None else "",
         public_url=base,
     )
+    lease = timedelta(seconds=ivr.claim_lease_seconds)
     store = (
-        RedisCallStore(url=ivr.state_redis_url) if ivr.state_redis_url else CallStore(engine=engine)
+        RedisCallStore(url=ivr.state_redis_url, lease=lease)
+        if ivr.state_redis_url
+        else CallStore(engine=engine, lease=lease)
     )
     voice = VoiceFront(
         flow=flow,

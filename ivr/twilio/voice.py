@@ -109,7 +109,10 @@ class VoiceFront:
     ) -> str:
         """The caller's answer to turn ``seq``: computed once, repeated to retries.
 
-        With ``media`` the answer is what the media stream heard (stored by the WebSocket).
+        A turn left claimed by a dead worker is computed afresh once its lease lapses; one
+        still held after two leases sends the caller to an agent (never the previous prompt
+        again). With ``media`` the answer is what the media stream heard (stored by the
+        WebSocket).
         """
         try:
             claim = await self.store.claim(hook.call_sid, seq=seq)
@@ -133,10 +136,9 @@ class VoiceFront:
             )
             state, turn = await self._flow.handle(state, caller)
             xml = self._render(turn, seq + 1)
-            await self.store.save(
+            return await self.store.save(
                 hook.call_sid, seq=seq, state=state.model_dump_json(), response=xml
             )
-            return xml
         except Exception:
             log.exception("Twilio step %s of call %s failed", seq, hook.call_sid)
             return self.fallback()
@@ -159,10 +161,9 @@ class VoiceFront:
                 return await self.store.create(
                     hook.call_sid, state=state.model_dump_json(), response=xml
                 )
-            await self.store.save(
+            return await self.store.save(
                 hook.call_sid, seq=seq, state=state.model_dump_json(), response=xml
             )
-            return xml
         except Exception:
             log.exception("the status reading of call %s failed", hook.call_sid)
             return self.fallback()
