@@ -1,6 +1,7 @@
 """The authorities' inbox: their open requests by due date, one request with its history and
 the citizen's data, and the actions that move it (assign to a unit, in progress, answer, reject,
-hand to another authority), one by one or answered in bulk.
+hand to another authority), one by one or answered in bulk. One answer may be published for
+everyone (``publica``): it is refused, with the reason, when it names the citizen.
 
 An account bound to a unit sees and acts on that unit's requests only; one bound to the
 authority alone sees all of the authority's. A request outside the account's inbox answers 404
@@ -37,6 +38,7 @@ from models.inbox import (
     inbox_page,
 )
 from models.lifecycle import ALLOWED, OPEN_STATUSES, STATUS_LABELS
+from models.public_answer import PersonalDataInAnswer, check_public_answer
 from models.request_service import RequestService
 from models.requests import Channel, RequestHistory, ServiceRequest, Status
 
@@ -377,6 +379,15 @@ def _answer_errors(text: str, person: str, unit: str, units: dict[str, str]) -> 
     )
 
 
+def _publication_errors(text: str, found: ServiceRequest) -> Errors:
+    """Why ``text`` cannot be published for everyone: it names the citizen of ``found``."""
+    try:
+        check_public_answer(text, found)
+    except PersonalDataInAnswer as refusal:
+        return {"texto": refusal.message}
+    return {}
+
+
 def _back(key: str) -> Callable[[ServiceRequest], str]:
     return lambda changed: f"/bandeja/{changed.folio}?hecho={key}"
 
@@ -407,16 +418,24 @@ async def answer(
     texto: Annotated[str, Form()] = "",
     responsable: Annotated[str, Form()] = "",
     unidad: Annotated[str, Form()] = "",
+    publica: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    """The answer: text, responsible person and administrative unit, all required."""
+    """The answer: text, responsible person and administrative unit, all required; with
+    ``publica``, shown to everyone unless it names the citizen."""
     scope = scope_of(staff)
     units = await _units(request, scope.authority_code)
+    public = bool(publica)
+
+    def check(found: ServiceRequest) -> Errors:
+        errors = _answer_errors(texto, responsable, unidad, units)
+        return errors or (_publication_errors(texto, found) if public else {})
+
     return await _act(
         request,
         staff,
         requests,
         folio,
-        check=lambda _found: _answer_errors(texto, responsable, unidad, units),
+        check=check,
         action=lambda: requests.answer(
             folio,
             text=texto,
@@ -424,8 +443,9 @@ async def answer(
             unit_code=unidad,
             actor=staff.actor,
             scope=scope,
+            public=public,
         ),
-        values={"texto": texto, "responsable": responsable, "unidad": unidad},
+        values={"texto": texto, "responsable": responsable, "unidad": unidad, "publica": publica},
         done=_back("respondida"),
     )
 

@@ -4,7 +4,8 @@ The page and the API show what :mod:`models.public_view` builds: status, kind, c
 alcaldía and colonia, authority, unit, responsible official, due date and whether it was met,
 and the dated status changes. The authority's answer (and a rejection's reason) is addressed to
 the citizen: it is shown only to whoever proves to be them with the folio plus the last four
-digits of the phone they gave::
+digits of the phone they gave, unless the authority published the answer (checked before to name
+nobody: :mod:`models.public_answer`)::
 
     GET  /api/public/folios/26-0001234-9
     GET  /api/public/folios/26-0001234-9?telefono=5678
@@ -18,9 +19,10 @@ cheap), and proofs per folio and per client. The client is the connection's peer
 library's moving windows, shared through Redis when one is configured; past them the answer is
 429 with ``Retry-After``.
 
-Caching: each folio's public view (never the answer) is read once per ``public.cache_seconds``
-by each web process and kept; a change of the request on the event bus drops it at once, and a
-proof always reads afresh. The blank page is the same for everyone and is public.
+Caching: each folio's public view (no answer but a published one) is read once per
+``public.cache_seconds`` by each web process and kept; a change of the request on the event bus
+drops it at once, and a proof always reads afresh. The blank page is the same for everyone and
+is public.
 A look-up is never stored by a shared cache: a proxy or CDN answering from its copy would let
 look-ups past the limit uncounted and serve one client's 404 or 429 to another. The API's
 public view may be kept by the client's own browser for ``cache_seconds`` (``private``); a page
@@ -285,8 +287,9 @@ async def public_folio(
     requests: RequestServiceDep,
     telefono: Annotated[str | None, Query(max_length=20)] = None,
 ) -> PublicRequest:
-    """The public status of a request (no citizen data, no description, no exact address);
-    with ``telefono`` = the last four digits of the citizen's phone, also the answer."""
+    """The public status of a request (no citizen data, no description, no exact address)
+    and the answer the authority published; with ``telefono`` = the last four digits of the
+    citizen's phone, also the answer and a rejection's reason."""
     if telefono is None:
         seconds = request.app.state.container.settings.public.cache_seconds
         response.headers["cache-control"] = f"private, max-age={seconds}"

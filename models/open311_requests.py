@@ -2,10 +2,10 @@
 
 SUAC's statuses become ``open`` or ``closed`` (answered, closed and rejected requests are
 closed), with the Spanish status, and for an answer the responsible official and unit, in
-``status_notes`` (never the answer's text nor a rejection's reason). The place is only the
-colonia and alcaldía, and coordinates rounded to about a hundred metres; the description,
-the street and every contact datum stay out (:class:`GeoReportRequest` has no field for
-them)::
+``status_notes`` (the answer's text only when the authority published it, never a rejection's
+reason). The place is only the colonia and alcaldía, and coordinates rounded to about a
+hundred metres; the description, the street and every contact datum stay out
+(:class:`GeoReportRequest` has no field for them)::
 
     with session_scope(engine, readonly=True) as session:
         rows = find_requests(session, RequestQuery(statuses=frozenset({"open"}),
@@ -91,11 +91,13 @@ def _suac_statuses(statuses: Collection[str]) -> list[Status]:
 
 
 def status_notes(request: ServiceRequest, unit_name: str | None) -> str:
-    """The Spanish status, with the responsible official and unit once answered."""
+    """The Spanish status, with the responsible official and unit once answered, and the
+    answer when the authority published it."""
     label = STATUS_LABELS[Status(request.status)].capitalize()
     if request.responsible_person and request.status in {Status.ANSWERED, Status.CLOSED}:
         unit = f" ({unit_name})" if unit_name else ""
-        return f"{label}. Responsable: {request.responsible_person}{unit}."
+        published = f" Respuesta: {request.answer_text}" if request.answer_public else ""
+        return f"{label}. Responsable: {request.responsible_person}{unit}.{published}"
     return f"{label}."
 
 

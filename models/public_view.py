@@ -4,7 +4,8 @@ The public view names the request's kind, category, alcaldía and colonia, the a
 unit in charge, the responsible official once answered, the due date and whether it was met,
 and the dated history of its status changes (the statuses alone: who made a change and the
 notes they wrote stay inside). The answer's text and a rejection's reason belong to the
-citizen: they are filled in only when the caller ``verified`` being them::
+citizen: they are filled in only when the caller ``verified`` being them, or, for the answer,
+when the authority published it (``answer_public``, checked to name nobody)::
 
     found, history = await requests.with_history(folio, field=STATUS_FIELD)
     view = build_public_request(
@@ -71,7 +72,7 @@ class PublicStatusChange(BaseModel):
 
 class PublicRequest(BaseModel):
     """What anyone may read of a request; ``answer_text`` and ``rejection_reason`` only once
-    ``verified`` (the citizen proved it is them)."""
+    ``verified`` (the citizen proved it is them), or the answer the authority published."""
 
     folio: str
     folio_display: str
@@ -97,6 +98,7 @@ class PublicRequest(BaseModel):
     closed_at: datetime | None
     history: list[PublicStatusChange]
     verified: bool
+    answer_public: bool
     answer_text: str | None
     rejection_reason: str | None
 
@@ -161,7 +163,7 @@ def build_public_request(
     verified: bool,
 ) -> PublicRequest:
     """The public's view of ``found``; the answer and the rejection's reason only when
-    ``verified``."""
+    ``verified``, or the answer when it was published."""
     outcome = deadline_outcome(found, deadline_state)
     return PublicRequest(
         folio=found.folio,
@@ -188,7 +190,8 @@ def build_public_request(
         closed_at=found.closed_at,
         history=public_history(history),
         verified=verified,
-        answer_text=found.answer_text if verified else None,
+        answer_public=found.answer_public,
+        answer_text=found.answer_text if verified or found.answer_public else None,
         rejection_reason=found.rejection_reason if verified else None,
     )
 

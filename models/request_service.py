@@ -40,6 +40,7 @@ from models.folio_issue import issue_folio
 from models.inbox import InboxScope
 from models.lifecycle import check_transition
 from models.notifier import Notifier
+from models.public_answer import check_public_answer
 from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
 from models.routing import route
 
@@ -417,9 +418,11 @@ class RequestService:
         unit_code: str,
         actor: str,
         scope: InboxScope | None = None,
+        public: bool = False,
     ) -> ServiceRequest:
         """Record the authority's answer: text, responsible person and unit are all required,
-        and the unit is one of the answering authority's."""
+        and the unit is one of the answering authority's. A ``public`` answer is shown to
+        everyone, so it is refused when it names the citizen (:func:`check_public_answer`)."""
         self._require_answer_data(text, responsible_person, unit_code)
 
         def apply(session: Session, request: ServiceRequest) -> None:
@@ -433,7 +436,10 @@ class RequestService:
                 raise UnknownAuthority(
                     f"La unidad {unit_code.strip()} no es de {request.authority_code}."
                 )
+            if public:
+                check_public_answer(text, request)
             request.answer_text = text.strip()
+            request.answer_public = public
             request.responsible_person = responsible_person.strip()
             request.unit_code = unit_code.strip()
             request.answered_at = self._clock()

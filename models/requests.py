@@ -115,6 +115,7 @@ class ServiceRequest(PlaceFields, CitizenFields, DemographicFields, table=True):
     unit_code: str | None = Field(default=None, max_length=16)
     responsible_person: str | None = Field(default=None, max_length=200)
     answer_text: str | None = None
+    answer_public: bool = False  # the authority published the answer (checked: names nobody)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rejection_reason: str | None = None

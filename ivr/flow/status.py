@@ -1,4 +1,11 @@
-"""Hearing a folio's status: key the folio, hear status, authority, answer and deadline."""
+"""Hearing a folio's status: key the folio, hear status, authority, answer and deadline.
+
+The answer and a rejection's reason are addressed to the citizen: they are read only to a
+caller whose number is the phone the citizen gave (both read with ``phonenumbers``, so
+``55 1111 2222`` and ``+52 1 55 1111 2222`` are one number). Anyone else hears the status,
+authority, unit, responsible official and dates, and that the answer can be heard from the
+number that registered the request; an answer the authority published is read to everyone.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say
 from ivr.flow.understanding import digits_from_speech, is_no
+from ivr.phones import WHATSAPP, to_e164
 from models.business_days import DeadlineState
 from models.errors import FolioNotFound, InvalidFolio
 from models.folio import parse_folio
@@ -55,7 +63,22 @@ async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) ->
     except FolioNotFound:
         return Retry("folio-no-encontrado")
     state = state.with_(folio=request.folio)
-    return await move(flow, state, Step.STATUS_READ, *await readback(flow, request))
+    lines = await readback(flow, request, citizen=is_citizen(request, state.caller))
+    return await move(flow, state, Step.STATUS_READ, *lines)
+
+
+def is_citizen(request: ServiceRequest, caller: str) -> bool:
+    """Whether ``caller`` (a call's or a message's number) is the phone the citizen gave.
+
+    >>> rosa = ServiceRequest(folio="2600000018", kind="queja", catalogue_code="X",
+    ...     channel="web", citizen_phone="55 1111 2222")
+    >>> is_citizen(rosa, "whatsapp:+5215511112222"), is_citizen(rosa, "anonymous")
+    (True, False)
+    """
+    if not request.citizen_phone:
+        return False
+    number = to_e164(caller.removeprefix(WHATSAPP))
+    return number.startswith("+") and number == to_e164(request.citizen_phone)
 
 
 def gist(text: str) -> str:
@@ -66,8 +89,9 @@ def gist(text: str) -> str:
     return first[:GIST_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
-    """Status, authority and unit, the answer when there is one, and the deadline."""
+async def readback(flow: CallFlow, request: ServiceRequest, *, citizen: bool) -> tuple[Say, ...]:
+    """Status, authority and unit, the answer when there is one (to the ``citizen``, or
+    published), and the deadline."""
     prompts = flow.prompts
     status = Status(request.status)
     lines = [
@@ -81,14 +105,17 @@ async def readback(flow: CallFlow, request: ServiceRequest) -> tuple[Say, ...]:
     if authority:
         unit = await flow.directory.unit_name(request.authority_code, request.unit_code)
         lines.append(say(prompts.prompt("estado-autoridad", autoridad=authority, unidad=unit)))
-    if request.answer_text:
-        person = request.responsible_person or ""
+    person = request.responsible_person or ""
+    if request.answer_text and (citizen or request.answer_public):
         summary = prompts.prompt(
             "estado-respuesta", responsable=person, resumen=gist(request.answer_text)
         )
         lines.append(say(summary))
+    elif request.answer_text:
+        lines.append(say(prompts.prompt("estado-respuesta-reservada", responsable=person)))
     if status == Status.REJECTED and request.rejection_reason:
-        lines.append(say(prompts.prompt("estado-rechazo", motivo=gist(request.rejection_reason))))
+        reason = prompts.prompt("estado-rechazo", motivo=gist(request.rejection_reason))
+        lines.append(say(reason if citizen else prompts.prompt("estado-rechazo-reservado")))
     if status in OPEN_STATUSES and request.due_at is not None:
         due = DateSpoken(request.due_at.astimezone(flow.requests.calendar.zone).date())
         if flow.requests.deadline_state(request) == DeadlineState.OVERDUE:

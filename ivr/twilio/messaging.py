@@ -2,8 +2,10 @@
 every other message to the text front (a conversation with the call flow, :mod:`ivr.text`).
 
 A folio's status never carries personal data (only the folio, its status, authority and
-deadline); every reply fits in as few SMS segments as possible, and status queries are limited
-per number so folios cannot be enumerated.
+deadline); the answer's gist and a rejection's reason go only to the number that registered the
+request (or to anyone, for an answer the authority published), the rest are told where to read
+them. Every reply fits in as few SMS segments as possible, and status queries are limited per
+number so folios cannot be enumerated.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ivr.flow.directory import Directory
 from ivr.flow.lexicon import opening_answer
 from ivr.flow.limits import QueryLimiter
 from ivr.flow.state import CallState, Step
+from ivr.flow.status import gist, is_citizen
 from ivr.flow.understanding import fold
 from ivr.phones import to_e164
 from ivr.prompts.spoken import written_date
@@ -34,7 +37,7 @@ from models.folio import format_folio, parse_folio
 from models.lifecycle import OPEN_STATUSES, STATUS_LABELS
 from models.messages import OutboundMessage
 from models.request_service import RequestService
-from models.requests import Status
+from models.requests import ServiceRequest, Status
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1600
@@ -135,9 +138,9 @@ class MessagingFront:
     async def _limited_status(self, hook: MessageWebhook) -> str:
         if not await self._limiter.allow(hook.sender, call_id=hook.message_sid):
             return self._sender.prompts.text("sms-limite")
-        return await self._status(hook.body)
+        return await self._status(hook.body, hook.sender)
 
-    async def _status(self, body: str) -> str:
+    async def _status(self, body: str, sender: str) -> str:
         prompts = self._sender.prompts
         try:
             request = await self._requests.get(parse_folio(body))
@@ -151,7 +154,7 @@ class MessagingFront:
         if status in OPEN_STATUSES and request.due_at is not None:
             overdue = self._requests.deadline_state(request) == DeadlineState.OVERDUE
             date_text = written_date(request.due_at.astimezone(self._requests.calendar.zone).date())
-        return prompts.text(
+        text = prompts.text(
             "sms-estado",
             folio=format_folio(request.folio),
             estado=STATUS_LABELS[status],
@@ -159,6 +162,21 @@ class MessagingFront:
             vencido=overdue,
             fecha=date_text,
         )
+        return " ".join([text, *self._answer(request, citizen=is_citizen(request, sender))])
+
+    def _answer(self, request: ServiceRequest, *, citizen: bool) -> list[str]:
+        """The answer's gist and a rejection's reason for the ``citizen`` (the answer for
+        anyone once published); for anyone else, where to read them."""
+        prompts = self._sender.prompts
+        said = []
+        if request.answer_text and (citizen or request.answer_public):
+            said.append(prompts.text("sms-estado-respuesta", resumen=gist(request.answer_text)))
+        if request.status == Status.REJECTED and request.rejection_reason and citizen:
+            said.append(prompts.text("sms-estado-rechazo", motivo=gist(request.rejection_reason)))
+        hidden = request.answer_text or request.rejection_reason
+        if hidden and not said and not citizen:
+            said.append(prompts.text("sms-estado-reservada"))
+        return said
 
     async def _confirmation(
         self, hook: MessageWebhook, *, solved: bool, since: datetime | None
