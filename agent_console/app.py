@@ -63,8 +63,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
-    """The FastAPI application; ``lifespan`` sets ``app.state.container``, ``readiness``,
-    ``live`` and ``login_limiter``."""
+    """The FastAPI application; ``lifespan`` sets ``app.state.container``, ``liveness``,
+    ``readiness``, ``live`` and ``login_limiter``."""
 
     app = FastAPI(title="SUAC Locatel", lifespan=lifespan, docs_url=None, redoc_url=None)
     https = settings.secure_cookies
@@ -113,9 +113,10 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
         return render(request, "docs.html")
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, str]:
-        """Alive: the process answers (nothing else is checked)."""
-        return {"status": "ok"}
+    async def health(request: Request) -> dict[str, object]:
+        """Alive: the process answers (always 200); ``checks`` says whether Redis answers
+        (``status`` "degradado" while it does not)."""
+        return await request.app.state.liveness()  # type: ignore[no-any-return]
 
     @app.get("/readyz", include_in_schema=False)
     async def ready(request: Request) -> JSONResponse:

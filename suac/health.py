@@ -1,6 +1,11 @@
-"""Readiness: what ``/readyz`` reports (the database, Redis, each AMI link, the job backlog).
+"""Liveness and readiness: what ``/healthz`` and ``/readyz`` report.
 
-A check that fails names what failed; the service is ready only when every check passes.
+``/readyz``: the database, Redis, each AMI link, the job backlog; a check that fails names what
+failed, and the service is ready only when every check passes.
+
+``/healthz``: the process answers, so it is always 200 (restarting it would not bring back a
+server that every process shares); it also says whether Redis answers, ``"redis": "caída: …"``
+with ``"status": "degradado"`` while it is away, so an outage shows where liveness is watched.
 """
 
 from __future__ import annotations
@@ -15,7 +20,24 @@ from suac.container import Container
 from suac.roles import TELEPHONY, Runtime
 
 CHECK_TIMEOUT_SECONDS = 2.0
+LIVENESS_TIMEOUT_SECONDS = 1.0  # a liveness probe is answered well within its own time-out
 MAX_BACKLOG = 1_000
+
+
+async def liveness(runtime: Runtime) -> dict[str, object]:
+    """``{"status": "ok" | "degradado", "checks": {"redis": "ok" | "caída: …"}}`` (no checks
+    on the embedded, in-process bus)."""
+    checks: dict[str, str] = {}
+    bus = runtime.container.bus
+    if isinstance(bus, RedisBus):
+        try:
+            await asyncio.wait_for(bus.ping(), LIVENESS_TIMEOUT_SECONDS)
+        except Exception as error:  # noqa: BLE001  (any failure is the answer)
+            checks["redis"] = f"caída: {_reason(error)}"
+        else:
+            checks["redis"] = "ok"
+    ok = all(state == "ok" for state in checks.values())
+    return {"status": "ok" if ok else "degradado", "checks": checks}
 
 
 async def readiness(runtime: Runtime) -> tuple[bool, dict[str, object]]:
@@ -49,5 +71,10 @@ async def _check(probe) -> object:  # noqa: ANN001  (any awaitable)
     try:
         result = await asyncio.wait_for(probe, CHECK_TIMEOUT_SECONDS)
     except Exception as error:  # noqa: BLE001  (any failure is the answer)
-        return f"falla: {type(error).__name__}: {error}"[:300]
+        return f"falla: {_reason(error)}"
     return "ok" if result is None or result is True else result
+
+
+def _reason(error: Exception) -> str:
+    """What failed, in one bounded line."""
+    return f"{type(error).__name__}: {error}"[:290]

@@ -22,7 +22,7 @@ from agent_console.public_cache import PublicCache
 from agent_console.public_routes import FolioLookupLimiter, FolioProofLimiter, forget_changed_folios
 from models.config import Settings, get_settings
 from suac.container import build_container
-from suac.health import readiness
+from suac.health import liveness, readiness
 from suac.roles import ALL_ROLES, WEB, Runtime
 
 ROLES_VARIABLE = "SUAC_SERVE_ROLES"
@@ -49,6 +49,7 @@ def create_app(
         runtime = Runtime(container, roles=chosen | {WEB})
         app.state.container = container
         app.state.runtime = runtime
+        app.state.liveness = lambda: liveness(runtime)
         app.state.readiness = lambda: readiness(runtime)
         app.state.live = runtime.live
         app.state.recent_calls = runtime.recent_calls
