@@ -5,11 +5,14 @@ dates, and where the answer can be heard. An answer the authority published is e
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 from test_flow import make_flow, spoken
 from test_sms import send
 from test_text_front import send as write
 
+import ivr.flow.status
 from ivr.flow import CallerInput, CallFlow, CallInfo, Step
 from models.request_service import RequestService
 from models.requests import Channel, RequestCreate
@@ -129,3 +132,7 @@ async def test_a_text_conversation_follows_the_same_rule(twilio_app, twilio_http
         await write(twilio_http, "quiero consultar mi folio", sender=sender)
         reply = await write(twilio_http, folio, sender=sender)
         assert "atendida" in reply and ("Rosa Martínez" in reply) == hears, reply
+
+
+def test_the_doctests() -> None:
+    assert doctest.testmod(ivr.flow.status).failed == 0

@@ -4,8 +4,11 @@ Spanish, when it names any of them."""
 
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+import models.public_answer
 from models.public_answer import PersonalDataInAnswer, check_public_answer, personal_data_in
 from models.requests import ServiceRequest
 
@@ -66,3 +69,7 @@ def test_an_answer_without_the_citizens_data_may_be_published(text: str) -> None
 def test_an_anonymous_request_has_nothing_to_find() -> None:
     anonymous = ServiceRequest(folio="2600000026", kind="queja", catalogue_code="X", channel="web")
     assert personal_data_in("Rosa, 55 1111 2222, Jacarandas", anonymous) == []
+
+
+def test_the_doctests() -> None:
+    assert doctest.testmod(models.public_answer).failed == 0
