@@ -10,18 +10,40 @@ so the page, and a call on it, stay in place.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 
 from agent_console.agent_queue import FRONT_LABELS, AgentDesk, QueueActionFailed
 from agent_console.agent_stream import agent_messages
 from agent_console.auth import AgentStaff
 from agent_console.templating import render
+from models.error_answers import DESCRIPTIONS, HTML
 
-router = APIRouter(prefix="/consola", tags=["consola"])
+
+class QueueNotice(BaseModel):
+    """What a queue action answers a script (``Accept: application/json``)."""
+
+    mensaje: str
+    campo: str | None = None
+
+
+def _page_or_notice(description: str) -> dict[str, Any]:
+    return {"description": description, "model": QueueNotice, "content": dict(HTML)}
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: _page_or_notice("La página de la consola, o el aviso de la acción en JSON."),
+    204: {"description": "Sin teléfono: el navegador no vuelve a conectarse."},
+    303: {"description": "Acción hecha: de vuelta a la consola."},
+    **{status: _page_or_notice(DESCRIPTIONS[status]) for status in (409, 422, 503)},
+    502: _page_or_notice("El lado telefónico no pudo hacer la acción."),
+    504: _page_or_notice("El lado telefónico no contestó a tiempo."),
+}
+router = APIRouter(prefix="/consola", tags=["consola"], responses=ANSWERS)
 
 NOTICES = {
     "entrar": "Solicitud enviada: entrará a la cola en cuanto la central lo confirme.",
@@ -154,7 +176,10 @@ async def leave_queue(request: Request, staff: AgentStaff, desk: Desk) -> Respon
     return await _act(request, desk, "salir")
 
 
-@router.get("/eventos")
+@router.get(
+    "/eventos",
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 async def agent_events(request: Request, staff: AgentStaff, desk: Desk) -> Response:
     """The agent's server-sent events (``estado``, ``llamada``); 204 without a phone, which
     tells the browser not to reconnect. Anything but an ``EventSource`` (a page load) is sent

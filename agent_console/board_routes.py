@@ -29,6 +29,7 @@ from agent_console.templating import render_public
 from models.authorities import ALCALDIAS
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
+from models.error_answers import error_responses
 from models.lifecycle import STATUS_LABELS
 from models.public_board import (
     CELL_MINIMUM,
@@ -142,7 +143,12 @@ async def board_events(
     return EventSourceResponse(board_messages(hub, board_filter, rows=LiveRows.of(request.app)))
 
 
-@router.get("/api/public/tablero", response_model=PublicBoard, tags=["público"])
+@router.get(
+    "/api/public/tablero",
+    response_model=PublicBoard,
+    tags=["público"],
+    responses=error_responses(422),
+)
 async def board_json(
     request: Request, alcaldia: str = "", categoria: str = "", estado: str = ""
 ) -> Response:

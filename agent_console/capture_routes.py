@@ -45,11 +45,12 @@ from models.capture_forms import (
 )
 from models.db import run_blocking, session_scope
 from models.duplicates import LikelyDuplicate
+from models.error_answers import error_responses
 from models.errors import DomainError
 from models.handoff import handoff_for
 from models.outbox import Job
 
-router = APIRouter(tags=["captura"])
+router = APIRouter(tags=["captura"], responses=error_responses(401, 403, 404, 422, html=True))
 _OPTIONS: WeakKeyDictionary[Classifier, dict[str, Markup]] = WeakKeyDictionary()
 
 

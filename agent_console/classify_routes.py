@@ -13,8 +13,11 @@ from pydantic import BaseModel
 
 from agent_console.deps import ClassifierDep
 from ivr.classifier import Candidate, Classification
+from models.error_answers import error_responses
 
-router = APIRouter(prefix="/api", tags=["clasificador"])
+router = APIRouter(
+    prefix="/api", tags=["clasificador"], responses=error_responses(400, 401, 403, 422)
+)
 MAX_QUERY_LENGTH = 200
 
 

@@ -22,13 +22,14 @@ from agent_console.deps import ClassifierDep, RequestServiceDep
 from agent_console.templating import render
 from models.access_log import record_view
 from models.db import run_blocking, session_scope
+from models.error_answers import error_responses
 from models.errors import FolioNotFound, InvalidFolio
 from models.folio import format_folio, parse_folio
 from models.request_supporters import RequestSupporter, supporters_of
 from models.requests import RequestHistory, ServiceRequest
 from models.users import Role
 
-router = APIRouter(tags=["folios"])
+router = APIRouter(tags=["folios"], responses=error_responses(401, 403, 404, 422, html=True))
 PAGE = "/consola/folio"
 PERSONAL_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.AUTHORITY})
 

@@ -49,6 +49,7 @@ from agent_console.templating import render_public
 from ivr.flow.limits import moving_window, refused_for, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
+from models.error_answers import error_responses
 from models.errors import DomainError, FolioNotFound, InvalidFolio
 from models.events import RequestRegistered, RequestStatusChanged
 from models.folio import parse_folio
@@ -63,7 +64,7 @@ from models.public_view import (
 from models.request_service import RequestService
 from models.requests import RequestHistory, ServiceRequest
 
-router = APIRouter(prefix="/api/public", tags=["público"])
+router = APIRouter(prefix="/api/public", tags=["público"], responses=error_responses(422))
 page_router = APIRouter(include_in_schema=False)
 PAGE = "public/folio.html"
 UNKNOWN_CLIENT = "desconocido"

@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from agent_console.open311.serializers import FORMATS, respond
 from models.errors import DomainError
@@ -38,6 +39,25 @@ class NotFound(DomainError):
 
     error_id = "not-found"
     status_code = 404
+
+
+class Open311Error(BaseModel):
+    """One error of an Open311 answer."""
+
+    code: int
+    description: str
+
+
+XML = {"text/xml": {"schema": {"type": "string"}}}
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "La respuesta, en JSON o en XML según el formato.", "content": XML},
+    "4XX": {
+        "description": "Errores en el formato de Open311 (formato, parámetros, api_key, "
+        "inexistente, límite alcanzado con Retry-After).",
+        "model": list[Open311Error],
+        "content": XML,
+    },
+}
 
 
 def error_response(request: Request, status: int, description: str) -> Response:

@@ -23,7 +23,13 @@ from sqlmodel import Session, col, select
 
 from agent_console.colonias import ColoniaDirectory
 from agent_console.deps import RequestServiceDep
-from agent_console.open311.errors import BadParameter, NotFound, Open311Route, UnknownFormat
+from agent_console.open311.errors import (
+    ANSWERS,
+    BadParameter,
+    NotFound,
+    Open311Route,
+    UnknownFormat,
+)
 from agent_console.open311.listing import read_query
 from agent_console.open311.serializers import FORMATS, respond
 from agent_console.open311.submission import read_submission
@@ -40,7 +46,9 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00-06:00"  # when this API last changed
 
 T = TypeVar("T")
-router = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=Open311Route)
+router = APIRouter(
+    prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=Open311Route, responses=ANSWERS
+)
 
 
 async def _format(response_format: str) -> str:

@@ -46,10 +46,17 @@ class TwilioRefused(DomainError):
     status_code = 502
 
 
+class InvalidAgent(TwilioRefused):
+    """An agent's address no call can be placed to: the caller's mistake, not Twilio's."""
+
+    error_id = "invalid-agent"
+    status_code = 422
+
+
 def checked_agent(agent: str) -> str:
     """``agent`` when it is an E.164 number or a SIP address a call can be placed to."""
     if not AGENT.match(agent):
-        raise TwilioRefused(f"Agente no válido: «{agent}» (número +52… o dirección sip:).")
+        raise InvalidAgent(f"Agente no válido: «{agent}» (número +52… o dirección sip:).")
     return agent
 
 

@@ -16,9 +16,23 @@ from ivr.speech.media_stream import MediaSession
 from ivr.twilio.messaging import MessageWebhook
 from ivr.twilio.security import ForgedTwilioRequest, check_signature, signed_form
 from ivr.twilio.voice import VoiceWebhook
+from models.error_answers import error_responses
 
-router = APIRouter(prefix="/twilio", tags=["twilio"])
 XML = "application/xml"
+
+
+class TwiML(Response):
+    """A TwiML document (what every voice and messaging webhook answers)."""
+
+    media_type = XML
+
+
+router = APIRouter(
+    prefix="/twilio",
+    tags=["twilio"],
+    default_response_class=TwiML,
+    responses=error_responses(400, 403, 413, 415, 422),
+)
 
 
 def _part(request: Request):  # noqa: ANN202

@@ -1,0 +1,169 @@
+"""What the fuzz tests share: bounded hypothesis settings, the app's settings, staff accounts,
+Twilio's signature, the log watch and the stored-garbage check (a plain module: ``conftest``
+names are ambiguous)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine
+from sqlmodel import func, select
+from twilio.request_validator import RequestValidator
+
+from models.config import Settings, TwilioSettings
+from models.db import session_scope
+from models.requests import ServiceRequest
+from models.users import Role, StaffCreate, create_user
+
+PUBLIC = "https://locatel.example.mx"
+TOKEN = "fuzz-auth-token"
+ACCOUNT = "AC" + "2" * 32
+PASSWORD = "contraseña-de-fuzz-1"
+STAFF = {Role.AGENT: "fuzz.agente", Role.SUPERVISOR: "fuzz.supervisora", Role.ADMIN: "fuzz.admin"}
+
+# CI runs a few examples per operation, always the same ones; SUAC_FUZZ_PROFILE=long runs
+# many more, still reproducible (derandomised) so a failure found locally can be replayed.
+_EXAMPLES = {"ci": 25, "long": 500}
+PROFILE = os.environ.get("SUAC_FUZZ_PROFILE", "ci")
+FUZZ = settings(
+    max_examples=_EXAMPLES[PROFILE],
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+CASES: Counter[str] = Counter()  # fuzz cases run in this session, by test
+
+
+def count_case(test: str) -> None:
+    """Count one fuzz case of ``test`` (reported at the end of the run)."""
+    CASES[test] += 1
+
+
+def fuzz_settings(folder: Path, twilio_api_url: str) -> Settings:
+    """Development settings (so ``/openapi.json`` is served), the embedded database, Twilio's
+    signatures checked with ``TOKEN`` against ``PUBLIC``."""
+    return Settings(
+        environment="development",
+        data_dir=folder,
+        database_url="",
+        redis_url="",
+        public_base_url=PUBLIC,
+        twilio=TwilioSettings(
+            account_sid=ACCOUNT,
+            auth_token=TOKEN,
+            api_base_url=twilio_api_url,
+            sms_sender="LOCATEL",
+            whatsapp_sender="+5215599990000",
+        ),
+        _env_file=None,
+    )
+
+
+def add_staff(engine: Engine) -> None:
+    """One account per role in ``STAFF``, each with ``PASSWORD``."""
+    with session_scope(engine) as session:
+        for role, username in STAFF.items():
+            create_user(
+                session,
+                StaffCreate(username=username, full_name="Persona de Prueba", role=role),
+                password=PASSWORD,
+            )
+
+
+_CSRF = re.compile(r'name="csrftoken" value="([^"]+)"')
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    match = _CSRF.search(page)
+    assert match, "the page has no form token"
+    return match.group(1)
+
+
+def twilio_signature(url: str, form: Mapping[str, str]) -> str:
+    """``X-Twilio-Signature`` for a POST of ``form`` to ``url``, computed as Twilio does."""
+    return str(RequestValidator(TOKEN).compute_signature(url, dict(form)))
+
+
+class ErrorLog(logging.Handler):
+    """Collects every record at ERROR or above that carries a traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.records.append(record)
+
+    def tracebacks(self) -> list[str]:
+        """Each collected record, formatted with its traceback."""
+        return [logging.Formatter().format(record) for record in self.records]
+
+
+@contextmanager
+def watched_log() -> Iterator[ErrorLog]:
+    """An :class:`ErrorLog` on the root logger while the block runs (every thread's records)."""
+    handler = ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TEXT_FIELDS = (
+    "description",
+    "citizen_name",
+    "citizen_phone",
+    "citizen_email",
+    "street",
+    "reference",
+    "colonia",
+    "alcaldia",
+)
+
+
+def garbage_in(value: Any) -> bool:
+    """A stored text a person could not have meant: control characters, or a lone surrogate."""
+    if not isinstance(value, str):
+        return False
+    return bool(_CONTROL.search(value)) or any(
+        unicodedata.category(char) == "Cs" for char in value
+    )
+
+
+def stored_garbage(engine: Engine) -> list[str]:
+    """Requests stored with garbage in a text field, or without a description or category."""
+    found = []
+    with session_scope(engine, readonly=True) as session:
+        for row in session.exec(select(ServiceRequest)):
+            fields = {name: getattr(row, name, None) for name in TEXT_FIELDS}
+            bad = [name for name, value in fields.items() if garbage_in(value)]
+            if not (row.description or "").strip():
+                bad.append("description (empty)")
+            if not row.catalogue_code:
+                bad.append("catalogue_code (empty)")
+            if bad:
+                found.append(f"{row.folio}: {', '.join(bad)}")
+    return found
+
+
+def request_count(engine: Engine) -> int:
+    """How many requests are stored."""
+    with session_scope(engine, readonly=True) as session:
+        return int(session.exec(select(func.count()).select_from(ServiceRequest)).one())
