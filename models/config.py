@@ -252,6 +252,13 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
+    database_busy_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=12.0,
+        description="Seconds a transaction waits for a SQLite lock held elsewhere (in a worker "
+        "thread, never on the event loop) before giving up: well within Twilio's 15 s",
+    )
     redis_url: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
     time_zone: str = "America/Mexico_City"

@@ -1,18 +1,18 @@
 """Database engine, sessions and migrations (Alembic over ``SQLModel.metadata``).
 
-SQLite (the embedded default) runs in WAL mode. A write transaction opens with
-``BEGIN IMMEDIATE``, so it never fails half-way when a read lock would have to be upgraded,
-and the writers of one process queue on an in-process lock first: SQLite's own busy handler
-backs off by sleeping (1 ms, 2 ms, 5 ms … up to 100 ms), which under load costs far more
-than the write itself. Read-only transactions (``session_scope(engine, readonly=True)``) open
-with a plain ``BEGIN`` and, in WAL mode, never wait for a writer. Several processes on one
-SQLite file still serialise through the busy timeout. PostgreSQL needs nothing special.
+SQLite (the embedded default) runs in WAL mode, and its work runs inline on the event loop:
+a write transaction opens with ``BEGIN IMMEDIATE`` (so it never fails half-way when a read
+lock would have to be upgraded) after the process's own writer gate, a read-only one
+(``session_scope(engine, readonly=True)``) with a plain ``BEGIN`` that never waits for a
+writer. A lock held elsewhere (another process, a thread of this one) is waited for in a
+worker thread, never on the loop, and for at most the busy timeout
+(``SUAC_DATABASE_BUSY_TIMEOUT_SECONDS``); then ``DatabaseBusy`` (see ``models.sqlite_locks``).
+PostgreSQL is reached from worker threads and needs nothing special.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -22,65 +22,36 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from anyio import to_thread
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 
 from models.errors import DatabaseNotMigrated
+from models.sqlite_locks import READONLY, SqliteLocks, run_inline
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-READONLY = "suac_readonly"
-HOLDS_WRITE_LOCK = "suac_holds_write_lock"
+BUSY_TIMEOUT_SECONDS = 5.0  # well under the 15 s Twilio waits for a webhook
+SQLITE_POOL_SIZE = 10  # kept open; more are opened while works wait for a lock
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and sane pragmas."""
+def make_engine(url: str, *, busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created, sane pragmas and lock
+    waits bounded by ``busy_timeout_seconds``."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     path = url.split("///", 1)[-1]
+    pool: dict[str, int] = {}
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # a checkout never waits: a work suspended in a lock wait keeps its connection
+        pool = {"pool_size": SQLITE_POOL_SIZE, "max_overflow": -1}
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_seconds},
+        **pool,
     )
-    _configure_sqlite(engine)
+    SqliteLocks(engine, busy_timeout_seconds=busy_timeout_seconds)
     return engine
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.close()
-
-    writers = threading.RLock()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # noqa: ANN001
-        if connection.get_execution_options().get(READONLY):
-            connection.exec_driver_sql("BEGIN")
-            return
-        writers.acquire()
-        connection.info[HOLDS_WRITE_LOCK] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _release(connection)
-            raise
-
-    def _release(connection) -> None:  # noqa: ANN001
-        if connection.info.pop(HOLDS_WRITE_LOCK, False):
-            writers.release()
-
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
 
 
 @contextlib.contextmanager
@@ -101,14 +72,15 @@ def session_scope(engine: Engine, *, readonly: bool = False) -> Iterator[Session
 
 
 async def run_blocking(engine: Engine, work: Callable[[], T]) -> T:
-    """Run ``work`` (blocking database code) without stalling the event loop needlessly.
+    """Run ``work`` (blocking database code) without ever blocking the event loop on a wait.
 
     A server database is reached from a worker thread. An embedded SQLite file answers a
     transaction in tens of microseconds, far less than a thread hop costs once the loop is
-    busy (a woken worker waits up to the 5 ms GIL switch interval), so it runs inline.
+    busy (a woken worker waits up to the 5 ms GIL switch interval), so it runs inline, and
+    only a wait for a lock goes to a thread (``models.sqlite_locks``).
     """
     if engine.dialect.name == "sqlite":
-        return work()
+        return await run_inline(work)
     return await to_thread.run_sync(work)
 
 

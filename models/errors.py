@@ -82,3 +82,22 @@ class DatabaseNotFound(DomainError):
 
     error_id = "database-not-found"
     status_code = 503
+
+
+class DatabaseBusy(DomainError):
+    """The database stayed locked (by another process, say) longer than the bounded wait."""
+
+    error_id = "database-busy"
+    status_code = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+    @classmethod
+    def after(cls, seconds: float) -> DatabaseBusy:
+        """The error for a wait of ``seconds`` that ran out."""
+        return cls(
+            "La base de datos está ocupada en este momento; intente de nuevo en unos segundos.",
+            retry_after=max(round(seconds), 1),
+        )

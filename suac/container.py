@@ -93,7 +93,10 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
             f"No hay base de datos en {settings.database_path}. Inicie el servicio con "
             "«suac serve» o indique la carpeta de datos con SUAC_DATA_DIR."
         )
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(
+        settings.resolved_database_url,
+        busy_timeout_seconds=settings.database_busy_timeout_seconds,
+    )
     if settings.is_embedded_database:
         upgrade(engine)
     else:
