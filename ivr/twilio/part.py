@@ -103,6 +103,7 @@ def build_ivr(
         sip_uri=ivr.sip_uri,
         speech_model=ivr.gather_speech_model,
         stream_url=f"{websocket_base}/twilio/media" if speech is not None else "",
+        stream_secret=settings.secret_key.get_secret_value(),
         public_url=base,
     )
     lease = timedelta(seconds=ivr.claim_lease_seconds)

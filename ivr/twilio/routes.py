@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from ivr.speech.media_stream import MediaSession
 from ivr.twilio.messaging import MessageWebhook
 from ivr.twilio.security import ForgedTwilioRequest, check_signature, signed_form
+from ivr.twilio.stream_auth import StreamAdmission
 from ivr.twilio.voice import VoiceWebhook
 from models.error_answers import error_responses
 
@@ -182,10 +183,13 @@ async def message_status(request: Request, form: SignedForm) -> Response:
 
 @router.websocket("/media")
 async def media_stream(websocket: WebSocket) -> None:
-    """Twilio Media Streams (``<Connect><Stream>``) into the configured local speech engine."""
+    """Twilio Media Streams (``<Connect><Stream>``) into the configured local speech engine:
+    signed by Twilio, then admitted only for the call and turn its ``token`` was made for
+    (a refused or malformed stream is closed with 1008, the policy code)."""
+    settings = websocket.app.state.container.settings
     part = websocket.app.state.container.ivr
     try:
-        check_signature(websocket.app.state.container.settings, websocket, {})
+        check_signature(settings, websocket, {})
     except ForgedTwilioRequest:
         await websocket.close(code=1008)
         return
@@ -193,7 +197,13 @@ async def media_stream(websocket: WebSocket) -> None:
         await websocket.close(code=1011)
         return
     await websocket.accept()
-    result = await MediaSession(part.speech, timeout_seconds=6).run(websocket)
+    secret = settings.secret_key.get_secret_value()
+    admission = StreamAdmission(secret=secret, store=part.voice.store)
+    session = MediaSession(part.speech, timeout_seconds=6, limits=settings.limits)
+    result = await session.run(websocket, admit=admission.refusal)
+    if result.refused:
+        await websocket.close(code=1008)
+        return
     if result.call_sid:
         await part.voice.store.put_media(
             result.call_sid,

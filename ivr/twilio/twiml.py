@@ -1,18 +1,20 @@
 """Turning the flow's turns into TwiML with the ``twilio`` library's ``VoiceResponse``.
 
 renderer = TwimlRenderer(voice="Polly.Mia", step_url=lambda seq: f"/twilio/voice/step?seq={seq}")
-xml = renderer.render(turn, seq=3)
+xml = renderer.render(turn, seq=3, call_id="CA…")
 
 A hand-off becomes ``<Enqueue>`` whose ``action`` (the queue's result) and ``waitUrl`` (the
 hold loop, with the caller's position) come back to ``/twilio/voice/queue/…``; an agent's
 call takes the next caller with ``<Dial><Queue url>``, whose URL reports the connection. With
 ``transfer="sip"`` the call is dialled to the PBX instead, with short ``X-SUAC-…`` headers.
+With a local speech engine (``stream_url``) a speech gather becomes ``<Connect><Stream>``
+whose ``token`` parameter binds the stream to the call and turn (``ivr.twilio.stream_auth``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote, urlencode
 
@@ -21,6 +23,7 @@ from twilio.twiml.voice_response import Connect, Dial, Queue, VoiceResponse
 from ivr.flow.steps import DateSpoken, Digits, Gather, Hangup, Number, Part, Prompt, Say, Transfer
 from ivr.flow.steps import Turn as FlowTurn
 from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number
+from ivr.twilio.stream_auth import stream_token
 
 LANGUAGE = "es-MX"
 MAX_HINTS_CHARS = 4000
@@ -70,20 +73,24 @@ class TwimlRenderer:
     sip_uri: str = ""
     speech_model: str = "phone_call"
     stream_url: str = ""
+    stream_secret: str = field(default="", repr=False)  # keys the streams' tokens
     public_url: str = ""  # the service's public base URL, for the queue webhooks
 
     def hook_url(self, path: str, **query: str) -> str:
         """The public URL of the voice webhook ``path`` (under ``/twilio/voice/``)."""
         return f"{self.public_url}/twilio/voice/{path}?{urlencode(query)}"
 
-    def render(self, turn: FlowTurn, *, seq: int, today: date | None = None) -> str:
-        """The TwiML document for ``turn``; its gather answers come back as turn ``seq``."""
+    def render(
+        self, turn: FlowTurn, *, seq: int, today: date | None = None, call_id: str = ""
+    ) -> str:
+        """The TwiML document for call ``call_id``'s ``turn``; its gather answers come back as
+        turn ``seq``."""
         response = VoiceResponse()
         for say in turn.actions:
             self._say(response, say_text(say, today=today))
         then = turn.then
         if isinstance(then, Gather) and then.speech and self.stream_url:
-            self._stream(response, then, seq=seq, today=today)
+            self._stream(response, then, seq=seq, today=today, call_id=call_id)
         elif isinstance(then, Gather):
             self._gather(response, then, seq=seq, today=today)
         elif isinstance(then, Transfer):
@@ -132,12 +139,16 @@ class TwimlRenderer:
         self._say(node, say_text(gather.say, today=today))
         response.redirect(self.step_url(seq) + "&silence=1", method="POST")
 
-    def _stream(self, response: VoiceResponse, gather: Gather, *, seq: int, today) -> None:  # noqa: ANN001
-        """Speech through a local engine: play the question, then stream the caller's audio."""
+    def _stream(
+        self, response: VoiceResponse, gather: Gather, *, seq: int, today: date | None, call_id: str
+    ) -> None:
+        """Speech through a local engine: play the question, then stream the caller's audio
+        (with the token that admits this call's stream at this turn, and no other)."""
         self._say(response, say_text(gather.say, today=today))
         connect = Connect(action=self.step_url(seq) + "&media=1", method="POST")
         stream = connect.stream(url=self.stream_url)
         stream.parameter(name="seq", value=str(seq))
+        stream.parameter(name="token", value=stream_token(self.stream_secret, call_id, seq))
         stream.parameter(name="timeout", value=str(gather.timeout_seconds))
         stream.parameter(name="max_digits", value=str(gather.max_digits or 0))  # 0: no limit
         if gather.finish_on_key:

@@ -82,8 +82,8 @@ class VoiceFront:
         self._renderer = renderer
         self._today = today
 
-    def _render(self, turn: Turn, seq: int) -> str:
-        return self._renderer.render(turn, seq=seq, today=self._today())
+    def _render(self, turn: Turn, seq: int, call_id: str = "") -> str:
+        return self._renderer.render(turn, seq=seq, today=self._today(), call_id=call_id)
 
     async def incoming(self, hook: VoiceWebhook) -> str:
         """A new call: greet it and store its state (a retried first webhook is answered again)."""
@@ -101,7 +101,7 @@ class VoiceFront:
             call_id=hook.call_sid, transport="twilio", caller=hook.caller, called=hook.called
         )
         state, turn = await self._flow.start(call)
-        xml = self._render(turn, 1)
+        xml = self._render(turn, 1, hook.call_sid)
         return await self.store.create(hook.call_sid, state=state.model_dump_json(), response=xml)
 
     async def step(
@@ -135,7 +135,7 @@ class VoiceFront:
                 speech_seconds=seconds,
             )
             state, turn = await self._flow.handle(state, caller)
-            xml = self._render(turn, seq + 1)
+            xml = self._render(turn, seq + 1, hook.call_sid)
             return await self.store.save(
                 hook.call_sid, seq=seq, state=state.model_dump_json(), response=xml
             )
@@ -156,7 +156,7 @@ class VoiceFront:
             if claim is not None and claim.state is None:
                 return claim.response or self.fallback()
             state, turn = await self._flow.read_status(call, folio)
-            xml = self._render(turn, seq + 1)
+            xml = self._render(turn, seq + 1, hook.call_sid)
             if row is None:
                 return await self.store.create(
                     hook.call_sid, state=state.model_dump_json(), response=xml

@@ -16,6 +16,7 @@ import socket
 import struct
 import threading
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,8 +95,9 @@ def free_port() -> int:
 
 @pytest.fixture
 def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[str, object]]:
-    """The whole app on a real uvicorn server on 127.0.0.1, with a local speech engine."""
-    engine = request.param
+    """The whole app on a real uvicorn server on 127.0.0.1, with a local speech engine (the
+    parameter: the engine's name, or the name and other settings)."""
+    engine, overrides = request.param if isinstance(request.param, tuple) else (request.param, {})
     model = VOSK_MODEL if engine == "vosk" else request.getfixturevalue("whisper_path")
     settings = Settings(
         data_dir=tmp_path,
@@ -103,6 +105,7 @@ def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
         twilio={"auth_token": TOKEN},
         ivr=IvrSettings(speech_engine=engine, **{f"{engine}_model_path": model}),
         _env_file=None,
+        **overrides,
     )
     app = create_app(settings)
     port = free_port()
@@ -116,20 +119,30 @@ def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
     thread.join(10)
 
 
-async def stream_audio(address: str, call_sid: str, seq: int, audio: bytes, **extra) -> None:
-    """Play Twilio's side of a media stream: start, 20 ms μ-law frames, silence, until closed."""
+def media_headers() -> dict[str, str]:
+    """The handshake's ``X-Twilio-Signature`` (the same for every stream: its URL is fixed)."""
     url = f"{PUBLIC.replace('https://', 'wss://')}/twilio/media"
-    signature = RequestValidator(TOKEN).compute_signature(url, {})
-    headers = {"X-Twilio-Signature": signature}
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, {})}
+
+
+def stream_parameters(xml: str) -> dict[str, str]:
+    """The ``<Parameter>``s of a TwiML page's ``<Stream>`` (Twilio's ``customParameters``)."""
+    return {p.get("name", ""): p.get("value", "") for p in ET.fromstring(xml).iter("Parameter")}
+
+
+async def stream_audio(
+    address: str, call_sid: str, parameters: dict[str, str], audio: bytes, **extra
+) -> None:
+    """Play Twilio's side of a media stream: start, 20 ms μ-law frames, silence, until closed."""
     ulaw = pcm16_to_ulaw(audio) + b"\xff" * 8000 * 3  # then three seconds of silence
     async with websockets.connect(
-        f"ws://{address}/twilio/media", additional_headers=headers
+        f"ws://{address}/twilio/media", additional_headers=media_headers()
     ) as socket_:
         await socket_.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1"}))
         start = {
             "callSid": call_sid,
             "streamSid": "MZ" + "0" * 32,
-            "customParameters": {"seq": str(seq)},
+            "customParameters": parameters,
         }
         await socket_.send(json.dumps({"event": "start", "start": start, **extra}))
         try:
@@ -149,7 +162,8 @@ async def _speak_at_menu(address: str, filename: str) -> tuple[SimulatedCall, ob
         connect = page.xml.split("<Connect ", 1)[1]
         assert 'action="https://locatel.example.mx/twilio/voice/step?seq=1&amp;media=1"' in connect
         assert '<Stream url="wss://locatel.example.mx/twilio/media">' in connect
-        await stream_audio(address, call.call_sid, 1, read_wav_8k(AUDIO / filename))
+        audio = read_wav_8k(AUDIO / filename)
+        await stream_audio(address, call.call_sid, stream_parameters(page.xml), audio)
         next_page = await call.post(f"{PUBLIC}/twilio/voice/step?seq=1&media=1")
         return call, next_page
 

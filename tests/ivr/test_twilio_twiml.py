@@ -128,7 +128,8 @@ def test_media_stream_documents_for_a_local_speech_engine() -> None:
     root = ET.fromstring(xml)
     assert [node.tag for node in root] == ["Say", "Connect"]
     params = {p.get("name"): p.get("value") for p in root.iter("Parameter")}
-    assert params == {"seq": "2", "timeout": "6", "max_digits": "1"}
+    token = params.pop("token")  # binds the stream to this call and turn
+    assert params == {"seq": "2", "timeout": "6", "max_digits": "1"} and len(token) == 64
     folio = Gather(say=Say((prompt,)), speech=True, max_digits=12, finish_on_key="#")
     xml = renderer.render(Turn(then=folio), seq=4)
     check(xml)
