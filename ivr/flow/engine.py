@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from ivr.flow import completion, menu, register, status
+from ivr.flow import completion, input_limits, menu, register, status
 from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
@@ -62,9 +62,13 @@ class FlowOptions:
 
 
 def _heard(state: CallState, caller: CallerInput) -> CallerInput:
-    """Speech that is no speech (nothing, hesitations, a loop, more words than its time could
-    hold) counts as silence, re-prompted like it; a long answer is cut to what is kept."""
-    if caller.speech is None:
+    """The input within the limits every edge applies (:mod:`ivr.flow.input_limits`: over-long
+    speech is not heard, digits are ASCII keys); speech that is no speech (nothing,
+    hesitations, a loop, more words than its time could hold) counts as silence, re-prompted
+    like it; a long answer is cut to what is kept."""
+    said = input_limits.speech(caller.speech)
+    caller = replace(caller, digits=input_limits.keys(caller.digits), speech=said)
+    if said is None:
         return caller
     heard = check_transcript(caller.speech, seconds=caller.speech_seconds)
     if not heard.accepted:

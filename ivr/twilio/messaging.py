@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -20,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from ivr.flow import input_limits
 from ivr.flow.directory import Directory
 from ivr.flow.lexicon import opening_answer
 from ivr.flow.limits import QueryLimiter
@@ -40,7 +40,6 @@ from models.request_service import RequestService
 from models.requests import ServiceRequest, Status
 
 log = logging.getLogger(__name__)
-MAX_BODY = 1600
 FOLIO_MESSAGE = re.compile(r"^\s*(folio)?[\s:#.\-]*[\d][\d\s.\-]*$", re.IGNORECASE)
 MAX_REPLY_WORDS = 5  # "Sí, ya quedó" and "No, sigue igual" are answers too
 MIN_FOLIO_DIGITS = 6  # fewer digits ("1", "09") are a menu's keys: a conversation's answer
@@ -57,19 +56,17 @@ class MessageWebhook(BaseModel):
     to: str = Field(default="", alias="To", max_length=64)
     body: str = Field(default="", alias="Body")
 
-    @field_validator("sender")
+    @field_validator("message_sid", "sender", "to")
     @classmethod
     def _e164(cls, value: str) -> str:
-        """Numbers in E.164, as everywhere in the service."""
-        return to_e164(value)
+        """No control characters; numbers in E.164, as everywhere in the service."""
+        return to_e164(input_limits.printable(value))
 
     @field_validator("body")
     @classmethod
     def _clean(cls, value: str) -> str:
-        """Normalised, printable, and cut to what one message can carry."""
-        value = unicodedata.normalize("NFKC", value[: MAX_BODY * 2])
-        printable = "".join(c for c in value if c.isprintable() or c in "\n ")
-        return printable.strip()[:MAX_BODY]
+        """Printable, ASCII digits, cut to what one message can carry (the flow's limits)."""
+        return input_limits.message(value)
 
 
 class MessagingFront:

@@ -15,6 +15,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from twilio.twiml.voice_response import VoiceResponse
 
+from ivr.flow import input_limits
 from ivr.flow.engine import CallFlow
 from ivr.flow.reports import QueueExit
 from ivr.flow.state import CallState
@@ -50,8 +51,8 @@ class VoiceWebhook(BaseModel):
     caller: str = Field(default="", alias="From", max_length=64)
     called: str = Field(default="", alias="To", max_length=64)
     call_status: str = Field(default="", alias="CallStatus", max_length=32)
-    digits: str | None = Field(default=None, alias="Digits", max_length=32)
-    speech: str | None = Field(default=None, alias="SpeechResult", max_length=2000)
+    digits: str | None = Field(default=None, alias="Digits")
+    speech: str | None = Field(default=None, alias="SpeechResult")
     confidence: float | None = Field(default=None, alias="Confidence", ge=0, le=1)
     duration: float | None = Field(default=None, alias="CallDuration", ge=0)
     queue_result: str = Field(default="", alias="QueueResult", max_length=32)
@@ -59,11 +60,30 @@ class VoiceWebhook(BaseModel):
     queue_position: int | None = Field(default=None, alias="QueuePosition", ge=0)
     dequeuing_call: str = Field(default="", alias="DequeingCallSid", max_length=64)
 
+    @field_validator("call_status", "queue_result", "dequeuing_call")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        """No control characters (the flow's input limits)."""
+        return input_limits.printable(value)
+
     @field_validator("caller", "called")
     @classmethod
     def _e164(cls, value: str) -> str:
-        """Numbers in E.164 from the edge on (a SIP address or "anonymous" as it came)."""
-        return to_e164(value)
+        """Numbers in E.164 from the edge on (a SIP address or "anonymous" as it came), without
+        control characters."""
+        return to_e164(input_limits.printable(value))
+
+    @field_validator("digits")
+    @classmethod
+    def _keys(cls, value: str | None) -> str | None:
+        """The keypad's keys only, in ASCII (the flow's input limits)."""
+        return input_limits.keys(value)
+
+    @field_validator("speech")
+    @classmethod
+    def _speech(cls, value: str | None) -> str | None:
+        """Printable, ASCII digits; over-long is not heard (the flow's input limits)."""
+        return input_limits.speech(value)
 
 
 class VoiceFront:
