@@ -270,6 +270,13 @@ class Settings(BaseSettings):
     due_soon_business_days: int = Field(default=1, ge=0)
     confirmation_window_hours: int = Field(default=72, ge=1)
     confirmation_sweep_seconds: float = Field(default=300.0, gt=0)
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        description="Days the IVR keeps callers' numbers and words (its sessions, booked "
+        "call-backs, transcripts in call records, Redis call state and events)",
+    )
+    retention_sweep_seconds: float = Field(default=3600.0, gt=0)
     metrics_token: SecretStr = SecretStr("")  # GET /metrics asks for it as a bearer token
     metrics_address: str = Field(default="", pattern=r"^(|.+:\d{1,5})$")  # host:port, non-web
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)

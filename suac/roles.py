@@ -5,9 +5,10 @@
   screen pops read and the wallboard's live figures; keeps the wait estimate current;
 - ``telephony``: the AMI links and the FastAGI server (one process per deployment), the
   telephony commands and the queues' live state;
-- ``worker``: jobs, periodic tasks (each once per deployment, under a lease), the call
-  recorder, the call-back dispatcher, the Twilio agents' dispatcher and the end of
-  supervisors' listening sessions (the audit log).
+- ``worker``: jobs, periodic tasks (each once per deployment, under a lease: among them the
+  purge of callers' numbers and words past ``retention_days``), the call recorder, the
+  call-back dispatcher, the Twilio agents' dispatcher and the end of supervisors' listening
+  sessions (the audit log).
 
 The embedded default runs all three in one process (``suac serve``); production runs them
 apart (``suac serve --role web``, ``suac asterisk run``, ``suac worker``)::
@@ -25,6 +26,7 @@ from collections.abc import Awaitable, Callable, Collection
 from functools import partial
 
 from prometheus_client.registry import Collector
+from sqlalchemy import Engine
 
 from agent_console.live import LiveHub
 from ivr.asterisk.link_metrics import AmiLinks
@@ -32,7 +34,9 @@ from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
 from ivr.twilio.agent_dispatch import AgentDispatcher
 from ivr.twilio.callbacks import CallbackDispatcher
+from ivr.twilio.redis_retention import forget_old_calls
 from models.call_records import CallRecorder
+from models.config import Settings
 from models.job_worker import JobWorker, worker_name
 from models.metrics.definitions import rules_of
 from models.metrics.live_feed import LiveFeed
@@ -40,6 +44,7 @@ from models.open_data.files import open_data_dir, publish_open_data
 from models.periodic import PeriodicTask
 from models.queue_gauges import QueueGauges
 from models.recent_calls import RecentCalls
+from models.retention import RetentionJob, Sweep, trim_event_stream
 from models.spy_audit import SpyAuditCloser
 from models.telemetry import Exposition
 from models.telemetry_collectors import CallsToday, JobDepth
@@ -50,6 +55,17 @@ log = logging.getLogger(__name__)
 
 WEB, TELEPHONY, WORKER = "web", "telephony", "worker"
 ALL_ROLES = frozenset({WEB, TELEPHONY, WORKER})
+
+
+def retention_job(settings: Settings, engine: Engine) -> RetentionJob:
+    """The purge of callers' numbers and words past ``retention_days``: the database, and the
+    Redis call state and event stream where Redis holds them."""
+    sweeps: dict[str, Sweep] = {}
+    if settings.redis_url:
+        sweeps["redis_events"] = partial(trim_event_stream, settings.redis_url)
+    if settings.ivr.state_redis_url:
+        sweeps["redis_calls"] = partial(forget_old_calls, settings.ivr.state_redis_url)
+    return RetentionJob(engine=engine, days=settings.retention_days, sweeps=sweeps)
 
 
 class Runtime:
@@ -160,6 +176,13 @@ class Runtime:
                 name="confirmation-sweep",
                 interval=settings.confirmation_sweep_seconds,
                 run=c.requests.close_unconfirmed,
+                leases=c.leases,
+                holder=self.name,
+            ),
+            PeriodicTask(
+                name="retention",
+                interval=settings.retention_sweep_seconds,
+                run=retention_job(settings, c.engine).run,
                 leases=c.leases,
                 holder=self.name,
             ),
