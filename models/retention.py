@@ -6,7 +6,8 @@ number and everything they said or wrote) and the call-backs booked in the IVR (
 hand-off context), and removes the transcript and the place's reference the caller said from
 each call record's hand-off context (the record keeps the rest: path, category guesses,
 alcaldía, why it was handed over). Other stores are swept by the ``sweeps`` given (the Redis
-call state and event stream, when Redis is used)::
+call state and event stream, when Redis is used; the recordings of callers' answers on the
+Asterisk host, by the telephony role)::
 
     job = RetentionJob(engine=engine, days=90, sweeps={"redis-events": trim})
     purged = await job.run()   # {"ivr_session": 12, "callback_request": 1, ...}
@@ -16,9 +17,11 @@ Every sweep is idempotent: a second run finds nothing more to do.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine, String, cast, delete
@@ -93,13 +96,30 @@ async def trim_event_stream(url: str, *, before: datetime, stream: str = STREAM)
         await client.aclose()
 
 
+async def forget_old_files(folder: Path, *, before: datetime) -> int:
+    """Delete the files directly in ``folder`` last written before ``before``; how many."""
+
+    def work() -> int:
+        if not folder.is_dir():
+            return 0
+        limit, forgotten = before.timestamp(), 0
+        for path in folder.iterdir():
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+                forgotten += 1
+        return forgotten
+
+    return await asyncio.to_thread(work)
+
+
 class RetentionJob:
-    """Purges, every time it runs, what is older than ``days`` in the database and ``sweeps``."""
+    """Purges, every time it runs, what is older than ``days`` in the database (unless
+    ``engine`` is None) and in ``sweeps``."""
 
     def __init__(
         self,
         *,
-        engine: Engine,
+        engine: Engine | None,
         days: int,
         clock: Callable[[], datetime] = utcnow,
         sweeps: Mapping[str, Sweep] | None = None,
@@ -110,8 +130,11 @@ class RetentionJob:
     async def run(self) -> dict[str, int]:
         """One purge; how many items of each store went."""
         before = self._clock() - self._period
-        purged = await run_blocking(
-            self._engine, lambda: purge_database(self._engine, before=before)
+        engine = self._engine
+        purged = (
+            await run_blocking(engine, lambda: purge_database(engine, before=before))
+            if engine is not None
+            else {}
         )
         for name, sweep in self._sweeps.items():
             purged[name] = await sweep(before=before)

@@ -24,11 +24,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from functools import partial
+from pathlib import Path
 
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from agent_console.live import LiveHub
+from ivr.asterisk.constants import UTTERANCES_DIR
 from ivr.asterisk.link_metrics import AmiLinks
 from ivr.reference_reload import ReferenceReloader
 from ivr.telephony_owner import TelephonyOwner
@@ -44,7 +46,7 @@ from models.open_data.files import open_data_dir, publish_open_data
 from models.periodic import PeriodicTask
 from models.queue_gauges import QueueGauges
 from models.recent_calls import RecentCalls
-from models.retention import RetentionJob, Sweep, trim_event_stream
+from models.retention import RetentionJob, Sweep, forget_old_files, trim_event_stream
 from models.spy_audit import SpyAuditCloser
 from models.telemetry import Exposition
 from models.telemetry_collectors import CallsToday, JobDepth
@@ -66,6 +68,14 @@ def retention_job(settings: Settings, engine: Engine) -> RetentionJob:
     if settings.ivr.state_redis_url:
         sweeps["redis_calls"] = partial(forget_old_calls, settings.ivr.state_redis_url)
     return RetentionJob(engine=engine, days=settings.retention_days, sweeps=sweeps)
+
+
+def utterance_retention_job(settings: Settings) -> RetentionJob:
+    """The purge of the recordings of callers' answers (Asterisk's ``record`` speech) past
+    ``retention_days``, on the host that reads them."""
+    folder = Path(settings.asterisk.recordings_dir) / UTTERANCES_DIR
+    sweeps: dict[str, Sweep] = {"utterances": partial(forget_old_files, folder)}
+    return RetentionJob(engine=None, days=settings.retention_days, sweeps=sweeps)
 
 
 class Runtime:
@@ -121,6 +131,14 @@ class Runtime:
             await self._run(server.start, server.stop)
         if TELEPHONY in self.roles and c.settings.asterisk.servers:
             await self._run(c.asterisk.start, c.asterisk.close)
+            utterances = PeriodicTask(
+                name="retention-utterances",
+                interval=c.settings.retention_sweep_seconds,
+                run=utterance_retention_job(c.settings).run,
+                leases=c.leases,
+                holder=self.name,
+            )
+            await self._run(utterances.start, utterances.stop)
         if TELEPHONY in self.roles:
             owner = TelephonyOwner(
                 telephony=c.telephony,

@@ -63,6 +63,7 @@ SPY_CHANNEL_PREFIX = "suac-escucha-"
 DEFAULT_QUEUE = "locatel"
 QUEUE_MAX_WAIT_SECONDS = 1800
 RECORDING_FORMAT = "wav"
+UTTERANCES_DIR = "ivr"  # under the recordings: each answer recorded for the speech engine
 RECORDING_NOTICE_PROMPT = "aviso-grabacion"  # played before any recording starts
 RECORDING_NOTICE_TEXT = (
     "Para mejorar la calidad del servicio, esta llamada será grabada. "

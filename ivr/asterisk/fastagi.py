@@ -198,7 +198,8 @@ class AgiFront:
             return await self._recognize_in_asterisk(channel, gather)
         if self._recognizer is None:
             return None, None
-        base = f"{self.options.recordings_dir}/ivr/{state.call_id}-{len(state.path)}"
+        folder = f"{self.options.recordings_dir}/{names.UTTERANCES_DIR}"
+        base = f"{folder}/{state.call_id}-{len(state.path)}"
         key, _ = await channel.record_file(base, timeout_ms=self.options.max_utterance_ms)
         if key is not None:
             return key, None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from ivr.asterisk.constants import UTTERANCES_DIR
 from ivr.twilio.redis_retention import forget_old_calls
 from ivr.twilio.redis_store import KEY_PREFIX, RedisCallStore
 from models.calls import CallRecord
@@ -26,6 +28,7 @@ from models.handoff import HandoffContext, handoff_for
 from models.ivr_sessions import CallbackRequest, IvrSession
 from models.periodic import Leases
 from models.retention import RetentionJob, purge_database, trim_event_stream
+from suac.roles import utterance_retention_job
 from suac.web import create_app
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -204,3 +207,19 @@ def test_the_period_is_a_setting_of_90_days_by_default(monkeypatch: pytest.Monke
     monkeypatch.setenv("SUAC_RETENTION_DAYS", "0")
     with pytest.raises(ValueError, match="retention_days"):
         Settings(_env_file=None)
+
+
+async def test_recorded_answers_past_the_period_go_from_the_telephony_host(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, _env_file=None, asterisk={"recordings_dir": str(tmp_path / "rec")}
+    )
+    folder = tmp_path / "rec" / UTTERANCES_DIR
+    folder.mkdir(parents=True)
+    old, recent = folder / "CA-old-3.wav", folder / "CA-recent-3.wav"
+    for path, at in ((old, utcnow() - timedelta(days=91)), (recent, utcnow())):
+        path.write_bytes(b"RIFF")
+        os.utime(path, (at.timestamp(), at.timestamp()))
+    assert await utterance_retention_job(settings).run() == {"utterances": 1}
+    assert not old.exists() and recent.exists()
+    missing = Settings(_env_file=None, asterisk={"recordings_dir": str(tmp_path / "none")})
+    assert await utterance_retention_job(missing).run() == {"utterances": 0}
