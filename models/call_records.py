@@ -14,6 +14,13 @@ import logging
 from collections.abc import Iterable
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
 from sqlmodel import Session
 
 from models.bus import EventBus
@@ -65,6 +72,10 @@ def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
     return applied
 
 
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+"""What a database that is down, restarting or locked raises (worth waiting for)."""
+
+
 class CallRecorder(BackgroundTask):
     """Consumes call events from the bus (group ``call-recorder``) and writes call records;
     events left unacknowledged by a stop are taken again by another member or at restart."""
@@ -84,10 +95,17 @@ class CallRecorder(BackgroundTask):
                 await delivery.ack()
 
     async def _write(self, events: list[BaseEvent]) -> None:
+        """Write ``events``, retrying while the database is away; events the database refuses
+        (a value it cannot store) are logged and left out, so the call records go on."""
         while True:
             try:
                 await asyncio.to_thread(write_events, self._engine, events)
                 return
-            except Exception:  # the database is down: keep the event, try again
+            except UNAVAILABLE:  # the database is down or busy: keep the events, try again
                 log.exception("could not write %d call events; retrying", len(events))
                 await asyncio.sleep(1.0)
+            except (DBAPIError, StatementError, ArithmeticError, ValueError) as error:
+                names = ", ".join(f"{type(event).__name__} {call_id_of(event)}" for event in events)
+                kind = error.__class__.__name__
+                log.error("call events not recorded, refused by the database (%s): %s", names, kind)
+                return
