@@ -19,6 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from agent_console.colonias import ColoniaDirectory
 from ivr.classifier.roads import PrimaryRoads
+from ivr.flow.input_limits import printable
 from ivr.phones import to_e164
 from models.authorities import ALCALDIAS
 from models.catalogue import KIND_LABELS, REQUEST_KINDS
@@ -45,6 +46,7 @@ LIMITS = {
     "correo": 200,
     "buscar": 200,
 }
+MULTILINE = {"descripcion", "referencia"}
 assert set(KIND_LABELS) == set(REQUEST_KINDS)
 
 
@@ -72,12 +74,22 @@ class CaptureInput:
     @classmethod
     def of(cls, form: Mapping[str, Any]) -> CaptureInput:
         """The fields of a submitted form (anything else is ignored)."""
-        return cls(**{f.name: str(form.get(f.name) or "") for f in fields(cls)})
+        return cls(**{f.name: form_text(form, f.name) for f in fields(cls)})
 
     @property
     def channel(self) -> Channel:
         """The channel: a service window, or an agent (the default)."""
         return CHANNELS.get(self.canal, Channel.AGENT)
+
+
+def form_text(form: Mapping[str, Any], name: str) -> str:
+    """A form field as typed, without control or format characters (nothing a person types,
+    and PostgreSQL refuses a NUL); line breaks are kept in the multi-line fields.
+
+    >>> form_text({"descripcion": "Bache\\x00\\r\\nhondo"}, "descripcion")
+    'Bache\\nhondo'
+    """
+    return printable(str(form.get(name) or ""), lines=name in MULTILINE)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from agent_console.capture_form import CaptureInput, Checked, check_capture
+from agent_console.capture_form import CaptureInput, Checked, check_capture, form_text
 from agent_console.colonias import ColoniaDirectory
 from ivr.classifier.roads import PrimaryRoads
 from models.requests import Channel, DemographicFields, RequestCreate, Sex
@@ -52,7 +52,7 @@ class ReportInput:
     @classmethod
     def of(cls, form: Mapping[str, Any]) -> ReportInput:
         """The fields of a submitted form (anything else is ignored)."""
-        return cls(**{f.name: str(form.get(f.name) or "") for f in fields(cls)})
+        return cls(**{f.name: form_text(form, f.name) for f in fields(cls)})
 
     @property
     def category(self) -> str:

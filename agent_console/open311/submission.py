@@ -18,6 +18,7 @@ from agent_console.colonias import ColoniaDirectory
 from agent_console.open311.errors import BadParameter
 from ivr.classifier import Classifier
 from ivr.classifier.text import fold
+from ivr.flow.input_limits import printable
 from ivr.phones import to_e164
 from models.catalogue import CatalogueEntry
 from models.open311_services import parse_attributes
@@ -35,7 +36,7 @@ ATTRIBUTE = ("attribute[", "]")
 
 
 def _text(form: Mapping[str, str], name: str) -> str:
-    value = form.get(name, "").strip()
+    value = printable(form.get(name, ""), lines=name == "description").strip()
     if len(value) > LIMITS.get(name, 100):
         raise BadParameter(f"{name} admite hasta {LIMITS.get(name, 100)} caracteres.")
     return value

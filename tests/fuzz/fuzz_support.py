@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import func, select
 from twilio.request_validator import RequestValidator
 
+from models.authorities import Authority
 from models.config import ConsoleSettings, PublicSettings, Settings, TwilioSettings
 from models.db import session_scope
 from models.requests import ServiceRequest
@@ -29,7 +30,12 @@ TOKEN = "fuzz-auth-token"
 ACCOUNT = "AC" + "2" * 32
 UNLIMITED = "1000000/minute"
 PASSWORD = "contraseña-de-fuzz-1"
-STAFF = {Role.AGENT: "fuzz.agente"}  # every staff operation in the schema is an agent's
+STAFF = {
+    Role.AGENT: "fuzz.agente",
+    Role.SUPERVISOR: "fuzz.supervisora",
+    Role.AUTHORITY: "fuzz.autoridad",
+    Role.ADMIN: "fuzz.admin",
+}
 
 # CI runs a few examples per operation, always the same ones; SUAC_FUZZ_PROFILE=long runs
 # many more, still reproducible (derandomised) so a failure found locally can be replayed.
@@ -84,14 +90,16 @@ def fuzz_settings(folder: Path, twilio_api_url: str) -> Settings:
 
 
 def add_staff(engine: Engine) -> None:
-    """One account per role in ``STAFF``, each with ``PASSWORD``."""
+    """One account per role in ``STAFF``, each with ``PASSWORD`` (the authority's staff
+    bound to the first authority)."""
     with session_scope(engine) as session:
+        authority = session.exec(select(Authority.code).order_by(Authority.code)).first()
         for role, username in STAFF.items():
-            create_user(
-                session,
-                StaffCreate(username=username, full_name="Persona de Prueba", role=role),
-                password=PASSWORD,
+            bound = authority if role == Role.AUTHORITY else None
+            data = StaffCreate(
+                username=username, full_name="Persona de Prueba", role=role, authority_code=bound
             )
+            create_user(session, data, password=PASSWORD)
 
 
 _CSRF = re.compile(r'name="csrftoken" value="([^"]+)"')
