@@ -9,9 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fuzz_support import CASES, add_staff, fuzz_settings
 from sqlalchemy import Engine
+from sqlmodel import select
 from twilio_rest import FakeTwilioApi, start_fake_twilio
 
+from models.catalogue import CatalogueEntry
 from models.config import Settings
+from models.db import session_scope
 from suac.container import prepare_database
 from suac.web import create_app
 
@@ -38,6 +41,13 @@ def fuzz_db(fuzz_config: Settings) -> Iterator[Engine]:
 def fuzz_app(fuzz_config: Settings, fuzz_db: Engine) -> FastAPI:
     """The application under fuzzing (its lifespan is started by whoever calls it)."""
     return create_app(fuzz_config)
+
+
+@pytest.fixture(scope="module")
+def codes(fuzz_db: Engine) -> list[str]:
+    """The catalogue's codes."""
+    with session_scope(fuzz_db, readonly=True) as session:
+        return sorted(session.exec(select(CatalogueEntry.code)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

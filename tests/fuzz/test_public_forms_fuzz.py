@@ -6,12 +6,12 @@ the log; a refused form stores nothing, and nothing stored is garbage."""
 from __future__ import annotations
 
 import doctest
-import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from form_strategies import emails, field, form_id, junk, latitudes, longitudes, phones, texts
 from fuzz_support import (
     FUZZ,
     count_case,
@@ -28,21 +28,8 @@ from sqlmodel import select
 from agent_console import capture_form
 from models.api_key_service import create_key
 from models.authorities import ALCALDIAS
-from models.catalogue import CatalogueEntry
 from models.db import session_scope
 from models.requests import ServiceRequest
-
-junk = st.text(max_size=120)
-texts = st.one_of(
-    junk,
-    st.sampled_from(["Hay un bache enorme frente a la escuela", "fuga de agua en la banqueta"]),
-    st.text(min_size=3000, max_size=5000),
-)
-latitudes = st.floats(19.30, 19.50).map(str)
-longitudes = st.floats(-99.20, -99.05).map(str)
-phones = st.from_regex(r"55[0-9]{8}", fullmatch=True)
-emails = st.emails().map(str)
-_FORM_ID = re.compile(r'name="formulario" value="([^"]*)"')
 
 
 @pytest.fixture(scope="module")
@@ -53,22 +40,10 @@ def browser(fuzz_app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module")
-def codes(fuzz_db: Engine) -> list[str]:
-    """The catalogue's codes."""
-    with session_scope(fuzz_db, readonly=True) as session:
-        return sorted(session.exec(select(CatalogueEntry.code)))
-
-
-@pytest.fixture(scope="module")
 def api_key(fuzz_db: Engine) -> str:
     """A valid Open311 API key."""
     with session_scope(fuzz_db) as session:
         return create_key(session, channel="App CDMX", contact="dev@cdmx.mx", created_by="fuzz")[1]
-
-
-def _field(data: st.DataObject, broken: bool, valid: st.SearchStrategy[str]) -> str:
-    """A structured field: valid, or fuzzed when the case is a ``broken`` one."""
-    return data.draw(st.one_of(valid, junk) if broken else valid)
 
 
 def _checked(response_status: int, before: int, engine: Engine, errors: list[str]) -> None:
@@ -87,28 +62,26 @@ def test_a_citizens_report(
     the cases (so many reach the database) and fuzzed in the other half."""
     count_case("public report")
     page = browser.get("/reportar").text
-    match = _FORM_ID.search(page)
-    assert match
     broken = data.draw(st.booleans())
     form = {
         "csrftoken": csrf_token(page),
-        "formulario": _field(data, broken, st.just(match.group(1))),
-        "paso": _field(data, broken, st.just("detalles")),
-        "accion": _field(data, broken, st.just("registrar_igual")),
+        "formulario": field(data, broken, st.just(form_id(page))),
+        "paso": field(data, broken, st.just("detalles")),
+        "accion": field(data, broken, st.just("registrar_igual")),
         "descripcion": data.draw(texts),
-        "categoria": _field(data, broken, st.sampled_from(codes)),
-        "alcaldia": _field(data, broken, st.sampled_from(ALCALDIAS)),
+        "categoria": field(data, broken, st.sampled_from(codes)),
+        "alcaldia": field(data, broken, st.sampled_from(ALCALDIAS)),
         "colonia": data.draw(junk),
         "calle": data.draw(junk),
         "referencia": data.draw(junk),
-        "latitud": _field(data, broken, latitudes),
-        "longitud": _field(data, broken, longitudes),
+        "latitud": field(data, broken, latitudes),
+        "longitud": field(data, broken, longitudes),
         "nombre": data.draw(junk),
-        "telefono": _field(data, broken, phones),
-        "correo": _field(data, broken, st.one_of(st.just(""), emails)),
-        "sexo": _field(data, broken, st.sampled_from(["", "mujer", "hombre"])),
-        "edad": _field(data, broken, st.just("")),
-        "publicar": _field(data, broken, st.sampled_from(["", "si"])),
+        "telefono": field(data, broken, phones),
+        "correo": field(data, broken, st.one_of(st.just(""), emails)),
+        "sexo": field(data, broken, st.sampled_from(["", "mujer", "hombre"])),
+        "edad": field(data, broken, st.just("")),
+        "publicar": field(data, broken, st.sampled_from(["", "si"])),
     }
     before = request_count(fuzz_db)
     with watched_log() as errors:
@@ -143,16 +116,16 @@ def test_an_open311_creation(
     broken = data.draw(st.booleans())
     form = {
         "api_key": api_key,
-        "service_code": _field(data, broken, st.sampled_from(codes)),
-        "lat": _field(data, broken, latitudes),
-        "long": _field(data, broken, longitudes),
+        "service_code": field(data, broken, st.sampled_from(codes)),
+        "lat": field(data, broken, latitudes),
+        "long": field(data, broken, longitudes),
         "address_string": data.draw(st.one_of(st.just(""), junk)),
         "description": data.draw(texts),
         "first_name": data.draw(junk),
         "last_name": data.draw(junk),
-        "phone": _field(data, broken, st.one_of(st.just(""), phones)),
-        "email": _field(data, broken, st.one_of(st.just(""), emails)),
-        "attribute[alcaldia]": _field(data, broken, st.sampled_from(ALCALDIAS)),
+        "phone": field(data, broken, st.one_of(st.just(""), phones)),
+        "email": field(data, broken, st.one_of(st.just(""), emails)),
+        "attribute[alcaldia]": field(data, broken, st.sampled_from(ALCALDIAS)),
     }
     response_format = data.draw(st.sampled_from(["json", "xml"]))
     before = request_count(fuzz_db)

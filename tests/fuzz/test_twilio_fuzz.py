@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from form_strategies import junk
 from fuzz_support import FUZZ, PUBLIC, count_case, stored_garbage, twilio_signature, watched_log
 from httpx import Response
 from hypothesis import given
@@ -21,7 +22,6 @@ from sqlalchemy import Engine
 
 HEX = "0123456789abcdef"
 call_sids = st.text(HEX, min_size=32, max_size=32).map(lambda tail: "CA" + tail)
-junk = st.text(max_size=80)  # any Unicode: control characters, surrogates excluded by HTTP
 phones = st.one_of(
     st.from_regex(r"\+52(55|56|33|81)[0-9]{8}", fullmatch=True),
     st.sampled_from(["anonymous", "+266696687", "client:agente", "sip:1100@pbx.local", ""]),
