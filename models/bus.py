@@ -134,20 +134,25 @@ def raise_if_cancelled() -> None:
 def redis_client(url: str, *, longest_block_seconds: float) -> Any:
     """A redis-py asyncio client for blocking reads inside our own retry loops.
 
-    It retries nothing itself: redis-py's default retry re-sends a blocking read on a
+    It never retries a time-out: redis-py's default retry re-sends a blocking read on a
     connection whose previous read was interrupted (by a cancellation that Python 3.11's
     ``asyncio.timeout`` reported as a time-out), and that read then waits for ever, with the
-    cancellation lost. Reads time out a little past the longest ``BLOCK``/``BLPOP`` we issue.
+    cancellation lost. A broken connection is retried once, at once, on a fresh one: after a
+    Redis restart each connection the pool kept from before fails its next command (its
+    closing goes unnoticed until it is used), which would otherwise drop a command already
+    taken from its inbox or fail an owner's heartbeat. Reads time out a little past the
+    longest ``BLOCK``/``BLPOP`` we issue.
     """
     import redis.asyncio as redis
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
 
     return redis.from_url(
         url,
         socket_connect_timeout=2.0,
         socket_timeout=longest_block_seconds + 5.0,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         health_check_interval=10,
     )
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from tests_support import PrivateRedis
 
-from models.bus import RedisBus
+from models.bus import RedisBus, redis_client
 from models.events import CallIvrStep
 from models.notifier import Notifier
 
@@ -52,3 +52,16 @@ async def test_subscribers_and_groups_resume_after_redis_restarts(
             assert [d.event.step for d in shared] == ["durante", "después"]
     finally:
         await bus.close()
+
+
+async def test_a_connection_kept_from_before_a_restart_is_replaced_not_failed(
+    private_redis: PrivateRedis,
+) -> None:
+    client = redis_client(private_redis.url, longest_block_seconds=1)
+    try:
+        await asyncio.gather(*(client.ping() for _ in range(3)))  # three pooled connections
+        private_redis.stop()
+        private_redis.start()
+        assert await asyncio.gather(*(client.ping() for _ in range(3))) == [True] * 3
+    finally:
+        await client.aclose()
