@@ -21,7 +21,7 @@ from agent_console.agent_queue import FRONT_LABELS, AgentDesk, QueueActionFailed
 from agent_console.agent_stream import agent_messages
 from agent_console.auth import AgentStaff
 from agent_console.templating import render
-from models.error_answers import DESCRIPTIONS, HTML
+from models.error_answers import DESCRIPTIONS, HTML, error_responses
 
 
 class QueueNotice(BaseModel):
@@ -38,7 +38,8 @@ def _page_or_notice(description: str) -> dict[str, Any]:
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: _page_or_notice("La página de la consola, o el aviso de la acción en JSON."),
     204: {"description": "Sin teléfono: el navegador no vuelve a conectarse."},
-    303: {"description": "Acción hecha: de vuelta a la consola."},
+    303: {"description": "Acción hecha (o sin sesión, al navegador): a la página que sigue."},
+    **error_responses(401, 403, html=True),
     **{status: _page_or_notice(DESCRIPTIONS[status]) for status in (409, 422, 503)},
     502: _page_or_notice("El lado telefónico no pudo hacer la acción."),
     504: _page_or_notice("El lado telefónico no contestó a tiempo."),

@@ -54,19 +54,26 @@ def api_schema(fuzz_app: FastAPI) -> Iterator[schemathesis.BaseSchema]:
 
 
 @pytest.fixture(scope="module")
-def agent(api_schema: schemathesis.BaseSchema, fuzz_app: FastAPI) -> asgi.ASGIClient:
-    """A client signed in as an agent (over HTTPS: the public URL is, so cookies are secure),
-    sending its CSRF token as a header."""
-    client = asgi.ASGIClient(fuzz_app, base_url=BASE)
-    token = csrf_token(client.get("/entrar").text)
-    signed_in = client.post(
-        "/entrar",
-        data={"usuario": STAFF[Role.AGENT], "contrasena": PASSWORD, "csrftoken": token},
-        allow_redirects=False,
-    )
-    assert signed_in.status_code == 303, signed_in.text
-    client.headers["x-csrftoken"] = csrf_token(client.get("/consola").text)
-    return client
+def visitors(
+    api_schema: schemathesis.BaseSchema, fuzz_app: FastAPI
+) -> dict[str, asgi.ASGIClient]:
+    """An anonymous client and one signed in as an agent (over HTTPS: the public URL is, so
+    cookies are secure), each sending its CSRF token as a header."""
+    found = {}
+    for who in ("anónimo", "agente"):
+        client = asgi.ASGIClient(fuzz_app, base_url=BASE)
+        token = csrf_token(client.get("/entrar").text)
+        if who == "agente":
+            signed_in = client.post(
+                "/entrar",
+                data={"usuario": STAFF[Role.AGENT], "contrasena": PASSWORD, "csrftoken": token},
+                allow_redirects=False,
+            )
+            assert signed_in.status_code == 303, signed_in.text
+            token = csrf_token(client.get("/consola").text)
+        client.headers["x-csrftoken"] = token
+        found[who] = client
+    return found
 
 
 def as_twilio(case: schemathesis.Case) -> dict[str, Any]:
@@ -92,9 +99,14 @@ def _operations() -> list[tuple[str, str]]:
 fuzz_cases = st.sampled_from(list(GenerationMode)).flatmap  # positive and negative input
 
 
+@pytest.mark.parametrize("who", ["agente", "anónimo"])
 @pytest.mark.parametrize(("path", "method"), _operations())
 def test_every_operation_answers_as_documented(
-    api_schema: schemathesis.BaseSchema, agent: asgi.ASGIClient, path: str, method: str
+    api_schema: schemathesis.BaseSchema,
+    visitors: dict[str, asgi.ASGIClient],
+    path: str,
+    method: str,
+    who: str,
 ) -> None:
     operation = api_schema[path][method]
 
@@ -106,7 +118,7 @@ def test_every_operation_answers_as_documented(
         with watched_log() as errors:
             case.call_and_validate(
                 BASE,
-                session=agent,
+                session=visitors[who],
                 timeout=timeout,
                 excluded_checks=EXCLUDED,
                 **as_twilio(case),
