@@ -28,6 +28,7 @@ from models.call_facts import apply_event, call_id_of
 from models.calls import CallRecord
 from models.consumer import BackgroundTask
 from models.db import session_scope
+from models.errors import DatabaseBusy
 from models.events import AgentStateChanged, BaseEvent
 from models.metrics.agent_log import store_agent_states
 from models.metrics.facts import store_fact
@@ -72,7 +73,7 @@ def write_events(engine: Engine, events: Iterable[BaseEvent]) -> int:
     return applied
 
 
-UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, DatabaseBusy)
 """What a database that is down, restarting or locked raises (worth waiting for)."""
 
 

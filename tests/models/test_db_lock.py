@@ -19,9 +19,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ivr.twilio.simulator import SimulatedCall
+from models.bus import InProcessBus
+from models.call_records import CallRecorder
+from models.calls import CallRecord
 from models.config import Settings, TwilioSettings
 from models.db import make_engine, run_blocking, session_scope
 from models.errors import DatabaseBusy
+from models.events import CallStarted
+from suac.container import prepare_database
 from suac.web import create_app
 from tests.faults.database_support import APOLOGY, PUBLIC, TOKEN, LoopTicker, sqlite_write_lock
 
@@ -194,3 +199,28 @@ async def test_healthz_and_a_call_answer_while_another_process_holds_the_lock(
     assert page.end is not None and page.end.startswith("enqueue:")  # put through to an agent
     fresh = SimulatedCall(http=http, public_base_url=PUBLIC, auth_token=TOKEN)
     assert "Bienvenido a Locatel" in (await fresh.start()).text  # the lock is gone: served
+
+
+async def test_the_call_recorder_keeps_its_events_through_a_long_lock(tmp_path: Path) -> None:
+    """Its writes run in a thread and give up after the busy timeout: it retries them."""
+    settings = Settings(data_dir=tmp_path, database_busy_timeout_seconds=0.3, _env_file=None)
+    engine = prepare_database(settings)
+    bus = InProcessBus()
+    recorder = CallRecorder(engine=engine, bus=bus, name="prueba")
+    await recorder.start()
+    call_id = "CA" + "b" * 32
+    try:
+        with sqlite_write_lock(settings.database_path, seconds=1.5):
+            await bus.publish(CallStarted(call_id=call_id, transport="twilio", caller="+5255"))
+            await asyncio.sleep(1.0)  # a write gave up meanwhile
+        for _ in range(100):
+            with session_scope(engine, readonly=True) as session:
+                if session.get(CallRecord, call_id) is not None:
+                    break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the call was never recorded")
+    finally:
+        await recorder.stop()
+        await bus.close()
+        engine.dispose()
