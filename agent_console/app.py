@@ -46,7 +46,7 @@ from agent_console import (
 from agent_console.auth import Forbidden, NotSignedIn
 from agent_console.body_limit import BodyLimit
 from agent_console.open311 import routes as open311_routes
-from agent_console.security import CsrfProtection, SecurityHeaders
+from agent_console.security import CsrfProtection, SecuredFastAPI
 from agent_console.templating import render
 from agent_console.webhook_timing import WebhookTiming
 from ivr.twilio import routes as twilio_routes
@@ -66,22 +66,29 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     """The FastAPI application; ``lifespan`` sets ``app.state.container``, ``liveness``,
     ``readiness``, ``live`` and ``login_limiter``."""
 
-    app = FastAPI(title="SUAC Locatel", lifespan=lifespan, docs_url=None, redoc_url=None)
     https = settings.secure_cookies
+    app = SecuredFastAPI(  # the security headers on every response, errors included
+        https=https,
+        title="SUAC Locatel",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.serves_docs else None,
+    )
     app.add_middleware(WebhookTiming)  # innermost: it reads the route the router matched
     app.add_middleware(CsrfProtection, secret=settings.secret_key.get_secret_value(), https=https)
     limits = settings.limits  # outside every reader of bodies (the CSRF check reads forms)
     app.add_middleware(
         BodyLimit, default=limits.max_body_bytes, by_prefix={"/twilio/": limits.twilio_body_bytes}
     )
-    app.add_middleware(SecurityHeaders, https=https)
     if settings.public.trusted_proxies:  # only these peers may say who the client is
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.public.trusted_proxies)
     app.add_exception_handler(DomainError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(NotSignedIn, _not_signed_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    if settings.serves_docs:  # in production only when it may be public (SUAC_DOCS_PUBLIC)
+        app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(login_routes.router)
     app.include_router(admin_routes.router)
@@ -107,10 +114,12 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.include_router(open_data_routes.router)
     app.include_router(open311_routes.router)
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs(request: Request) -> HTMLResponse:
-        """The API's documentation, with Swagger UI served by this app (no CDN)."""
-        return render(request, "docs.html")
+    if settings.serves_docs:
+
+        @app.get("/docs", include_in_schema=False)
+        async def docs(request: Request) -> HTMLResponse:
+            """The API's documentation, with Swagger UI served by this app (no CDN)."""
+            return render(request, "docs.html")
 
     @app.get("/healthz", include_in_schema=False)
     async def health(request: Request) -> dict[str, object]:

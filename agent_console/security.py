@@ -10,7 +10,10 @@ allows).
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgi_csrf import asgi_csrf
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
@@ -24,7 +27,8 @@ HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
-    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    # /reportar's "Usar mi ubicación" asks for the position: this site only, nobody it embeds
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
 ]
 CSRF_FAILED = (
     '<!doctype html><html lang="es-MX"><meta charset="utf-8"><title>Formulario caducado'
@@ -60,6 +64,20 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SecuredFastAPI(FastAPI):
+    """FastAPI with :class:`SecurityHeaders` outside everything, Starlette's error middleware
+    included: an added middleware sits inside that one, so the 500 it sends for an unhandled
+    error (and anything an outer middleware answers) would go out without the headers."""
+
+    def __init__(self, *, https: bool, **options: Any) -> None:
+        super().__init__(**options)
+        self.https = https
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack, wrapped in the security headers."""
+        return SecurityHeaders(super().build_middleware_stack(), https=self.https)
 
 
 def _exempt(scope: Scope) -> bool:

@@ -13,12 +13,16 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DATA = Path(__file__).parent / "data"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+MIN_SECRET_BYTES = 32
+EXAMPLE_SECRETS = frozenset({"", "change-me", "demo-token"})  # defaults and the README's
 
 
 def default_data_dir() -> Path:
@@ -38,6 +42,12 @@ class TwilioSettings(BaseModel):
     whatsapp_sender: str = ""
     voice: str = "Polly.Mia"
     validate_signatures: bool = True
+
+    @property
+    def in_use(self) -> bool:
+        """Twilio carries something: an account, a sender or a token is configured."""
+        token = self.auth_token.get_secret_value().strip()
+        return bool(self.account_sid or self.sms_sender or self.whatsapp_sender or token)
 
 
 class IvrSettings(BaseModel):
@@ -260,9 +270,16 @@ class Settings(BaseSettings):
         "thread, never on the event loop) before giving up: well within Twilio's 15 s",
     )
     redis_url: str = ""
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = DEFAULT_PUBLIC_URL
     time_zone: str = "America/Mexico_City"
     secret_key: SecretStr = SecretStr("change-me")
+    docs_enabled: bool | None = Field(
+        default=None,
+        description="serve /docs and /openapi.json (unset: in development, or when public)",
+    )
+    docs_public: bool = Field(
+        default=False, description="the API documentation may be public (needed in production)"
+    )
     catalogue_path: Path = PACKAGE_DATA / "catalogue.csv"
     authorities_path: Path = PACKAGE_DATA / "authorities.yaml"
     calendar_path: Path = PACKAGE_DATA / "non_working_days.yaml"
@@ -295,15 +312,21 @@ class Settings(BaseSettings):
         return value.expanduser().resolve()
 
     @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> Settings:
+    def _refuse_unsafe_production(self) -> Settings:
+        """Production starts only with its own secrets, its public https address and the API
+        documentation closed unless it may be public (one Spanish line naming the variable)."""
         if self.environment == "production":
-            if self.secret_key.get_secret_value() == "change-me":
-                raise ValueError("SUAC_SECRET_KEY debe tener un secreto propio en producción")
-            if not self.twilio.validate_signatures:
-                raise ValueError(
-                    "SUAC_TWILIO__VALIDATE_SIGNATURES no puede desactivarse en producción"
-                )
+            problem = production_problem(self)
+            if problem:
+                raise ValueError(problem)
         return self
+
+    @property
+    def serves_docs(self) -> bool:
+        """Whether /docs and /openapi.json are served."""
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment == "development" or self.docs_public
 
     @property
     def resolved_database_url(self) -> str:
@@ -331,6 +354,27 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         """The local time zone of the City."""
         return ZoneInfo(self.time_zone)
+
+
+def production_problem(settings: Settings) -> str:
+    """What production cannot start with (the variable and why, in Spanish), or ""."""
+    secret = settings.secret_key.get_secret_value()
+    token = settings.twilio.auth_token.get_secret_value().strip()
+    url = urlsplit(settings.public_base_url)
+    if secret in EXAMPLE_SECRETS or len(secret.encode()) < MIN_SECRET_BYTES:
+        return (
+            f"SUAC_SECRET_KEY debe ser en producción un secreto propio de al menos "
+            f"{MIN_SECRET_BYTES} bytes"
+        )
+    if settings.twilio.in_use and token in EXAMPLE_SECRETS:
+        return "SUAC_TWILIO__AUTH_TOKEN vacío o de ejemplo: en producción, el token de la cuenta"
+    if not settings.twilio.validate_signatures:
+        return "SUAC_TWILIO__VALIDATE_SIGNATURES no puede desactivarse en producción"
+    if url.scheme != "https" or not url.hostname:
+        return "SUAC_PUBLIC_BASE_URL debe ser en producción la dirección https pública del servicio"
+    if settings.docs_enabled and not settings.docs_public:
+        return "SUAC_DOCS_ENABLED en producción exige SUAC_DOCS_PUBLIC=true (será pública)"
+    return ""
 
 
 @lru_cache

@@ -204,6 +204,7 @@ class DemoSystem:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=3,
+            proxy_headers=False,  # uvicorn would trust X-Forwarded-For from 127.0.0.1
         )
         self._server = _Server(config)
         self._serving = asyncio.create_task(self._server.serve(), name="demo-web")
