@@ -26,7 +26,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 
 from models.errors import DatabaseNotMigrated
-from models.sqlite_locks import READONLY, SqliteLocks, run_inline
+from models.inline_work import run_inline
+from models.sqlite_locks import READONLY, SqliteLocks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 T = TypeVar("T")
