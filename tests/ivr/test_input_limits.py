@@ -71,29 +71,31 @@ async def test_a_description_at_the_limit_is_heard(twilio_app, call) -> None:  #
     assert NOT_HEARD not in page.text and FAILED not in page.text
 
 
-@pytest.mark.parametrize("keys", ["¹", "²", "٣", "¹²", "⁰⁹"])
-async def test_unusual_digits_at_the_alcaldia_question(twilio_app, call, caplog, keys) -> None:  # noqa: F811
+async def described(call: SimulatedCall, text: str, not_this_key: str):  # noqa: F811, ANN201
+    """The page after describing ``text`` (a proposed category answered with the key)."""
     await call.start()
     await call.press("1")
-    page = await call.say("no tengo agua en mi casa desde ayer")
+    page = await call.say(text)
     if "Entendí que su solicitud es sobre" in page.text:
-        page = await call.press("1")
+        page = await call.press(not_this_key)
+    return page
+
+
+@pytest.mark.parametrize("keys", ["¹", "²", "٣", "¹²", "⁰⁹"])
+async def test_unusual_digits_at_the_alcaldia_question(twilio_app, call, caplog, keys) -> None:  # noqa: F811
+    page = await described(call, "no tengo agua en mi casa desde ayer", "1")
     assert "¿En qué alcaldía" in page.text, page.text
     page = await call.press(keys)
-    assert FAILED not in page.text
+    assert FAILED not in page.text and "¿es correcto?" in page.text  # read as its digits
     no_error(caplog)
 
 
 @pytest.mark.parametrize("keys", ["¹", "²", "٢"])
 async def test_unusual_digits_when_choosing_a_category(twilio_app, call, caplog, keys) -> None:  # noqa: F811
-    await call.start()
-    await call.press("1")
-    page = await call.say("tengo un problema con la basura y el agua")
-    if "Entendí que su solicitud es sobre" in page.text:
-        page = await call.press("2")
+    page = await described(call, "tengo un problema con la basura y el agua", "2")
     assert "marque 1" in page.text and "marque 2" in page.text, page.text
     page = await call.press(keys)
-    assert FAILED not in page.text
+    assert FAILED not in page.text and "Si su solicitud es sobre" not in page.text  # chosen
     no_error(caplog)
 
 
