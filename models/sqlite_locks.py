@@ -84,7 +84,8 @@ def _busy(error: sqlite3.OperationalError) -> bool:
 
 
 def _attempt(raw: sqlite3.Connection, begin: tuple[str, ...]) -> bool:
-    """Begin without waiting: False (and nothing begun) when the lock is taken."""
+    """Begin within the connection's busy timeout: False (and nothing begun) when the lock
+    stayed taken."""
     try:
         for statement in begin:
             raw.execute(statement)
@@ -104,11 +105,8 @@ def _begin_waiting(
     milliseconds = max(int((deadline - time.monotonic()) * 1000), 0)
     raw.execute(f"PRAGMA busy_timeout={milliseconds}")
     try:
-        for statement in begin:
-            raw.execute(statement)
-    except sqlite3.OperationalError as error:
-        if not _busy(error):
-            raise
-        raise DatabaseBusy.after(timeout) from error
+        begun = _attempt(raw, begin)
     finally:
         raw.execute("PRAGMA busy_timeout=0")
+    if not begun:
+        raise DatabaseBusy.after(timeout)

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -141,6 +142,28 @@ async def test_writers_of_one_process_wait_for_each_other_off_the_loop(engine: E
     thread.join()
     assert done.is_set() and ticker.longest < BLOCKED
     assert _notes(engine) == ["hilo", "bucle"]
+
+
+async def test_many_writers_on_the_loop_all_pass_when_a_thread_releases_the_gate(
+    engine: Engine,
+) -> None:
+    held = threading.Event()
+
+    def slow_writer() -> None:
+        with session_scope(engine) as session:
+            session.execute(text("INSERT INTO note (body) VALUES ('hilo')"))
+            held.set()
+            time.sleep(1.5)
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    held.wait(5)
+    writes = [run_blocking(engine, partial(_insert, engine, str(n))) for n in range(20)]
+    async with LoopTicker() as ticker:
+        await asyncio.gather(*writes)
+    thread.join()
+    assert ticker.longest < BLOCKED
+    assert sorted(_notes(engine)) == sorted(["hilo", *map(str, range(20))])
 
 
 async def test_a_cancelled_wait_releases_everything(engine: Engine, db_path: Path) -> None:
