@@ -10,6 +10,7 @@ meanwhile and the gate is never held while a woken waiter is still to be schedul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 
@@ -60,7 +61,8 @@ class WriterGate:
         with self._guard:
             sleepers, self._sleepers = self._sleepers, []
         for released in sleepers:
-            released.get_loop().call_soon_threadsafe(_wake, released)
+            with contextlib.suppress(RuntimeError):  # its loop closed: nobody left to wake
+                released.get_loop().call_soon_threadsafe(_wake, released)
 
 
 def _wake(released: asyncio.Future[None]) -> None:
