@@ -170,9 +170,10 @@ async def inbox(
     folio: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The account's requests, overdue first, then due soon, then by due date; filtered."""
-    form = ListForm(unidad, categoria, alcaldia, estado, int(pagina) if pagina.isdigit() else 1)
+    whole = pagina.isascii() and pagina.isdigit()  # "²" is a digit to isdigit(), not to int()
+    form = ListForm(unidad, categoria, alcaldia, estado, int(pagina) if whole else 1)
     notice = DONE.get(hecho, "")
-    if notice and folio.isdigit():
+    if notice and folio.isascii() and folio.isdigit():
         notice = f"Folio {format_folio(folio)}: {notice}"
     return await _list_page(request, staff, requests, form, notice=notice)
 

@@ -103,7 +103,8 @@ class AuditFilters:
             hasta=params.get("hasta", "").strip(),
         )
         page = params.get("pagina", "1").strip()
-        form.pagina = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        whole = page.isascii() and page.isdigit()  # "²" is a digit to isdigit(), not to int()
+        form.pagina = int(page) if whole and 0 < int(page) < 100_000 else 1
         first, last = form._day("desde", "inicial"), form._day("hasta", "final")
         if first and last and first > last:
             form.errors["hasta"] = "La fecha final es anterior a la inicial."

@@ -61,7 +61,7 @@ def _coordinates(form: Mapping[str, str]) -> tuple[float | None, float | None]:
 def _contact(form: Mapping[str, str]) -> CitizenFields:
     name = " ".join(p for p in (_text(form, "first_name"), _text(form, "last_name")) if p)
     phone, email = to_e164(_text(form, "phone")), _text(form, "email")
-    if phone and not (phone.startswith("+") and phone[1:].isdigit()):
+    if phone and not (phone.startswith("+") and phone[1:].isascii() and phone[1:].isdigit()):
         raise BadParameter("phone no es un teléfono válido (10 dígitos o +52…).")
     if email:
         try:
