@@ -37,7 +37,8 @@ from suac.web import create_app
 LEFT_OUT = re.compile(r"/eventos$|^/salir$")
 COMMON = ("folio", "desde", "hasta", "periodo", "autoridad", "alcaldia", "pagina", "q")
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
-values = st.one_of(junk, st.sampled_from(["1", "0", "-1", "2600000019", "2026-11-30", "si"]))
+SAMPLES = ["1", "0", "-1", "²", "٣", "2600000019", "2026-11-30", "si"]
+values = st.one_of(junk, st.sampled_from(SAMPLES))
 
 
 def _hidden_routes() -> list[tuple[str, str, tuple[str, ...]]]:
