@@ -8,7 +8,8 @@ number identifies nobody, so it is counted per call (the CallSid) with the tight
 ``per_withheld_call``: one withheld caller cannot use up the others' allowance.
 
 The count is shared by every process, atomically: in Redis (the ``limits`` library's moving
-window) when ``SUAC_REDIS_URL`` is set, else in the database (:mod:`models.allowances`)::
+window) when ``SUAC_REDIS_URL`` is set (in the database while Redis cannot be reached), else in
+the database (:mod:`models.allowances`)::
 
     limiter = lookup_limiter(settings, engine=engine)
     if await limiter.allow("+525512345678", call_id="CA…"):
@@ -17,6 +18,7 @@ window) when ``SUAC_REDIS_URL`` is set, else in the database (:mod:`models.allow
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterable
@@ -31,6 +33,7 @@ from ivr.phones import WHATSAPP, to_e164
 from models.allowances import SharedAllowance
 from models.config import Settings
 
+log = logging.getLogger(__name__)
 NAMESPACE = "suac-folio-lookups"
 HOUR = 3600
 MAX_KEY = 80
@@ -106,17 +109,39 @@ class QueryLimiter:
         return await self._allowances.take(key, uses=self._per_call, seconds=HOUR)
 
 
+class FallbackAllowances:
+    """Redis's allowances, and the database's while Redis cannot be reached: an outage of
+    Redis neither lifts the limit nor sends every caller who asks for a status to an agent."""
+
+    def __init__(self, *, redis: Allowances, database: Allowances) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        self._redis, self._database = redis, database
+        self._down = (RedisConnectionError, RedisTimeoutError, OSError)
+
+    async def take(self, key: str, *, uses: int, seconds: float) -> bool:
+        """Count one use in Redis, or in the database when Redis fails."""
+        try:
+            return await self._redis.take(key, uses=uses, seconds=seconds)
+        except self._down as error:
+            log.warning(
+                "Redis unavailable for the look-up limit (%s): counted in the database", error
+            )
+            return await self._database.take(key, uses=uses, seconds=seconds)
+
+
 def lookup_limiter(settings: Settings, *, engine: Engine) -> QueryLimiter:
-    """The look-up limiter every process shares: Redis when configured, else the database."""
-    allowances: Allowances = (
-        LimitsAllowances(storage_uri(settings.redis_url))
-        if settings.redis_url
-        else SharedAllowance(
-            engine=engine,
-            namespace=NAMESPACE,
-            secret=settings.secret_key.get_secret_value().encode(),
-        )
+    """The look-up limiter every process shares: Redis when configured (the database while
+    Redis is away), else the database."""
+    allowances: Allowances = SharedAllowance(
+        engine=engine,
+        namespace=NAMESPACE,
+        secret=settings.secret_key.get_secret_value().encode(),
     )
+    if settings.redis_url:
+        redis = LimitsAllowances(storage_uri(settings.redis_url))
+        allowances = FallbackAllowances(redis=redis, database=allowances)
     return QueryLimiter(
         per_hour=settings.ivr.status_queries_per_hour,
         per_withheld_call=settings.ivr.status_queries_per_withheld_call,

@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 from ivr.asterisk.ami_peer import AmiPeer
 from ivr.prompts.spoken import DIGIT_WORDS
 from ivr.twilio.simulator import SimulatedCall, new_call_sid
+from models.folio import format_folio
 from tests.agent_console.console_support import sign_in
 from tests.agent_console.test_capture import register as capture
 from tests.agent_console.test_capture import valid
@@ -224,14 +225,30 @@ class Traffic:
         folio = await asyncio.to_thread(lambda: capture(self.console, valid(self.console)))
         self._given(folio, "consola")
 
+    async def status_queries(self, folio: str) -> None:
+        """A caller and a sender ask for ``folio``'s status (each look-up is counted)."""
+        call = SimulatedCall(
+            http=self.http, public_base_url=PUBLIC, auth_token=TOKEN, caller=self._caller()
+        )
+        self.calls.append(call.call_sid)
+        await self.timed(call.start())
+        await self.timed(call.press("2"))
+        page = await self.timed(call.press(folio))
+        assert "El plazo para responderle vence" in page.text, page.text
+        assert (await self.timed(call.hang_up())).status_code == 204
+        reply = await self.message(self._caller(), f"FOLIO {folio}")
+        assert format_folio(folio) in reply and "Plazo" in reply, reply
+
     async def round(self, calls: int = 2) -> None:
-        """Calls registering, one abandoned call, one SMS and one console registration."""
+        """Calls registering, one abandoned call, one SMS and one console registration, then
+        status look-ups of one of the folios, by phone and by SMS."""
         await asyncio.gather(
             *(self.phone_registration() for _ in range(calls)),
             self.abandoned_call(),
             self.sms_registration(),
             self.console_registration(),
         )
+        await self.status_queries(next(reversed(self.folios)))
 
 
 def signed_in(url: str, username: str) -> httpx.Client:

@@ -7,9 +7,12 @@ import doctest
 import uuid
 
 import pytest
+from sqlalchemy import Engine
+from tests_support import PrivateRedis
 
 import ivr.flow.limits
-from ivr.flow.limits import LimitsAllowances, QueryLimiter, storage_uri
+from ivr.flow.limits import LimitsAllowances, QueryLimiter, lookup_limiter, storage_uri
+from models.config import Settings
 
 
 async def _spend(limiter: QueryLimiter, number: str, other: str) -> None:
@@ -37,6 +40,18 @@ async def test_allowance_is_shared_through_redis(redis_url: str) -> None:
     other_process = QueryLimiter(per_hour=2, allowances=LimitsAllowances(storage_uri(redis_url)))
     assert not await other_process.allow(number, call_id="CA1")
     assert await other_process.allow(f"+52{run}3", call_id="CA1")
+
+
+@pytest.mark.redis
+async def test_with_redis_away_the_allowance_is_counted_in_the_database(
+    settings: Settings, engine: Engine, private_redis: PrivateRedis
+) -> None:
+    ivr = settings.ivr.model_copy(update={"status_queries_per_hour": 2})
+    limiter = lookup_limiter(
+        settings.model_copy(update={"redis_url": private_redis.url, "ivr": ivr}), engine=engine
+    )
+    private_redis.stop()
+    await _spend(limiter, "+525511111111", "+525522222222")
 
 
 def test_examples_in_docstrings() -> None:
