@@ -56,6 +56,9 @@ def _hidden_routes() -> list[tuple[str, str, tuple[str, ...]]]:
             names = {p.name for p in dependant.query_params + dependant.body_params}
             for method in sorted(route.methods - {"HEAD"}):
                 found.append((method, route.path, tuple(sorted(names | set(COMMON)))))
+    assert ("POST", "/reportar") in {(method, path) for method, path, _ in found}, (
+        "the included routers' routes were not found (FastAPI's routing changed?)"
+    )
     return found
 
 
