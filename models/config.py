@@ -367,7 +367,10 @@ def production_problem(settings: Settings) -> str:
             f"{MIN_SECRET_BYTES} bytes"
         )
     if settings.twilio.in_use and token in EXAMPLE_SECRETS:
-        return "SUAC_TWILIO__AUTH_TOKEN vacío o de ejemplo: en producción, el token de la cuenta"
+        return (
+            "SUAC_TWILIO__AUTH_TOKEN está vacío o es de ejemplo: en producción debe ser el "
+            "token de la cuenta de Twilio"
+        )
     if not settings.twilio.validate_signatures:
         return "SUAC_TWILIO__VALIDATE_SIGNATURES no puede desactivarse en producción"
     if url.scheme != "https" or not url.hostname:
