@@ -12,13 +12,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from limits import parse
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from sqlmodel import select
 
 from agent_console.auth import SESSION_COOKIE, session_staff
 from agent_console.templating import render
-from ivr.flow.limits import storage_uri
+from ivr.flow.limits import moving_window, storage_uri
 from models.config import ConsoleSettings
 from models.db import run_blocking, session_scope
 from models.staff_sessions import end_session, open_session
@@ -39,9 +37,7 @@ class LoginLimiter:
     """Moving-window limits on sign-in attempts (shared through Redis when configured)."""
 
     def __init__(self, settings: ConsoleSettings, *, redis_url: str) -> None:
-        storage = storage_uri(redis_url)
-        options = {"implementation": "redispy"} if "redis" in storage else {}
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage, **options))
+        self._limiter = moving_window(storage_uri(redis_url))
         self._account = parse(settings.login_attempts_per_account)
         self._client = parse(settings.login_attempts_per_client)
 

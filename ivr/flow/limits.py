@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable
 from typing import Protocol
 
-from limits import RateLimitItem, RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond, WindowStats
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from sqlalchemy import Engine
@@ -49,9 +49,38 @@ def storage_uri(redis_url: str) -> str:
 
 
 def moving_window(storage: str) -> MovingWindowRateLimiter:
-    """A moving-window limiter on ``storage`` (a :func:`storage_uri`), Redis through redis-py."""
-    options = {"implementation": "redispy"} if "redis" in storage else {}
-    return MovingWindowRateLimiter(storage_from_string(storage, **options))
+    """A moving-window limiter on ``storage`` (a :func:`storage_uri`), Redis through redis-py
+    (counting in this process's memory while Redis cannot be reached)."""
+    if "redis" not in storage:
+        return MovingWindowRateLimiter(storage_from_string(storage))
+    return _MemoryWhileRedisIsAway(storage)
+
+
+class _MemoryWhileRedisIsAway(MovingWindowRateLimiter):
+    """A moving window in Redis that counts in this process's memory while Redis cannot be
+    reached: an outage of Redis must not fail every sign-in and public look-up, and each
+    process still holds its callers to the allowance (per process, until Redis is back)."""
+
+    def __init__(self, storage: str) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        super().__init__(storage_from_string(storage, implementation="redispy"))
+        self._memory = MovingWindowRateLimiter(storage_from_string(storage_uri("")))
+        self._down = (RedisConnectionError, RedisTimeoutError, OSError)
+
+    async def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
+        try:
+            return await super().hit(item, *identifiers, cost=cost)
+        except self._down as error:
+            log.warning("Redis unavailable for a limit (%s): counted in memory", error)
+            return await self._memory.hit(item, *identifiers, cost=cost)
+
+    async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        try:
+            return await super().get_window_stats(item, *identifiers)
+        except self._down:
+            return await self._memory.get_window_stats(item, *identifiers)
 
 
 async def refused_for(

@@ -226,7 +226,8 @@ class Traffic:
         self._given(folio, "consola")
 
     async def status_queries(self, folio: str) -> None:
-        """A caller and a sender ask for ``folio``'s status (each look-up is counted)."""
+        """A caller, a sender and the public API are asked ``folio``'s status (each look-up is
+        counted)."""
         call = SimulatedCall(
             http=self.http, public_base_url=PUBLIC, auth_token=TOKEN, caller=self._caller()
         )
@@ -238,6 +239,8 @@ class Traffic:
         assert (await self.timed(call.hang_up())).status_code == 204
         reply = await self.message(self._caller(), f"FOLIO {folio}")
         assert format_folio(folio) in reply and "Plazo" in reply, reply
+        public = await self.http.get(f"/api/public/folios/{folio}")
+        assert public.status_code == 200 and public.json()["folio"] == folio, public.text
 
     async def round(self, calls: int = 2) -> None:
         """Calls registering, one abandoned call, one SMS and one console registration, then

@@ -7,11 +7,18 @@ import doctest
 import uuid
 
 import pytest
+from limits import parse
 from sqlalchemy import Engine
 from tests_support import PrivateRedis
 
 import ivr.flow.limits
-from ivr.flow.limits import LimitsAllowances, QueryLimiter, lookup_limiter, storage_uri
+from ivr.flow.limits import (
+    LimitsAllowances,
+    QueryLimiter,
+    lookup_limiter,
+    moving_window,
+    storage_uri,
+)
 from models.config import Settings
 
 
@@ -52,6 +59,16 @@ async def test_with_redis_away_the_allowance_is_counted_in_the_database(
     )
     private_redis.stop()
     await _spend(limiter, "+525511111111", "+525522222222")
+
+
+@pytest.mark.redis
+async def test_with_redis_away_a_limit_is_counted_in_memory(private_redis: PrivateRedis) -> None:
+    limiter, item = moving_window(storage_uri(private_redis.url)), parse("2/hour")
+    assert await limiter.hit(item, "sign-in", "ana")
+    private_redis.stop()
+    assert await limiter.hit(item, "sign-in", "ana") and await limiter.hit(item, "sign-in", "ana")
+    assert not await limiter.hit(item, "sign-in", "ana")
+    assert (await limiter.get_window_stats(item, "sign-in", "ana")).remaining == 0
 
 
 def test_examples_in_docstrings() -> None:
