@@ -151,6 +151,8 @@ async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
         assert body["checks"]["redis"].startswith("caída"), body
         assert ready == 503
         signed_in(url, "sofia").close()  # staff still sign in (the attempts counted here)
+        pages = [agent.get("/consola"), supervisor.get("/supervision/tablero"), agent.get("/tablero")]
+        assert [page.status_code for page in pages] == [200] * 3, [p.text[-500:] for p in pages]
         started = time.monotonic()
         refused, message = await asyncio.to_thread(queue_action, agent, "salir")
         assert refused >= 500 and "Redis" in message and time.monotonic() - started < 15
