@@ -12,11 +12,13 @@ from datetime import timedelta
 import pytest
 from test_twilio_voice import accept, call, registered, settle_place  # noqa: F401  (the call fixture)
 
-from ivr.twilio.call_store import CallStore
+from ivr.twilio.call_store import CallStore, Claim, take_turn
 from ivr.twilio.redis_store import RedisCallStore
 from ivr.twilio.simulator import SimulatedCall, new_call_sid
 from models.config import Settings
 from models.db import make_engine, upgrade
+from models.db_types import utcnow
+from models.ivr_sessions import IvrSession
 
 LEASE = 0.5  # seconds; production keeps a few seconds, well under Twilio's 15 s time-out
 BACKENDS = [
@@ -137,3 +139,18 @@ async def test_a_worker_that_lost_its_claim_cannot_overwrite_the_answer(store) -
     again = await store.claim(call_id, seq=1)  # a late retry of the same turn: its answer
     assert (again.state, again.response) == (None, "r2-retry")
     assert (await store.claim(call_id, seq=2)).state == "s2"  # the next turn is claimed at once
+
+
+async def test_a_turn_still_held_after_two_leases_gives_neither_state_nor_prompt() -> None:
+    """Each look finds the claim renewed (workers taking it over and dying in turn): after two
+    leases the webhook gives up with an empty claim, which the voice front sends to an agent."""
+    row = IvrSession(call_id="CA1", seq=1, claimed_seq=2, last_response="the previous prompt")
+
+    async def grab() -> None:
+        return None
+
+    async def load(_call_id: str) -> IvrSession:
+        row.claimed_at = utcnow()
+        return row
+
+    assert await take_turn(grab, load, "CA1", 1, timedelta(seconds=LEASE / 5)) == Claim()
