@@ -125,10 +125,14 @@ async def test_forged_and_missing_signatures_are_refused(twilio_http, call, capl
     assert "refused an unsigned or forged Twilio request" in caplog.text
 
 
-async def _folio(twilio_app, *, answered: bool = False, overdue: bool = False) -> str:
+async def _folio(
+    twilio_app, *, answered: bool = False, overdue: bool = False, phone: str | None = None
+) -> str:
     service = container(twilio_app).requests
     request = await service.register(
-        RequestCreate(catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan"),
+        RequestCreate(
+            catalogue_code="AGU-001", channel=Channel.AGENT, alcaldia="Tlalpan", citizen_phone=phone
+        ),
         actor="agente:prueba",
     )
     if answered:
@@ -165,10 +169,18 @@ async def test_status_of_an_open_folio(twilio_app, call) -> None:
 
 
 async def test_status_of_an_answered_folio(twilio_app, call) -> None:
-    page = await _status(call, await _folio(twilio_app, answered=True))
+    """The citizen, calling from the number they gave, hears the answer itself."""
+    page = await _status(call, await _folio(twilio_app, answered=True, phone=call.caller))
     assert "está atendida" in page.text
     assert "Respondió Ing. Laura Méndez" in page.text and "se reparó la válvula." in page.text
     assert "plazo" not in page.text
+
+
+async def test_status_of_an_answered_folio_from_another_number(twilio_app, call) -> None:
+    """Anyone else hears who answered, never what the answer says."""
+    page = await _status(call, await _folio(twilio_app, answered=True, phone="5587654321"))
+    assert "está atendida" in page.text and "Respondió Ing. Laura Méndez" in page.text
+    assert "válvula" not in page.text
 
 
 @pytest.mark.parametrize(
