@@ -17,7 +17,9 @@ Two ways to listen, on both buses:
 On Redis the events are entries of one stream (``XADD``, trimmed to about ``maxlen``).
 A subscriber remembers the last entry it read and, after a Redis outage, reconnects with
 back-off and reads on from there, so nothing published in between is missed; a consumer
-group's entries left unacknowledged by a dead member are claimed again (``XAUTOCLAIM``).
+group's entries left unacknowledged by a dead member are claimed again (``XAUTOCLAIM``). A
+Redis that comes back without its data (no persistence, a fresh replica) gets the group
+created again, reading the new stream from its start.
 """
 
 from __future__ import annotations
@@ -257,27 +259,36 @@ class RedisBus:
         finally:
             await reader.aclose()
 
-    async def _ensure_group(self, group: str) -> None:
+    async def _ensure_group(self, group: str, *, start: str = "$") -> None:
         from redis.exceptions import ResponseError
 
         try:
-            await self._redis.xgroup_create(self._stream, group, id="$", mkstream=True)
+            await self._redis.xgroup_create(self._stream, group, id=start, mkstream=True)
         except ResponseError as error:
             if "BUSYGROUP" not in str(error):
                 raise
 
     async def _group_follow(self, group: str, consumer: str) -> AsyncGenerator[Delivery, None]:
+        from redis.exceptions import ResponseError
+
         backoff = _Backoff()
-        ready = False
+        ready, start = False, "$"
         while True:
             try:
                 if not ready:
-                    await self._ensure_group(group)
+                    await self._ensure_group(group, start=start)
                     ready = True
                 entries = await self._group_batch(group, consumer)
             except self._down as error:
                 ready = False
                 await backoff.wait(f"group {group}", error)
+                continue
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                # Redis came back without its data: the group again, over all the new stream
+                log.warning("consumer group %s is gone from Redis: created again", group)
+                ready, start = False, "0"
                 continue
             backoff.reset()
             for entry_id, fields in entries:

@@ -7,6 +7,7 @@ for a few seconds and started again on the same port.
 from __future__ import annotations
 
 import asyncio
+import shutil
 
 import pytest
 from sqlalchemy import Engine
@@ -65,3 +66,22 @@ async def test_a_connection_kept_from_before_a_restart_is_replaced_not_failed(
         assert await asyncio.gather(*(client.ping() for _ in range(3))) == [True] * 3
     finally:
         await client.aclose()
+
+
+async def test_a_consumer_group_is_created_again_when_redis_comes_back_empty(
+    private_redis: PrivateRedis,
+) -> None:
+    bus = RedisBus(url=private_redis.url)
+    try:
+        async with bus.subscribe() as events, bus.consume("registro", "w1") as group:
+            await bus.publish(CallIvrStep(call_id="CA1", step="antes"))
+            await (await _collect(group, 1))[0].ack()
+            assert [e.step for e in await _collect(events, 1)] == ["antes"]
+            private_redis.stop()
+            shutil.rmtree(private_redis.folder / "appendonlydir")  # its data lost
+            private_redis.start()
+            await bus.publish(CallIvrStep(call_id="CA1", step="después"))
+            assert [e.step for e in await _collect(events, 1)] == ["después"]
+            assert [d.event.step for d in await _collect(group, 1)] == ["después"]
+    finally:
+        await bus.close()
