@@ -217,6 +217,9 @@ class RequestService:
         received_at = self._clock()
 
         def work(session: Session, events: list[BaseEvent]) -> ServiceRequest:
+            repeated = self._registered_in_call(session, data)
+            if repeated is not None:
+                return repeated
             entry = session.get(CatalogueEntry, data.catalogue_code)
             if entry is None or not entry.active:
                 raise UnknownCatalogueEntry(f"La categoría {data.catalogue_code} no existe.")
@@ -267,6 +270,22 @@ class RequestService:
             return request
 
         return await self._run(work)
+
+    @staticmethod
+    def _registered_in_call(session: Session, data: RequestCreate) -> ServiceRequest | None:
+        """The request this call already registered with the same category and description.
+
+        A call's turn retried after its worker died (the registration committed, the answer
+        never sent) registers nothing new: the retry reads back the folio already issued.
+        """
+        if data.call_id is None:
+            return None
+        statement = select(ServiceRequest).where(
+            ServiceRequest.call_id == data.call_id,
+            ServiceRequest.catalogue_code == data.catalogue_code,
+            ServiceRequest.description == data.description,
+        )
+        return session.exec(statement.limit(1)).first()
 
     # --- reading ------------------------------------------------------------------------------
 

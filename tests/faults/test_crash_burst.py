@@ -21,11 +21,10 @@ Measured on a 2-core machine: the kill cut 11–13 webhooks and left 6–11 turn
 callers heard their folio and 10 reached an agent; every answer of a live process came within
 0.8 s, and the callers in flight waited 4–6 s (the restart) for theirs.
 
-Known, and reported as an expected failure when it happens (one run in four or five): a request
-the killed process registered in its last milliseconds, after its commit and before its
-answer left, stays registered beside the one the retried turn registered and read (the call's
-state still said "not registered"). Nothing is lost; that request is one the caller was not
-told. The cure belongs to the registration (idempotent per call and turn), not to the claims.
+A request the killed process registered in its last milliseconds, after its commit and before
+its answer left, is the one the retried turn reads back: a call registers the same category
+and description once (``RequestService.register``), so no request is left that its caller
+was not told.
 """
 
 from __future__ import annotations
@@ -166,5 +165,4 @@ async def test_calls_in_flight_when_the_server_is_killed_complete_or_reach_an_ag
     wrong = {f: (sid, registered.get(f)) for f, sid in heard.items() if registered.get(f) != sid}
     assert not wrong, f"folios read, and whom they are registered for: {wrong}"
     untold = sorted(folio for folio in registered if folio not in heard)
-    if untold:  # known: a phone registration is not idempotent per turn (see the docstring)
-        pytest.xfail(f"registered in the killed process's last instant, never read: {untold}")
+    assert not untold, f"registered for a call, never read to its caller: {untold}"
