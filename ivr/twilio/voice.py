@@ -42,6 +42,10 @@ QUEUE_EXITS = {
 }
 
 
+MAX_CALL_SECONDS = 24 * 3600  # Twilio ends every call after 24 hours
+MAX_QUEUE_POSITION = 10_000  # far beyond any queue of the City's line
+
+
 class VoiceWebhook(BaseModel):
     """The fields of a Twilio voice webhook that the IVR reads (the rest is ignored)."""
 
@@ -54,10 +58,12 @@ class VoiceWebhook(BaseModel):
     digits: str | None = Field(default=None, alias="Digits")
     speech: str | None = Field(default=None, alias="SpeechResult")
     confidence: float | None = Field(default=None, alias="Confidence", ge=0, le=1)
-    duration: float | None = Field(default=None, alias="CallDuration", ge=0)
+    duration: float | None = Field(default=None, alias="CallDuration", ge=0, le=MAX_CALL_SECONDS)
     queue_result: str = Field(default="", alias="QueueResult", max_length=32)
-    queue_time: float | None = Field(default=None, alias="QueueTime", ge=0)
-    queue_position: int | None = Field(default=None, alias="QueuePosition", ge=0)
+    queue_time: float | None = Field(default=None, alias="QueueTime", ge=0, le=MAX_CALL_SECONDS)
+    queue_position: int | None = Field(
+        default=None, alias="QueuePosition", ge=0, le=MAX_QUEUE_POSITION
+    )
     dequeuing_call: str = Field(default="", alias="DequeingCallSid", max_length=64)
 
     @field_validator("call_status", "queue_result", "dequeuing_call")

@@ -63,10 +63,5 @@ def test_one_refused_call_event_does_not_stop_the_call_records(
     assert not errors.tracebacks(), errors.tracebacks()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="VoiceWebhook (ivr/twilio/voice.py, the input-limits work) bounds no duration or "
-    "queue position: 10**30 passes the edge and only the database refuses it",
-)
 def test_absurd_numbers_are_refused_at_the_edge(client: TestClient) -> None:
     assert _call(client, "CA" + "c" * 32, ABSURD) == [400] * len(TARGETS)
