@@ -110,6 +110,8 @@ class ServiceProcess:
         env = {
             **os.environ,
             "SUAC_DATA_DIR": str(self.data_dir),
+            "SUAC_DATABASE_URL": "",  # the embedded default unless the test says otherwise
+            "SUAC_REDIS_URL": "",
             "SUAC_PUBLIC_BASE_URL": PUBLIC,
             "SUAC_TWILIO__AUTH_TOKEN": TOKEN,
             "SUAC_TWILIO__ACCOUNT_SID": "AC" + "4" * 32,
