@@ -15,9 +15,11 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from swagger_ui_bundle import swagger_ui_path
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -52,6 +54,7 @@ from agent_console.webhook_timing import WebhookTiming
 from ivr.twilio import routes as twilio_routes
 from models.config import Settings
 from models.errors import DomainError
+from models.validation_problems import problem
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +90,7 @@ def build_app(*, lifespan: Lifespan, settings: Settings) -> FastAPI:
     app.add_exception_handler(NotSignedIn, _not_signed_in)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     if settings.serves_docs:  # in production only when it may be public (SUAC_DOCS_PUBLIC)
         app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -165,6 +169,7 @@ async def _forbidden(request: Request, _error: Forbidden) -> Response:
 
 
 PAGE_ERRORS = {404: "La página que busca no existe.", 405: "Esa acción no está permitida aquí."}
+UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's own 400
 
 
 async def _http_error(request: Request, error: HTTPException) -> Response:
@@ -172,7 +177,26 @@ async def _http_error(request: Request, error: HTTPException) -> Response:
     if error.status_code in PAGE_ERRORS and _wants_html(request):
         context = {"title": "No encontrada", "message": PAGE_ERRORS[error.status_code]}
         return render(request, "error.html", context, status=error.status_code)
+    if _unreadable_body(error):
+        detail = "El cuerpo de la solicitud no se pudo leer (formulario o JSON mal formado)."
+        return JSONResponse(status_code=400, content={"detail": detail})
     return await http_exception_handler(request, error)
+
+
+def _unreadable_body(error: HTTPException) -> bool:
+    """A 400 of FastAPI's or Starlette's own body parsing (its text is English)."""
+    if error.status_code != 400:
+        return False
+    return error.detail == UNPARSABLE_BODY or isinstance(error.__context__, MultiPartException)
+
+
+async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's list of the fields at fault, each said in Spanish."""
+    fields = [
+        {"loc": list(item["loc"]), "msg": problem(item["type"]), "type": item["type"]}
+        for item in error.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": fields})
 
 
 async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:

@@ -15,26 +15,10 @@ from pydantic_settings import SettingsError
 from rich.console import Console
 
 from models.config import Settings, get_settings
+from models.validation_problems import problem
 
 PREFIX, NESTED = "SUAC_", "__"
 _FIELD = re.compile(r'field "(\w+)"')
-# pydantic's error types, as an operator reads them
-_PROBLEMS = {
-    "int_parsing": "debe ser un número entero",
-    "float_parsing": "debe ser un número",
-    "bool_parsing": "debe ser true o false",
-    "literal_error": "debe ser uno de los valores admitidos",
-    "missing": "falta un campo obligatorio",
-    "json_invalid": "no es JSON válido",
-    "list_type": "debe ser una lista JSON",
-    "model_type": "debe ser un objeto JSON",
-    "dict_type": "debe ser un objeto JSON",
-    "greater_than": "es demasiado pequeño",
-    "greater_than_equal": "es demasiado pequeño",
-    "less_than": "es demasiado grande",
-    "less_than_equal": "es demasiado grande",
-    "extra_forbidden": "tiene un campo desconocido",
-}
 
 
 def _variable(location: tuple[int | str, ...]) -> str:
@@ -74,8 +58,7 @@ def describe(error: ValidationError | SettingsError) -> str:
     context = first.get("ctx") or {}
     if first["type"] == "value_error" and "error" in context:
         return f"Configuración inválida: {context['error']}."
-    problem = _PROBLEMS.get(first["type"], "tiene un valor no admitido")
-    return f"Configuración inválida: {_variable(first['loc'])} {problem}."
+    return f"Configuración inválida: {_variable(first['loc'])} {problem(first['type'])}."
 
 
 def read_settings(console: Console) -> Settings:
