@@ -50,6 +50,9 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         "barrer": "barrido",
         "barran": "barrido",
         "barriendo": "barrido",
+        # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
+        "duerme": "durmiendo",
+        "duermen": "durmiendo",
         "vache": "bache",
         "vaches": "baches",
         "vacheo": "bacheo",
@@ -243,6 +246,7 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "indigentes": "situacion calle",
         "vagabundo": "situacion calle",
         "limosnero": "situacion calle",
+        "durmiendo": "situacion calle",
         "teporocho": "situacion calle alcohol",
         "chamaco": "nino menor",
         "chamacos": "nino menor",

@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from ivr.classifier.alcaldias import AlcaldiaMatch, find_alcaldia
 from ivr.classifier.landmarks import Landmark, Landmarks
+from ivr.classifier.stations import Stations
 from ivr.classifier.streets import STREET_CUES, find_street
 from ivr.classifier.text import fold, phonetic
 from models.primary_roads import PRIMARY_ROADS_FILE, read_roads
@@ -88,9 +89,11 @@ class PlaceFinder:
         *,
         roads: Iterable[str] = (),
         landmarks: Landmarks | None = None,
+        stations: Stations | None = None,
     ) -> None:
         self._colonias = colonias
         self._landmarks = landmarks or Landmarks(())
+        self._stations = stations or Stations(())
         self._roads = frozenset(road_words(name) for name in roads)
         self._keys_by_length: dict[int, list[str]] = defaultdict(list)
         for key in colonias:
@@ -107,19 +110,23 @@ class PlaceFinder:
         *,
         roads: Iterable[str] = (),
         landmarks: Landmarks | None = None,
+        stations: Stations | None = None,
     ) -> PlaceFinder:
         """Load a ``key,colonia,alcaldia`` file (see ``build_colonias``)."""
         table: dict[str, list[tuple[str, str]]] = defaultdict(list)
         with Path(path).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 table[row["key"]].append((row["colonia"], row["alcaldia"]))
-        return cls(dict(table), roads=roads, landmarks=landmarks)
+        return cls(dict(table), roads=roads, landmarks=landmarks, stations=stations)
 
     @classmethod
     def default(cls) -> PlaceFinder:
-        """The finder over the shipped colonias, primary roads and everyday place names."""
+        """The finder over the shipped colonias, primary roads, everyday place names and
+        stations."""
         roads = [n for road in read_roads(PRIMARY_ROADS_FILE) for n in (road.name, *road.aliases)]
-        return cls.from_file(COLONIAS_FILE, roads=roads, landmarks=Landmarks.default())
+        return cls.from_file(
+            COLONIAS_FILE, roads=roads, landmarks=Landmarks.default(), stations=Stations.default()
+        )
 
     def find(self, words: Sequence[str], *, ordinary: Container[str] = frozenset()) -> Place:
         """The place in the folded ``words`` of an utterance.
@@ -128,9 +135,12 @@ class PlaceFinder:
         after "en la …" without the word "colonia" ("en la Narvarte" is a place, "en la venta
         de alcohol" is not), nor for a street's name.
         """
+        station = self._stations.find(words)
+        at_station = set(range(station.cue, station.end)) if station else set()
         street, used = find_street(words, ordinary=ordinary)
-        if street and self._colonia_of_street(words, used):
+        if street and (self._colonia_of_street(words, used) or used & at_station):
             street, used = None, set()
+        used |= at_station
         cues = [i for i, w in enumerate(words) if w in COLONIA_CUES]
         cued = [s for i in cues for s in _after_cue(words, i)]
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
@@ -146,13 +156,18 @@ class PlaceFinder:
                 colonia = self._first(
                     words, range(len(words)), blocked, cued=False, ordinary=ordinary
                 )
-            colonia = _preferred(self._landmarks.find(words, blocked=used), colonia)
+            landmark = self._landmarks.find(words, blocked=used)
+            if landmark is None and station:
+                landmark = Landmark(station.name, station.alcaldia, None, station.cue, station.end)
+            colonia = _preferred(landmark, colonia)
             if colonia:
                 used |= set(range(colonia.start, colonia.end))
                 if named and named.positions & used:
                     named = find_alcaldia(words, blocked=used)
         if named:
             used |= named.positions
+        if station and not station.places:
+            used -= set(range(station.cue, station.start))
         return _combine(named, colonia, street, used)
 
     def _first(
