@@ -112,7 +112,7 @@ async def test_a_sqlite_lock_held_30_seconds_keeps_every_call_answered(
     service.start()
     async with httpx.AsyncClient(base_url=service.url, timeout=30) as http:
         before = [await walk(new_call(http), moves=2) for _ in range(3)]  # described, not done
-        assert all("Entendí" in call.pages[-1].text for call in before), before[0].pages[-1].text
+        assert not any(call.over for call in before)  # each waits for an answer
         health: list[float] = []
         during: list[TimedCall] = []
         with sqlite_write_lock(service.data_dir / "suac.db", LOCK_SECONDS) as holder:
