@@ -1,8 +1,8 @@
 """A SQLite lock held elsewhere never freezes the event loop: the wait goes to a worker thread,
 is bounded, and a caller whose wait ran out hears the apology and is put through to an agent.
 
-Reproduced first on the code before: another process holding ``BEGIN IMMEDIATE`` for 2 s
-stopped the loop for 2 s (and ``/healthz`` with it), for up to 30 s when held longer.
+Reproduced first on the code before: another process holding ``BEGIN IMMEDIATE`` for 2.5 s
+stopped the loop for 2.5 s (and ``/healthz`` with it), for up to 30 s when held longer.
 """
 
 from __future__ import annotations
