@@ -79,7 +79,7 @@ def serve(
 
     from suac.metrics_server import multiprocess_metrics
     from suac.roles import ALL_ROLES, WEB
-    from suac.web import ROLES_VARIABLE, default_roles
+    from suac.web import ROLES_VARIABLE, SERVER_OPTIONS, default_roles
 
     settings = get_settings()
     if role not in {"", "all", WEB}:
@@ -108,7 +108,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
-            proxy_headers=False,  # the app trusts SUAC_PUBLIC__TRUSTED_PROXIES only
+            **SERVER_OPTIONS,  # type: ignore[arg-type]
         )
 
 

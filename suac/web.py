@@ -26,6 +26,10 @@ from suac.health import liveness, readiness
 from suac.roles import ALL_ROLES, WEB, Runtime
 
 ROLES_VARIABLE = "SUAC_SERVE_ROLES"
+SERVER_OPTIONS: dict[str, object] = {
+    "proxy_headers": False,  # the app trusts SUAC_PUBLIC__TRUSTED_PROXIES only, never 127.0.0.1
+    "ws_max_size": 64 * 1024,  # a media stream's frames are well under 1 KB; refused unread
+}
 
 
 def default_roles(settings: Settings) -> frozenset[str]:

@@ -43,7 +43,7 @@ from suac.demo.accounts import DemoAccount, create_accounts, demo_accounts
 from suac.demo.staff import Chores, SimulatedAgent, SimulatedAuthority, StaffSession
 from suac.demo.traffic import Traffic
 from suac.demo.twilio_standin import ACCOUNT_SID, TwilioStandIn
-from suac.web import create_app
+from suac.web import SERVER_OPTIONS, create_app
 
 MARKER = ".suac-demo"  # a folder holding it was made by a demonstration and may be emptied
 CITY_NUMBER = "+525556580311"
@@ -204,7 +204,7 @@ class DemoSystem:
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=3,
-            proxy_headers=False,  # uvicorn would trust X-Forwarded-For from 127.0.0.1
+            **SERVER_OPTIONS,  # type: ignore[arg-type]
         )
         self._server = _Server(config)
         self._serving = asyncio.create_task(self._server.serve(), name="demo-web")

@@ -194,3 +194,11 @@ async def test_a_malformed_frame_closes_the_socket_with_the_policy_code(
 def test_the_examples_in_the_docstrings_hold() -> None:
     assert doctest.testmod(media_frames).failed == 0
     assert doctest.testmod(stream_auth).failed == 0
+
+
+@pytest.mark.parametrize("live_server", ["vosk"], indirect=True)
+async def test_an_oversized_message_is_refused_by_the_server_unread(live_server) -> None:
+    """uvicorn runs with ``SERVER_OPTIONS``: a 100 KB message closes the stream (1009)."""
+    address, _app = live_server
+    code = await _close_code(address, ["x" * 100_000])
+    assert code == 1009

