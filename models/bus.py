@@ -19,7 +19,8 @@ A subscriber remembers the last entry it read and, after a Redis outage, reconne
 back-off and reads on from there, so nothing published in between is missed; a consumer
 group's entries left unacknowledged by a dead member are claimed again (``XAUTOCLAIM``). A
 Redis that comes back without its data (no persistence, a fresh replica) gets the group
-created again, reading the new stream from its start.
+created again, reading the new stream from its start (what was published since Redis came
+back, the outbox's relayed events included).
 """
 
 from __future__ import annotations
@@ -280,13 +281,13 @@ class RedisBus:
                     ready = True
                 entries = await self._group_batch(group, consumer)
             except self._down as error:
-                ready = False
+                # once Redis is back, a group it lost with its data reads all the new stream
+                ready, start = False, "0"
                 await backoff.wait(f"group {group}", error)
                 continue
             except ResponseError as error:
                 if "NOGROUP" not in str(error):
                     raise
-                # Redis came back without its data: the group again, over all the new stream
                 log.warning("consumer group %s is gone from Redis: created again", group)
                 ready, start = False, "0"
                 continue
