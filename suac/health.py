@@ -15,7 +15,7 @@ import asyncio
 from sqlalchemy import text
 
 from models.bus import RedisBus
-from models.db import run_blocking
+from models.db import run_blocking, session_scope
 from suac.container import Container
 from suac.roles import TELEPHONY, Runtime
 
@@ -61,8 +61,8 @@ async def readiness(runtime: Runtime) -> tuple[bool, dict[str, object]]:
 
 async def _database(container: Container) -> None:
     def probe() -> None:
-        with container.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with session_scope(container.engine, readonly=True) as session:  # waits for no writer
+            session.execute(text("SELECT 1"))
 
     await run_blocking(container.engine, probe)
 

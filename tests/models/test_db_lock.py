@@ -247,3 +247,13 @@ async def test_the_call_recorder_keeps_its_events_through_a_long_lock(tmp_path: 
         await recorder.stop()
         await bus.close()
         engine.dispose()
+
+
+async def test_readiness_reads_the_database_without_waiting_for_a_writer(
+    http: httpx.AsyncClient, app_settings: Settings
+) -> None:
+    """``/readyz`` probes the database with a read, which no foreign write lock delays."""
+    with sqlite_write_lock(app_settings.database_path, seconds=4) as holder:
+        seconds, ready = await _timed(http.get("/readyz"))
+        assert holder.poll() is None
+    assert seconds < BLOCKED and ready.json()["checks"]["base_de_datos"] == "ok"
