@@ -2,23 +2,27 @@
 registered is lost, the live consumers resume, ``/healthz`` reports the outage while it lasts.
 
 The deployment runs as production does, one process per role on PostgreSQL and a private
-``redis-server`` (append-only file, as a production Redis keeps its data): ``suac serve --role
-web``, ``suac worker`` and ``suac asterisk run`` (the telephony role, owning an AMI peer).
-Three rounds of traffic (callers registering by speech, a caller who gives up in the queue, an
-SMS registration, a console registration) run before, during and after an outage of
-``OUTAGE_SECONDS``; the pages' live streams (public board, supervisors' wallboard) stay open
-on one connection each, and an agent's queue actions go through the telephony process.
+``redis-server``: ``suac serve --role web``, ``suac worker`` and ``suac asterisk run`` (the
+telephony role, owning an AMI peer). Three rounds of traffic (callers registering by speech,
+a caller who gives up in the queue, an SMS registration, a console capture, then the status of
+a folio by phone, by SMS and through the public API) run before, during and after an outage
+of ``OUTAGE_SECONDS``; the pages' live streams (public board, supervisors' wallboard) stay
+open on one connection each, and an agent's queue actions go through the telephony process.
+Redis comes back with its data (``kept``: its append-only file, as a production Redis keeps
+it) or without (``lost``: a Redis without persistence, a fresh replica; there the first
+round is delivered before the outage, since what only Redis held is gone with it).
 
-What must hold, and what was lost (measured: nothing):
+What must hold, and what was lost (measured, in both cases: nothing):
 
 - every folio given to a caller, a sender or the console exists once, and nothing else was
-  registered; every webhook was answered (200) within Twilio's 15 s, the outage included;
+  registered; every webhook was answered (200) within Twilio's 15 s, the outage included (it
+  took under 1.2 s here); status look-ups, sign-ins and the console's pages go on;
 - every outbox event was published; the call recorder (a consumer group in the worker) wrote
   every call with its folios; each SMS job was done once and its message sent once;
 - the board's stream showed every folio (those of the outage once the relay published them)
   and the wallboard's counted every abandoned call, without reconnecting;
 - the agent's queue actions are refused with a clear error while Redis is away and work
-  again after, without restarting any process;
+  again after (within the telephony process's next heartbeat), no process restarted;
 - ``/healthz`` stays 200 (the process lives: restarting it would not bring Redis back, and a
   liveness probe must not restart every web process for an outage of a shared server), and
   says ``"redis": "caída…"`` (with ``status: "degradado"``) while Redis is away, ``"ok"``
@@ -30,8 +34,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -124,7 +130,17 @@ def count_of(engine: Engine, table: type, *where: object) -> int:
         return int(session.exec(select(func.count()).select_from(table).where(*where)).one())
 
 
+def delivered(engine: Engine, calls: list[str]) -> bool:
+    """Whether every event was published, every job done and every call recorded as ended."""
+    published = count_of(engine, OutboxEvent, col(OutboxEvent.published_at).is_(None)) == 0
+    jobs = count_of(engine, Job, col(Job.status) != "done") == 0
+    recorded = count_of(engine, CallRecord, col(CallRecord.ended_at).is_not(None))
+    return published and jobs and recorded == len(calls)
+
+
+@pytest.mark.parametrize("redis_data", ["kept", "lost"])
 async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
+    redis_data: str,
     service: tuple[Deployment, str, Engine],
     private_redis: PrivateRedis,
     twilio_api: FakeTwilioApi,
@@ -140,6 +156,8 @@ async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
         traffic = Traffic(http=http, console=agent)
         assert await health(http) == HEALTHY
         await traffic.round()
+        if redis_data == "lost":  # what Redis alone holds must have reached its readers first
+            wait_until(partial(delivered, engine, traffic.calls), 30, "the first round delivered")
 
         assert private_redis.process is not None
         private_redis.process.kill()  # SIGKILL: no shutdown, no last write
@@ -151,13 +169,15 @@ async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
         assert body["checks"]["redis"].startswith("caída"), body
         assert ready == 503
         signed_in(url, "sofia").close()  # staff still sign in (the attempts counted here)
-        pages = [agent.get("/consola"), supervisor.get("/supervision/tablero"), agent.get("/tablero")]
-        assert [page.status_code for page in pages] == [200] * 3, [p.text[-500:] for p in pages]
+        assert agent.get("/consola").status_code == agent.get("/tablero").status_code == 200
+        assert supervisor.get("/supervision/tablero").status_code == 200
         started = time.monotonic()
         refused, message = await asyncio.to_thread(queue_action, agent, "salir")
         assert refused >= 500 and "Redis" in message and time.monotonic() - started < 15
         await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - down_at)))
 
+        if redis_data == "lost":  # back without its data, as a Redis without persistence
+            shutil.rmtree(private_redis.folder / "appendonlydir")
         private_redis.start()
         back_at = time.monotonic()
         outage_webhooks = list(traffic.webhook_seconds)
@@ -177,13 +197,8 @@ async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
         stored = list(session.exec(select(ServiceRequest.folio)))
     assert sorted(stored) == sorted(given)
 
-    def delivered() -> bool:
-        published = count_of(engine, OutboxEvent, col(OutboxEvent.published_at).is_(None)) == 0
-        jobs = count_of(engine, Job, col(Job.status) != "done") == 0
-        recorded = count_of(engine, CallRecord, col(CallRecord.ended_at).is_not(None))
-        return published and jobs and recorded == len(traffic.calls)
-
-    wait_until(delivered, 30, "every event published, job done and call recorded")
+    everything = partial(delivered, engine, traffic.calls)
+    wait_until(everything, 30, "every event published, job done and call recorded")
     delivered_after = time.monotonic() - back_at
     with Session(engine) as session:
         records = {r.call_id: r for r in session.exec(select(CallRecord))}
@@ -211,7 +226,8 @@ async def test_nothing_registered_is_lost_when_redis_dies_mid_run(
     crashed = [name for name, process in running.processes.items() if process.poll() is not None]
     assert not crashed, [running.log(name)[-2000:] for name in crashed]  # none was restarted
     print(  # the figures of this run (pytest -rP shows them)
-        f"registered {len(given)}, lost 0; slowest webhook {max(traffic.webhook_seconds):.2f} s "
-        f"(before and during the outage {max(outage_webhooks):.2f} s); commands routed again "
+        f"Redis's data {redis_data}: registered {len(given)}, lost 0; slowest webhook "
+        f"{max(traffic.webhook_seconds):.2f} s (before and during the outage "
+        f"{max(outage_webhooks):.2f} s); commands routed again "
         f"{commands_back:.1f} s after the restart, everything delivered {delivered_after:.1f} s"
     )
