@@ -67,6 +67,7 @@ class AmiPeer:
     received: list[Headers] = field(default_factory=list)
     logins: int = 0
     port: int = 0
+    hang_up_at_once: bool = False  # close every connection as soon as it is accepted
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _server: asyncio.AbstractServer | None = None
 
@@ -105,6 +106,9 @@ class AmiPeer:
                 await asyncio.sleep(0.005)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.hang_up_at_once:
+            writer.close()
+            return
         self._writers.append(writer)
         writer.write(BANNER)
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):

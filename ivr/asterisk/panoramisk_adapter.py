@@ -21,6 +21,9 @@ trap reproduced on Python 3.11+:
    :mod:`ivr.asterisk.agi_result`, which honours quotes.
 7. Objects built outside a running loop warn now and will fail on 3.14: everything here is
    built from the running loop, and refuses clearly (:class:`NoRunningLoop`) without one.
+8. The protocol had no manager until ``connect`` adopted it: a peer that closed right after
+   accepting made ``connection_lost`` raise ``AttributeError`` and the login wait for its whole
+   time-out. Our protocol is built with its manager, so the loss is seen at once.
 
 Every AMI action has a time-out. Events reach the caller as plain ``dict`` headers.
 """
@@ -32,6 +35,7 @@ import codecs
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
 from panoramisk import Manager
@@ -93,12 +97,17 @@ class _Action(Action):
 
 
 class _Protocol(AMIProtocol):
-    """panoramisk's protocol, decoding UTF-8 across reads and isolating each frame (trap 2)."""
+    """panoramisk's protocol, decoding UTF-8 across reads and isolating each frame (trap 2),
+    adopted by its manager as soon as it is connected (trap 8)."""
+
+    def __init__(self, manager: _Manager) -> None:
+        self._manager = manager
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
+        self._manager.attach(self)
 
     def data_received(self, data: bytes) -> None:
         text = self._pending + self._decoder.decode(data)
@@ -117,7 +126,7 @@ class _Manager(Manager):
     """panoramisk's Manager without its own reconnection, with guarded event dispatch."""
 
     def __init__(self, *, sink: EventSink, wanted: frozenset[str] | None, **config: Any) -> None:
-        super().__init__(protocol_factory=_Protocol, **config)
+        super().__init__(protocol_factory=partial(_Protocol, self), **config)
         self._sink = sink
         self._wanted = wanted
         self.events_seen = 0
@@ -195,15 +204,18 @@ class AmiConnection:
         """Connect and log in; raise :class:`AmiConnectionFailed` or :class:`AmiLoginFailed`."""
         config = self._manager.config
         try:
-            _, protocol = await asyncio.wait_for(
-                self._loop.create_connection(_Protocol, config["host"], config["port"]),
+            await asyncio.wait_for(
+                self._loop.create_connection(
+                    config["protocol_factory"], config["host"], config["port"]
+                ),
                 self.timeout,
             )
         except (OSError, TimeoutError) as error:
             raise AmiConnectionFailed(
                 f"No se pudo conectar con Asterisk {self.name}: {error or 'tiempo agotado'}"
             ) from error
-        self._manager.attach(protocol)
+        if self.closed:
+            raise AmiConnectionFailed(f"Asterisk {self.name} cerró la conexión al aceptarla.")
         answer = await self.send("Login", Username=self._username, Secret=self._secret, Events="on")
         if not answer.success:
             self.close()
