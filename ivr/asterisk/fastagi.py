@@ -51,6 +51,7 @@ from ivr.speech.engines import SAMPLE_RATE
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}
+FAILURE_REASON, FAILURE_PROMPT = "falla del sistema", "falla-asesor"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class AgiFront:
             await self.flow.hangup(state)
         except Exception:  # noqa: BLE001  (the one path to a human)
             log.exception("the FastAGI front failed on call %s", state.call_id)
-            await self._to_agent_after_failure(channel)
+            await self._to_agent_after_failure(channel, state)
 
     async def _say_all(self, channel: AgiChannel, actions: tuple[Say, ...]) -> str | None:
         for say in actions:
@@ -270,10 +271,19 @@ class AgiFront:
         ):
             await channel.set_variable(name, value)
 
-    async def _to_agent_after_failure(self, channel: AgiChannel) -> None:
-        try:  # the variables first: the notice itself may be what failed
-            await channel.set_variable(names.VAR_REASON, "falla del sistema")
+    async def _to_agent_after_failure(self, channel: AgiChannel, state: CallState) -> None:
+        """The single path to a human: the same hand-off (context, ``call.handed_over``) as
+        any other, then the notice; the variables first, as the notice may be what failed.
+        A call the flow had already finished keeps the hand-off it published."""
+        try:
+            await channel.set_variable(names.VAR_REASON, FAILURE_REASON)
             await channel.set_variable(names.VAR_NEXT, names.NEXT_QUEUE)
-            await channel.stream_file(self.audio.static_path("falla-asesor"), interruptible=False)
+            if not state.finished:
+                failed = state.with_(handoff_reason=FAILURE_REASON)
+                _, turn = await self.flow.transfer(failed, FAILURE_PROMPT)
+                assert isinstance(turn.then, Transfer)
+                await self._hand_over(channel, turn.then)
+            notice = self.flow.prompts.prompt(FAILURE_PROMPT)
+            await self._play(channel, (notice,), interruptible=False)
         except Exception:  # noqa: BLE001  (the dialplan's fall-back queues the call anyway)
-            log.warning("could not announce the hand-off after a failure", exc_info=True)
+            log.warning("could not complete the hand-off after a failure", exc_info=True)

@@ -1,0 +1,43 @@
+"""The FastAGI front's failure path is a hand-off like any other: the agent gets the context
+gathered so far (``SUAC_CONTEXTO``, ``call.handed_over``), not a bare "falla del sistema"."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+from models.handoff import HandoffContext, handoff_for
+
+from .fake_agi import AgiPeer
+from .test_fastagi import LINKEDID, Rig, env, rig  # noqa: F401  (the FastAGI rig fixture)
+
+
+async def test_a_failure_hands_over_with_the_context_gathered(
+    rig: Rig,  # noqa: F811
+    transcripts: Path,
+) -> None:
+    port = await rig.start()
+    peer = AgiPeer(env=env(transcripts), missing={"menu-principal"})  # Asterisk cannot play it
+    record = await rig.record_of_call(port, peer)
+    variables = peer.set_variables
+    assert variables["SUAC_SIGUIENTE"] == "cola" and variables["SUAC_COLA"] == "locatel"
+    assert variables["SUAC_LLAMADA"] == LINKEDID and variables["SUAC_MOTIVO"] == "falla del sistema"
+    context = json.loads(base64.b64decode(variables["SUAC_CONTEXTO"]))
+    assert context["reason"] == "falla del sistema" and context["path"] == ["menu"]
+    assert context["caller"] == "+525587654321"
+    assert record is not None and record.ivr_outcome == "handed_over"
+    assert handoff_for(rig.engine, LINKEDID) == HandoffContext.model_validate(context)
+    assert "falla-asesor" in peer.commands[-1]
+
+
+async def test_the_variables_are_set_even_when_the_notice_cannot_be_played(
+    rig: Rig,  # noqa: F811
+    transcripts: Path,
+) -> None:
+    port = await rig.start()
+    peer = AgiPeer(env=env(transcripts), missing={"menu-principal", "falla-asesor"})
+    await peer.call(port)
+    context = json.loads(base64.b64decode(peer.set_variables["SUAC_CONTEXTO"]))
+    assert context["reason"] == "falla del sistema"
+    assert peer.set_variables["SUAC_SIGUIENTE"] == "cola"
