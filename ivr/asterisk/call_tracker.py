@@ -143,17 +143,27 @@ class CallTracker:
         handler = self._handlers.get(name)
         if handler is None:
             return self.agents.feed(name, headers)
-        events = handler(headers)
-        if "ChanVariable" in headers:
-            events += self._recording(headers)
-            events += self._queue_status(headers)
-        return events
+        if "ChanVariable" not in headers:
+            return handler(headers)
+        if name == "Hangup":  # read the leg's variables while its call is still there
+            return self._variables(headers) + handler(headers)
+        return handler(headers) + self._variables(headers)
 
-    def _queue_status(self, headers: Headers) -> list[BaseEvent]:
+    def _variables(self, headers: Headers) -> list[BaseEvent]:
+        """What the ``ChanVariable`` lines tell of the leg's call, already known: they never
+        add the leg to it (a hang-up's own lines would bring the leg back, and its call would
+        never end)."""
+        uniqueid = headers.get("Uniqueid", "")
+        linkedid = headers.get("Linkedid") or self._channels.get(uniqueid, "")
+        call = self._calls.get(linkedid)
+        if call is None:
+            return []
+        return self._recording(call, headers) + self._queue_status(call, headers)
+
+    def _queue_status(self, call: _Call, headers: Headers) -> list[BaseEvent]:
         """``ChanVariable: QUEUESTATUS=…`` once Queue() returned: a pending exit is settled."""
         status = _chan_var(headers, names.VAR_QUEUE_STATUS)
-        call = self._call(headers) if status else None
-        return self._settle_exit(call, status) if call is not None else []
+        return self._settle_exit(call, status) if status else []
 
     def _settle_exit(self, call: _Call, status: str) -> list[BaseEvent]:
         """Asterisk raises ``QueueCallerAbandon`` for time-outs, empty-queue exits and
@@ -178,11 +188,10 @@ class CallTracker:
         )
         return [exit_]
 
-    def _recording(self, headers: Headers) -> list[BaseEvent]:
+    def _recording(self, call: _Call, headers: Headers) -> list[BaseEvent]:
         """``ChanVariable: SUAC_GRABACION=…`` (manager.conf ``channelvars``): the recording."""
         path = _chan_var(headers, names.VAR_RECORDING)
-        call = self._call(headers) if path else None
-        if call is None or call.recording == path:
+        if not path or call.recording == path:
             return []
         call.recording = path
         started = CallRecordingStarted(call_id=call.call_id, path=path, source=self.source)
