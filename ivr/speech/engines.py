@@ -27,6 +27,7 @@ from typing import Protocol
 from models.errors import DomainError
 
 SAMPLE_RATE = 8000
+MIN_UTTERANCE_SECONDS = 0.2  # shorter than any word: a silent caller's empty recording
 WHISPER_PROMPT = "Locatel, Ciudad de México: fuga de agua, bache, basura, alumbrado, alcaldía."
 
 
@@ -52,6 +53,15 @@ class UtteranceEngine(Protocol):
 
     def transcribe(self, pcm16: bytes, sample_rate: int = SAMPLE_RATE) -> Transcript:
         """The transcript of 16-bit mono little-endian PCM."""
+
+
+def too_short(pcm16: bytes, sample_rate: int = SAMPLE_RATE) -> bool:
+    """Whether 16-bit audio is too short to hold a word, so no engine is asked about it.
+
+    >>> too_short(b""), too_short(b"\\0\\0" * 8000)
+    (True, False)
+    """
+    return len(pcm16) // 2 < MIN_UTTERANCE_SECONDS * sample_rate
 
 
 def _model_dir(path: Path | None, marker: str, engine: str) -> Path:
@@ -114,6 +124,8 @@ class VoskEngine:
 
     def transcribe(self, pcm16: bytes, sample_rate: int = SAMPLE_RATE) -> Transcript:
         """A whole utterance at once (the streaming path, fed in one go)."""
+        if too_short(pcm16, sample_rate):
+            return Transcript(text="")
         stream = self.stream()
         stream.accept(pcm16)
         return stream.finish()
@@ -166,7 +178,10 @@ class WhisperEngine:
         """Spanish transcript; greedy single temperature (the fallback causes 4–5 s spikes)."""
         import numpy as np
 
-        audio = np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / 32768.0
+        if too_short(pcm16, sample_rate):  # numpy cannot resample nothing
+            return Transcript(text="")
+        samples = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
+        audio = samples.astype(np.float32) / 32768.0
         if sample_rate != 16000:
             positions = np.arange(0, len(audio), sample_rate / 16000)
             audio = np.interp(positions, np.arange(len(audio)), audio).astype(np.float32)
