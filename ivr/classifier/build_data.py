@@ -33,7 +33,9 @@ TEMAS_FILE = Path(__file__).resolve().parents[2] / "models" / "data" / "temas_03
 _EXPANSIONS = MappingProxyType(
     {"ampl": "ampliacion", "sn": "san", "sta": "santa", "secc": "seccion"}
 )
-_PREFIX = re.compile(r"^(pueblo|barrio|u hab|unidad habitacional|fracc) ")
+_PREFIX = re.compile(r"^(pueblo|barrio|u hab|unidad habitacional|unidad|fracc) ")
+_ORDINAL = r"\d+ (a|ra|da|er|o|va)"
+_EXTENSION = re.compile(rf"^(({_ORDINAL} )?ampliacion|ampliacion ({_ORDINAL}|i|ii|iii)) ")
 _ROMAN = "i|ii|iii|iv|v|vi"
 _QUALIFIER = re.compile(
     rf" (norte|sur|oriente|poniente|centro|{_ROMAN}|\d+)$"
@@ -89,16 +91,31 @@ def spoken_forms(name: str) -> Iterator[str]:
 
 
 def derive(rows: Iterable[dict[str, str]]) -> list[tuple[str, str, str]]:
-    """``(key, colonia, alcaldía)`` rows, sorted and without repeats."""
+    """``(key, colonia, alcaldía)`` rows, sorted and without repeats.
+
+    An extension said without its "ampliación" ("la Casas Alemán" for Ampliación Casas
+    Alemán) is kept only when no other colonia's name is, begins or ends with that name.
+    """
     official = {fold(name): name for name in ALCALDIAS}
     result: set[tuple[str, str, str]] = set()
+    extensions: list[tuple[str, str, str]] = []
     for row in rows:
         alcaldia = official[fold(row["alc"])]
         words = {fold(word): word.strip("()[],") for word in row["colonia"].split()}
         for form in spoken_forms(row["colonia"]):
-            spoken = " ".join(words.get(word, word) for word in form.split())
-            result.add((form, display(spoken), alcaldia))
+            spoken = display(" ".join(words.get(word, word) for word in form.split()))
+            result.add((form, spoken, alcaldia))
+            bare = _EXTENSION.sub("", form)
+            if bare != form and any(len(w) >= 4 and w.isalpha() for w in bare.split()):
+                extensions.append((bare, spoken, alcaldia))
+    names = {key for key, _, _ in result if not _EXTENSION.match(key)}
+    result.update(row for row in extensions if not _shadows(row[0], names))
     return sorted(result)
+
+
+def _shadows(bare: str, names: Iterable[str]) -> bool:
+    """Whether a name is also another colonia's, or begins or ends one ("Jalalpa")."""
+    return any(n == bare or n.startswith(f"{bare} ") or n.endswith(f" {bare}") for n in names)
 
 
 def tema_volumes(rows: Iterable[dict[str, str]], temas: Iterable[str]) -> list[tuple[str, int]]:

@@ -6,7 +6,10 @@ the colonias list when one is meant ("Tlatelolco" → Nonoalco Tlatelolco). Comp
 issue 12 from the City's well-known barrios, pueblos, markets, parks, stadiums and monuments
 (each checked against its alcaldía); administrators may add rows. A name that begins with an
 article is only recognised with it ("la Villa", "la Central"), so ordinary words are not
-taken for a place.
+taken for a place. Rows of kind ``colonia`` give the one colonia everybody means by a name
+that several alcaldías' colonias share ("el Centro", "El Rosario"); such a name followed by
+"de" names something else ("el centro de salud", "el Centro de Tlalpan"). Names shared
+without one clear meaning ("la Morelos", "la Providencia") are left out, so not guessed.
 
     >>> Landmarks.default().find("venden droga en tepito".split())
     Landmark(name='Tepito', alcaldia='Cuauhtémoc', colonia='Morelos', start=3, end=4)
@@ -23,6 +26,7 @@ from ivr.classifier.text import fold, phonetic
 
 LANDMARKS_FILE = Path(__file__).parent / "data" / "landmarks.csv"
 _MAX_WORDS = 6
+_SHARED_NAME = "colonia"
 
 
 @dataclass(frozen=True)
@@ -39,14 +43,17 @@ class Landmark:
 class Landmarks:
     """Lookup of everyday place names by the sound of their words."""
 
-    def __init__(self, rows: Collection[tuple[str, str, str]]) -> None:
-        self._by_sound = {sound_key(fold(name)): (name, a, c or None) for name, a, c in rows}
+    def __init__(self, rows: Collection[tuple[str, str, str, str]]) -> None:
+        self._by_sound = {sound_key(fold(name)): (name, a, c or None) for name, a, c, _ in rows}
+        shared = (name for name, _, _, kind in rows if kind == _SHARED_NAME)
+        self._shared = frozenset(sound_key(fold(name)) for name in shared)
 
     @classmethod
     def from_file(cls, path: Path = LANDMARKS_FILE) -> Landmarks:
         """Load a ``nombre,alcaldia,colonia,tipo`` file."""
         with Path(path).open(encoding="utf-8", newline="") as handle:
-            rows = [(r["nombre"], r["alcaldia"], r["colonia"]) for r in csv.DictReader(handle)]
+            read = csv.DictReader(handle)
+            rows = [(r["nombre"], r["alcaldia"], r["colonia"], r["tipo"]) for r in read]
         return cls(rows)
 
     @classmethod
@@ -61,7 +68,10 @@ class Landmarks:
             for end in range(min(len(words), start + _MAX_WORDS), start, -1):
                 if any(i in blocked for i in range(start, end)):
                     continue
-                hit = self._by_sound.get(sound_key(" ".join(words[start:end])))
+                key = sound_key(" ".join(words[start:end]))
+                hit = self._by_sound.get(key)
+                if hit and key in self._shared and words[end : end + 1] in (["de"], ["del"]):
+                    continue
                 if hit:
                     found.append(Landmark(*hit, start=start, end=end))
                     break

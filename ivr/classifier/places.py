@@ -34,6 +34,7 @@ from models.primary_roads import PRIMARY_ROADS_FILE, read_roads
 COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
+_CUE_KINDS = frozenset({"habitacional", "hab", "u"})
 _LEADS = frozenset({"en", "por", "de"})
 _FULL_NAME_LEADS = _LEADS | {"a"}
 _BARE_LEADS = frozenset({"en", "por", "a"})
@@ -271,19 +272,22 @@ class PlaceFinder:
 
 def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia | None:
     """An everyday place name unless a colonia's name said with it reaches further ("la Villa
-    Coapa") or is said apart; a colonia's part ("Tepito" of Jalalpa Tepito) gives way."""
+    Coapa", "San Miguel Topilejo") or is said apart; a colonia's part ("Tepito" of Jalalpa
+    Tepito) gives way."""
     if landmark is None:
         return colonia
     overlap = colonia is not None and colonia.start < landmark.end and landmark.start < colonia.end
-    if colonia is not None and (not overlap or colonia.end > landmark.end):
+    wider = colonia is not None and colonia.end - colonia.start > landmark.end - landmark.start
+    if colonia is not None and (not overlap or colonia.end > landmark.end or wider):
         return colonia
     return _Colonia(landmark.colonia, (landmark.alcaldia,), landmark.start, landmark.end)
 
 
 def _after_cue(words: Sequence[str], cue: int) -> list[int]:
-    """Where a colonia's name may begin after a cue: "unidad de la Agrícola Oriental"."""
+    """Where a colonia's name may begin after a cue: "unidad de la Agrícola Oriental",
+    "unidad habitacional Vicente Guerrero"."""
     starts = [cue + 1]
-    while starts[-1] < len(words) and words[starts[-1]] in _ARTICLES:
+    while starts[-1] < len(words) and words[starts[-1]] in _ARTICLES | _CUE_KINDS:
         starts.append(starts[-1] + 1)
     return starts
 

@@ -74,3 +74,35 @@ def test_ordinary_words_and_articles_are_not_landmarks() -> None:
 def test_a_colonia_after_a_la(finder: PlaceFinder) -> None:
     assert _place(finder, "manden rondines a la Tabacalera") == ("Cuauhtémoc", "Tabacalera")
     assert _place(finder, "frente a la escuela primaria") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia", "colonia"),
+    [
+        ("en el Centro ya no se puede caminar", "Cuauhtémoc", "Centro"),
+        ("no pasa la basura en el Rosario", "Azcapotzalco", "El Rosario"),
+        ("se salen las aguas negras en la Agrícola", "Iztacalco", "Agrícola Oriental"),
+        ("hay basura en el Rosario de Coyoacán", "Coyoacán", "El Rosario"),
+        ("hay una coladera sin tapa en el centro de salud", None, "Centro"),
+        ("no pasa la basura por la Morelos", None, "Morelos"),
+    ],
+)
+def test_the_colonia_everybody_means_by_a_shared_name(
+    finder: PlaceFinder, text: str, alcaldia: str | None, colonia: str
+) -> None:
+    assert _place(finder, text) == (alcaldia, colonia)
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia", "colonia"),
+    [
+        ("un bache en San Miguel Topilejo", "Tlalpan", "San Miguel Topilejo"),
+        ("sin luz en la unidad habitacional Vicente Guerrero", "Iztapalapa", "Vicente Guerrero"),
+        ("sin luz en la Vicente Guerrero", "Iztapalapa", "Vicente Guerrero"),
+        ("no llega el agua en la Veracruzana", "Iztapalapa", "Ampliación Veracruzana"),
+    ],
+)
+def test_colonia_without_its_qualifier_or_holding_a_landmark(
+    finder: PlaceFinder, text: str, alcaldia: str, colonia: str
+) -> None:
+    assert _place(finder, text) == (alcaldia, colonia)
