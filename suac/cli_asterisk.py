@@ -17,21 +17,30 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 
 
-@app.command(help="Escribe extensions.conf, manager.conf, queues.conf, pjsip.conf y modules.conf.")
+@app.command(
+    help="Escribe toda la configuración de Asterisk (extensions.conf, manager.conf, pjsip.conf, "
+    "queues.conf, modules.conf, musiconhold.conf…) y crea las carpetas de grabaciones."
+)
 def render(
     out: Annotated[Path, typer.Option(help="Carpeta donde escribir los archivos .conf.")],
     server: Annotated[str, typer.Option(help="Servidor AMI (el primero si se omite).")] = "",
+    folders: Annotated[
+        bool, typer.Option(help="Crear las carpetas donde Asterisk graba (en este equipo).")
+    ] = True,
 ) -> None:
-    """Write extensions.conf, manager.conf, queues.conf, pjsip.conf and modules.conf."""
-    from ivr.asterisk.render import write_config
+    """Write every Asterisk file and create the folders Asterisk records into."""
+    from ivr.asterisk.render import create_record_folders, write_config
 
+    settings = get_settings()
     try:
-        paths = write_config(get_settings(), out, server=server or None)
+        paths = write_config(settings, out, server=server or None)
+        for path in paths:
+            console.print(f"Escrito {path}")
+        for folder in create_record_folders(settings) if folders else []:
+            console.print(f"Carpeta creada {folder}")
     except AsteriskError as error:
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
-    for path in paths:
-        console.print(f"Escrito {path}")
 
 
 @app.command(help="Genera en 8 kHz los audios de todos los mensajes del IVR (espeak-ng y sox).")

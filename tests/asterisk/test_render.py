@@ -9,7 +9,19 @@ import pytest
 from typer.testing import CliRunner
 
 from ivr.asterisk import constants
-from ivr.asterisk.render import MissingSecret, UnsafeConfigValue, render_config, write_config
+from ivr.asterisk.render import (
+    DEFAULTS_FILES,
+    MODULES,
+    REQUIRED,
+    TEMPLATES,
+    FolderNotCreated,
+    MissingSecret,
+    UnsafeConfigValue,
+    create_record_folders,
+    record_folders,
+    render_config,
+    write_config,
+)
 from models.config import Settings, get_settings
 from suac.cli import app
 
@@ -57,15 +69,19 @@ def files() -> dict[str, str]:
 
 
 def test_every_file_parses(files: dict[str, str]) -> None:
-    assert set(files) == {
-        "extensions.conf",
-        "manager.conf",
-        "queues.conf",
-        "pjsip.conf",
-        "modules.conf",
-    }
+    assert set(files) == set(TEMPLATES) | {f.name for f in DEFAULTS_FILES}
+    assert {"musiconhold.conf", "logger.conf", "indications.conf", "cdr.conf"} <= set(files)
     for name, text in files.items():
-        assert parse_asterisk_config(text), name
+        assert parse_asterisk_config(text) or name not in TEMPLATES, name
+
+
+def test_modules_are_loaded_by_name_only(files: dict[str, str]) -> None:
+    entries = parse_asterisk_config(files["modules.conf"])
+    assert ("modules", "autoload", "no") in entries
+    loaded = {v for _, k, v in entries if k in {"load", "require"}}
+    assert loaded == {m for names in MODULES.values() for m in names}
+    assert {v for _, k, v in entries if k == "require"} == set(REQUIRED)
+    assert not loaded & {"res_ari.so", "res_http_websocket.so", "chan_iax2.so", "res_srtp.so"}
 
 
 def test_dialplan_contexts_and_goto_targets(files: dict[str, str]) -> None:
@@ -91,10 +107,11 @@ def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
     entries = parse_asterisk_config(files["manager.conf"])
     user = {k: v for s, k, v in entries if s == "suac"}
     assert user["read"] == "call,agent,agi"
-    assert user["write"] == "call,agent,originate,reporting"
+    assert user["write"] == "call,agent,originate,reporting,command"
     assert user["deny"] == "0.0.0.0/0.0.0.0" and user["permit"] == "127.0.0.1/255.255.255.255"
     general = {k: v for s, k, v in entries if s == "general"}
     assert general["bindaddr"] == "127.0.0.1" and general["webenabled"] == "no"
+    assert general["allowmultiplelogin"] == "yes"  # a reconnect is never locked out
     assert general["channelvars"] == f"{constants.VAR_RECORDING},{constants.VAR_QUEUE_STATUS}"
 
 
@@ -141,10 +158,12 @@ def test_queue_members_and_trunk(files: dict[str, str]) -> None:
 
 def test_cli_render_writes_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUAC_ASTERISK__SERVERS", '[{"name": "locatel", "secret": "cli-S3cret"}]')
+    monkeypatch.setenv("SUAC_ASTERISK__RECORDINGS_DIR", str(tmp_path / "grabaciones"))
     get_settings.cache_clear()
     result = CliRunner().invoke(app, ["asterisk", "render", "--out", str(tmp_path / "etc")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "etc" / "manager.conf").read_text().count("cli-S3cret") == 1
+    assert (tmp_path / "grabaciones" / constants.UTTERANCES_DIR).is_dir()  # RECORD FILE's
     monkeypatch.setenv("SUAC_ASTERISK__SERVERS", '[{"name": "locatel"}]')
     get_settings.cache_clear()
     refused = CliRunner().invoke(app, ["asterisk", "render", "--out", str(tmp_path / "x")])
@@ -155,3 +174,15 @@ def test_cli_render_writes_every_file(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_write_config_returns_paths(tmp_path: Path) -> None:
     paths = write_config(configured(), tmp_path)
     assert sorted(p.name for p in paths) == sorted(render_config(configured()))
+
+
+def test_record_folders_are_created_or_refused_in_spanish(tmp_path: Path) -> None:
+    settings = configured(recordings_dir=str(tmp_path / "spool" / "suac"))
+    created = create_record_folders(settings)
+    spool = tmp_path / "spool"
+    assert created == [spool, spool / "suac", spool / "suac" / constants.UTTERANCES_DIR]
+    assert record_folders(settings) == created[1:]
+    assert create_record_folders(settings) == []
+    (tmp_path / "archivo").write_text("no es carpeta")
+    with pytest.raises(FolderNotCreated, match="No se pudo crear la carpeta de grabaciones"):
+        create_record_folders(configured(recordings_dir=str(tmp_path / "archivo" / "suac")))
