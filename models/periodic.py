@@ -17,15 +17,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import Engine, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
 from models.db import run_blocking
 from models.db_types import utcnow
+from models.errors import DatabaseBusy
 from models.outbox import Lease
 
 log = logging.getLogger(__name__)
+# a server away for a while (the task simply runs again next turn)
+UNAVAILABLE = (OSError, RedisConnectionError, RedisTimeoutError, OperationalError, DatabaseBusy)
 LEASES = Lease.__table__  # type: ignore[attr-defined]
 
 
@@ -97,6 +102,8 @@ class PeriodicTask:
             if not await self._leases.acquire(self.name, holder=self._holder, ttl=self._ttl):
                 return False
             await self._run()
+        except UNAVAILABLE as error:  # an outage is one line, not a traceback per turn
+            log.warning("periodic task %s could not run (%s); it will run again", self.name, error)
         except Exception:
             log.exception("periodic task %s failed; it will run again", self.name)
         return True

@@ -114,12 +114,21 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
     return engine
 
 
+async def _warn_unless_reachable(bus: RedisBus) -> None:
+    """Start even while Redis is away: the parts that need it wait and resume (as they do
+    through an outage), and the operator is told at once."""
+    try:
+        await bus.ping()
+    except Exception as error:  # noqa: BLE001  (any failure: the outage is logged, not fatal)
+        log.warning("Redis no responde al arrancar (%s): se usará cuando vuelva", error)
+
+
 async def build_container(settings: Settings, *, create_database: bool = True) -> Container:
     """Create every part, in dependency order; nothing runs until a role starts it."""
     engine = prepare_database(settings, create=create_database)
     bus = make_bus(settings.redis_url)
     if isinstance(bus, RedisBus):
-        await bus.ping()
+        await _warn_unless_reachable(bus)
     jobs = JobQueue(engine=engine, lease=timedelta(seconds=settings.worker.lease_seconds))
     notifier = Notifier(engine=engine, bus=bus, jobs=jobs)
     calendar = BusinessCalendar.from_file(

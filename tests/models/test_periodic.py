@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -120,3 +121,19 @@ async def test_a_failed_sweep_is_logged_and_the_task_goes_on(caplog, engine: Eng
         await asyncio.sleep(0.1)
         await task.stop()
     assert service.calls >= 2
+
+
+async def test_a_server_away_is_one_warning_per_turn_without_a_traceback(
+    caplog, engine: Engine
+) -> None:
+    async def trim() -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6399.")
+
+    task = PeriodicTask(
+        name="retention", interval=60, run=trim, leases=Leases(engine=engine), holder="worker-1"
+    )
+    with caplog.at_level(logging.WARNING):
+        assert await task.tick()
+    [record] = [r for r in caplog.records if r.name == "models.periodic"]
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert "retention could not run" in record.getMessage()

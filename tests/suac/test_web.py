@@ -59,3 +59,32 @@ async def test_callers_go_on_while_redis_is_down_and_readyz_tells(
                     break
                 await asyncio.sleep(0.1)
             assert status == 200, checks
+
+
+async def test_a_process_started_while_redis_is_down_serves_and_catches_up(
+    tmp_path: Path, private_redis: PrivateRedis
+) -> None:
+    """A restart during an outage does not keep the service down until Redis is back."""
+    private_redis.stop()
+    settings = Settings(
+        data_dir=tmp_path,
+        redis_url=private_redis.url,
+        public_base_url=PUBLIC,
+        twilio=TwilioSettings(auth_token=TOKEN),
+        _env_file=None,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            call = SimulatedCall(http=client, public_base_url=PUBLIC, auth_token=TOKEN)
+            assert (await call.start()).status_code == 200
+            status, checks = await _ready(client)
+            assert status == 503 and checks["redis"].startswith("falla")
+            private_redis.start()
+            for _ in range(100):
+                status, checks = await _ready(client)
+                if status == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert status == 200 and checks["redis"] == "ok"
