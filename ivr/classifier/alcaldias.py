@@ -43,7 +43,7 @@ _SPOKEN = MappingProxyType(
             "la contreras",
         ),
         "Miguel Hidalgo": ("la miguel hidalgo", "la miguel"),
-        "Milpa Alta": ("milpalta",),
+        "Milpa Alta": ("milpalta", "la milpa"),
         "Tláhuac": ("tlahuac",),
         "Tlalpan": ("talpan",),
         "Venustiano Carranza": ("venustiano", "la venus", "venus", "carranza", "la venustiano"),

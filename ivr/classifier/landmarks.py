@@ -8,7 +8,8 @@ issue 12 from the City's well-known barrios, pueblos, markets, parks, stadiums a
 article is only recognised with it ("la Villa", "la Central"), so ordinary words are not
 taken for a place. Rows of kind ``colonia`` give the one colonia everybody means by a name
 that several alcaldías' colonias share ("el Centro", "El Rosario"); such a name followed by
-"de" names something else ("el centro de salud", "el Centro de Tlalpan"). Names shared
+"de" or a kind of place names something else ("el centro de salud", "el centro comercial",
+"el Centro de Tlalpan"). Names shared
 without one clear meaning ("la Morelos", "la Providencia") are left out, so not guessed.
 
     >>> Landmarks.default().find("venden droga en tepito".split())
@@ -27,6 +28,9 @@ from ivr.classifier.text import fold, phonetic
 LANDMARKS_FILE = Path(__file__).parent / "data" / "landmarks.csv"
 _MAX_WORDS = 6
 _SHARED_NAME = "colonia"
+_OTHER_THING = frozenset(
+    {"de", "del", "comercial", "medico", "deportivo", "cultural", "comunitario", "social"}
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ class Landmarks:
         return cls.from_file(LANDMARKS_FILE)
 
     def find(self, words: Sequence[str], *, blocked: Collection[int] = ()) -> Landmark | None:
-        """The first name said, or a longer one overlapping it ("la Central del Norte")."""
+        """The first name said, or a longer one overlapping it ("la Central del Norte"), or
+        one as long reaching further ("la Alameda Oriente" is not "la Alameda")."""
         found: list[Landmark] = []
         for start in range(len(words)):
             for end in range(min(len(words), start + _MAX_WORDS), start, -1):
@@ -70,14 +75,14 @@ class Landmarks:
                     continue
                 key = sound_key(" ".join(words[start:end]))
                 hit = self._by_sound.get(key)
-                if hit and key in self._shared and words[end : end + 1] in (["de"], ["del"]):
+                if hit and key in self._shared and set(words[end : end + 1]) & _OTHER_THING:
                     continue
                 if hit:
                     found.append(Landmark(*hit, start=start, end=end))
                     break
             if found and start + 1 >= found[0].end:
                 break
-        return max(found, key=lambda m: (m.end - m.start, -m.start), default=None)
+        return max(found, key=lambda m: (m.end - m.start, m.end), default=None)
 
 
 def sound_key(phrase: str) -> str:

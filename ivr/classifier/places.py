@@ -167,6 +167,8 @@ class PlaceFinder:
                     named = find_alcaldia(words, blocked=used)
         if named:
             used |= named.positions
+            if colonia and _of_alcaldia(colonia, named, words):
+                colonia = None
         if station and not station.places:
             used -= set(range(station.cue, station.start))
         return _combine(named, colonia, street, used)
@@ -281,6 +283,16 @@ def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia 
     if colonia is not None and (not overlap or colonia.end > landmark.end or wider):
         return colonia
     return _Colonia(landmark.colonia, (landmark.alcaldia,), landmark.start, landmark.end)
+
+
+def _of_alcaldia(colonia: _Colonia, named: AlcaldiaMatch, words: Sequence[str]) -> bool:
+    """Whether a name shared by several colonias is said of an alcaldía that has none of them:
+    "el centro de Coyoacán" is Coyoacán's centre, not the colonia Centro elsewhere."""
+    if len(set(colonia.alcaldias)) < 2 or named.name in colonia.alcaldias:
+        return False
+    return words[colonia.end : colonia.end + 1] in (["de"], ["del"]) and min(
+        named.positions
+    ) in (colonia.end + 1, colonia.end + 2)
 
 
 def _after_cue(words: Sequence[str], cue: int) -> list[int]:

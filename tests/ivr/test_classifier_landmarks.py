@@ -106,3 +106,18 @@ def test_colonia_without_its_qualifier_or_holding_a_landmark(
     finder: PlaceFinder, text: str, alcaldia: str, colonia: str
 ) -> None:
     assert _place(finder, text) == (alcaldia, colonia)
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia", "colonia"),
+    [
+        ("hay basura en la Alameda Oriente", "Venustiano Carranza", None),
+        ("hay basura en la Alameda", "Cuauhtémoc", "Centro"),
+        ("hay basura por el Centro Médico", "Cuauhtémoc", "Doctores"),
+        ("hay basura en el centro comercial", None, "Centro"),
+    ],
+)
+def test_a_name_reaching_further_or_of_another_kind(
+    finder: PlaceFinder, text: str, alcaldia: str | None, colonia: str | None
+) -> None:
+    assert _place(finder, text) == (alcaldia, colonia)

@@ -213,3 +213,10 @@ def test_a_colonia_after_la_calle_de_la_is_not_a_street(
 ) -> None:
     found = place(finder, text)
     assert (found.colonia, found.street) == (colonia, street)
+
+
+def test_a_shared_name_said_of_another_alcaldia_is_its_part(finder: PlaceFinder) -> None:
+    found = place(finder, "hay basura en el centro de Coyoacán")
+    assert (found.alcaldia, found.colonia, found.contradiction) == ("Coyoacán", None, False)
+    found = place(finder, "hay basura en la colonia Del Valle de Coyoacán")
+    assert found.contradiction
