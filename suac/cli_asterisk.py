@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -57,6 +58,27 @@ def prompts(
         console.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from error
     console.print(f"{len(paths)} audios escritos en {out}")
+
+
+@app.command(
+    help="Pregunta a un Asterisk en marcha (AMI) si tiene todo lo que el proyecto necesita: "
+    "módulos, sonidos, cola, música en espera, extensiones, audios del IVR y carpetas."
+)
+def check(
+    server: Annotated[str, typer.Option(help="Servidor AMI (el primero si se omite).")] = "",
+) -> None:
+    """Name, in Spanish, whatever the project needs that the live Asterisk lacks (exit 1)."""
+    from ivr.asterisk.readiness_check import check_server
+
+    try:
+        readiness = asyncio.run(check_server(get_settings(), server=server or None))
+    except AsteriskError as error:
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from error
+    for line in readiness.report():
+        console.print(line, markup=False, highlight=False)
+    if readiness.missing:
+        raise typer.Exit(1)
 
 
 @app.command(help="Rol de telefonía: enlaces AMI, FastAGI y comandos, hasta Ctrl+C.")

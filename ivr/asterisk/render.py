@@ -140,7 +140,8 @@ def _environment() -> Environment:
     return env
 
 
-def _server(settings: Settings, name: str | None) -> AsteriskServer:
+def ami_server(settings: Settings, name: str | None) -> AsteriskServer:
+    """The AMI server called ``name`` (the first configured when empty)."""
     servers = settings.asterisk.servers
     if name:
         for server in servers:
@@ -165,7 +166,7 @@ def _missing(settings: Settings, server: AsteriskServer) -> list[str]:
 
 def render_config(settings: Settings, *, server: str | None = None) -> dict[str, str]:
     """Every file's text by file name, for one AMI server (the first when not named)."""
-    ami = _server(settings, server)
+    ami = ami_server(settings, server)
     missing = _missing(settings, ami)
     if missing:
         raise MissingSecret("Faltan secretos por configurar: " + ", ".join(missing) + ".")

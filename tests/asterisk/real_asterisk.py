@@ -76,10 +76,12 @@ def real_asterisk(
     tmp_path_factory: pytest.TempPathFactory,
     *,
     before_start: Callable[[Path], None] | None = None,
+    sounds: Path | None = None,
 ) -> Iterator[RealAsterisk]:
     """Render the configuration (``suac asterisk render``), start Asterisk, stop it after.
 
-    ``before_start(rundir)`` may add files (sounds, music) to the run folder first."""
+    ``before_start(rundir)`` may add files (sounds, music) to the run folder first; ``sounds``
+    replaces ``/usr/share/asterisk`` (Debian's ``sounds/<voice>/`` and ``moh/``)."""
     if not RUN_ASTERISK.exists():
         pytest.skip(f"no Asterisk server at {RUN_ASTERISK}")
     conf, run = tmp_path_factory.mktemp("conf"), tmp_path_factory.mktemp("ast")
@@ -101,7 +103,9 @@ def real_asterisk(
     subprocess.run(render, env={**os.environ, **env}, check=True, capture_output=True)
     if before_start is not None:
         before_start(run)
-    subprocess.run([RUN_ASTERISK, "start", run, conf], check=True, capture_output=True)
+    start_env = {**os.environ, **({"RUN_ASTERISK_SOUNDS": str(sounds)} if sounds else {})}
+    start = [RUN_ASTERISK, "start", run, conf]
+    subprocess.run(start, env=start_env, check=True, capture_output=True)
     try:
         yield RealAsterisk(env=env, conf=conf, run=run, ami_port=ami)
     finally:
