@@ -149,7 +149,7 @@ class PlaceFinder:
         if colonia:
             cue = max(i for i in cues if i < colonia.start)
             used |= set(range(cue, colonia.end))
-        named = find_alcaldia(words, blocked=used)
+        named = _of_which(find_alcaldia(words, blocked=used), words, used)
         if colonia is None:
             colonia = self._first(words, range(len(words)), used, cued=False, ordinary=ordinary)
             if colonia and named and not _wider(colonia, named.positions, words):
@@ -283,6 +283,20 @@ def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia 
     if colonia is not None and (not overlap or colonia.end > landmark.end or wider):
         return colonia
     return _Colonia(landmark.colonia, (landmark.alcaldia,), landmark.start, landmark.end)
+
+
+def _of_which(
+    named: AlcaldiaMatch | None, words: Sequence[str], blocked: set[int]
+) -> AlcaldiaMatch | None:
+    """The alcaldía said after "de" when another's name comes first: in "la Miguel Hidalgo de
+    Tlalpan" the first is a colonia named after it, the second the alcaldía."""
+    if named is None:
+        return None
+    after = max(named.positions) + 1
+    if words[after : after + 1] not in (["de"], ["del"]):
+        return named
+    then = find_alcaldia(words, blocked=blocked | set(range(after + 1)))
+    return then if then and min(then.positions) <= after + 2 else named
 
 
 def _of_alcaldia(colonia: _Colonia, named: AlcaldiaMatch, words: Sequence[str]) -> bool:

@@ -220,3 +220,19 @@ def test_a_shared_name_said_of_another_alcaldia_is_its_part(finder: PlaceFinder)
     assert (found.alcaldia, found.colonia, found.contradiction) == ("Coyoacán", None, False)
     found = place(finder, "hay basura en la colonia Del Valle de Coyoacán")
     assert found.contradiction
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia", "colonia"),
+    [
+        ("hay basura en la Miguel Hidalgo de Tlalpan", "Tlalpan", "Miguel Hidalgo"),
+        ("hay basura en la Benito Juárez de Iztapalapa", "Iztapalapa", "Benito Juárez"),
+        ("hay un bache en la Cuauhtémoc de la Magdalena Contreras", "La Magdalena Contreras",
+         "Cuauhtemoc"),
+    ],
+)  # fmt: skip
+def test_a_colonia_named_after_an_alcaldia_said_of_another(
+    finder: PlaceFinder, text: str, alcaldia: str, colonia: str
+) -> None:
+    found = place(finder, text)
+    assert (found.alcaldia, found.colonia, found.contradiction) == (alcaldia, colonia, False)
