@@ -41,6 +41,7 @@ TEMPLATES = (
 MODULES: dict[str, tuple[str, ...]] = {
     "Dialplan and FastAGI IVR": (
         "pbx_config.so", "res_agi.so", "res_speech.so", "app_playback.so", "app_exec.so",
+        "app_system.so",  # AGI's EXEC System makes the answers' folder as Asterisk's user
         "func_channel.so", "func_callerid.so", "func_env.so", "func_strings.so",
         "func_logic.so", "func_global.so",
     ),
