@@ -4,21 +4,19 @@ Asterisk reports a caller who hung up mid-command with ``200 result=-1`` (or ``(
 then ``511`` for any later command, and an unsolicited ``HANGUP`` line (which the adapter
 absorbs). Every method turns those into one exception, so the front can stop at once and
 tell the flow, leaving nothing half-written. But ``-1`` also means "could not open the file"
-(``STREAM FILE``, ``SAY …`` with a missing sound) on a live channel, so a ``-1`` is checked
-with one harmless command: on a hung-up channel Asterisk sends its ``HANGUP`` line before
-answering it (as in the recorded ``d_ivr_caller_hangup`` session) or refuses it with ``511``;
-otherwise the failure is :class:`AgiCommandFailed` and the caller goes to an agent::
+(``STREAM FILE`` with a missing sound, ``RECORD FILE`` in a missing folder) on a live channel,
+so a ``-1`` is checked with one harmless command: on a hung-up channel Asterisk sends its
+``HANGUP`` line before answering it (as in the recorded ``d_ivr_caller_hangup`` session) or
+refuses it with ``511``; otherwise the failure is :class:`AgiCommandFailed` and the caller goes
+to an agent::
 
     digit = await channel.stream_file("/var/lib/asterisk/sounds/es/suac/menu-principal")
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
-
 from ivr.asterisk.agi_result import AgiReply
-from ivr.asterisk.errors import AgiCommandFailed, CallerHungUp
+from ivr.asterisk.errors import AgiCommandFailed, CallerHungUp, RecordingUnavailable
 from ivr.asterisk.panoramisk_adapter import AgiSession
 
 DIGITS = "0123456789*#"
@@ -78,25 +76,6 @@ class AgiChannel:
         escape = DIGITS if interruptible else ""
         return _digit(await self.run(f"STREAM FILE {path} {_quote(escape)}"))
 
-    async def say_digits(self, digits: str, *, interruptible: bool = True) -> str | None:
-        escape = DIGITS if interruptible else ""
-        return _digit(await self.run(f"SAY DIGITS {digits} {_quote(escape)}"))
-
-    async def say_number(self, number: int, *, interruptible: bool = True) -> str | None:
-        escape = DIGITS if interruptible else ""
-        return _digit(await self.run(f"SAY NUMBER {number} {_quote(escape)}"))
-
-    async def say_date(
-        self, day: date, zone: ZoneInfo, *, interruptible: bool = True
-    ) -> str | None:
-        """Say a date in the channel's language ("miércoles 3 de diciembre" in Spanish)."""
-        noon = int(datetime.combine(day, time(12), zone).timestamp())
-        escape = DIGITS if interruptible else ""
-        fmt = "A d 'digits/es-de' B"  # "miércoles 3 de diciembre" with the Spanish sounds
-        return _digit(
-            await self.run(f"SAY DATETIME {noon} {_quote(escape)} {_quote(fmt)} {zone.key}")
-        )
-
     async def wait_for_digit(self, timeout_ms: int) -> str | None:
         """The next key pressed within ``timeout_ms``, or None."""
         return _digit(await self.run(f"WAIT FOR DIGIT {timeout_ms}"))
@@ -104,10 +83,16 @@ class AgiChannel:
     async def record_file(
         self, path: str, *, timeout_ms: int, silence_seconds: int = 2
     ) -> tuple[str | None, AgiReply]:
-        """Record the caller to ``path``.wav until silence; a key press stops it."""
-        reply = await self.run(
-            f"RECORD FILE {path} wav {_quote(DIGITS)} {timeout_ms} 0 BEEP s={silence_seconds}"
-        )
+        """Record the caller to ``path``.wav until silence; a key press stops it.
+
+        No ``BEEP`` option: Asterisk's ``beep`` is a core sound a stock server may lack (the
+        front plays its own tone first). Asterisk makes no folder here: a missing one is
+        ``200 result=-1 (writefile)``, raised as :class:`RecordingUnavailable`."""
+        command = f"RECORD FILE {path} wav {_quote(DIGITS)} {timeout_ms} 0 s={silence_seconds}"
+        try:
+            reply = await self.run(command)
+        except AgiCommandFailed as failed:
+            raise RecordingUnavailable(f"Asterisk no pudo grabar en «{path}».") from failed
         return (_digit(reply) if reply.data == "dtmf" else None), reply
 
     async def exec(self, application: str, options: str = "") -> AgiReply:

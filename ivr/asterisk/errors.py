@@ -66,3 +66,10 @@ class AgiCommandFailed(AsteriskError):
 
     error_id = "agi-command-failed"
     status_code = 502
+
+
+class RecordingUnavailable(AgiCommandFailed):
+    """``RECORD FILE`` failed on a live channel (``writefile``: no folder, or no right to write
+    there): the caller is asked by keys instead."""
+
+    error_id = "agi-recording-unavailable"

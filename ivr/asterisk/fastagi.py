@@ -1,10 +1,11 @@
 """The FastAGI front: drives the shared call flow (``ivr.flow``) over one AGI session.
 
-It only translates. Each :class:`~ivr.flow.steps.Turn` becomes AGI commands: prompts are
-played with ``STREAM FILE`` (interruptible by keys), digits, numbers and dates with Spanish
-``SAY`` commands; a ``Gather`` collects keys with ``WAIT FOR DIGIT`` and, when it accepts
-speech, records the caller (``RECORD FILE``, transcribed by the local engine in a worker
-pool) or asks Asterisk's own recogniser (``SPEECH RECOGNIZE``); a ``Transfer`` stores the
+It only translates. Each :class:`~ivr.flow.steps.Turn` becomes AGI commands: prompts, digits,
+numbers and dates are played with ``STREAM FILE`` (interruptible by keys) in the project's
+synthesised voice (:mod:`ivr.asterisk.prompt_audio`), never with ``SAY`` and Asterisk's language
+packs; a ``Gather`` collects keys with ``WAIT FOR DIGIT`` and, when it accepts speech, records
+the caller (:mod:`ivr.asterisk.answer_recording`) or asks Asterisk's own recogniser
+(``SPEECH RECOGNIZE``); a ``Transfer`` stores the
 hand-off context in channel variables and ends the script so the dialplan queues the call;
 a ``Hangup`` tells the dialplan to hang up. After the first greeting the caller hears the
 recording notice and ``MixMonitor`` starts, recording to ``<recordings>/<Linkedid>.wav``; the
@@ -13,22 +14,23 @@ through ``RequestRegistered.call_id``) to the call's record: nothing here writes
 
 A caller who hangs up mid-command ends the session at once and the flow is told
 (``CallFlow.hangup``), so nothing is left half-written. Any other failure takes the single
-path to a human: "le comunico con un asesor", then the queue.
+path to a human: the same hand-off as any other (context, ``call.handed_over``), "le comunico
+con un asesor", then the queue.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.agi_channel import AgiChannel
 from ivr.asterisk.agi_result import speech_results
+from ivr.asterisk.answer_recording import AnswerRecorder
 from ivr.asterisk.errors import CallerHungUp
 from ivr.asterisk.panoramisk_adapter import AgiSession, FastAgiServer
 from ivr.asterisk.prompt_audio import PromptAudio
@@ -43,11 +45,8 @@ from ivr.flow import (
     Transfer,
     Turn,
 )
-from ivr.flow.steps import DateSpoken, Digits, Number, Prompt
 from ivr.phones import to_e164
-from ivr.speech import Transcript, UtteranceEngine
-from ivr.speech.audio import has_speech, read_wav_8k
-from ivr.speech.engines import SAMPLE_RATE
+from ivr.speech import UtteranceEngine
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}
@@ -79,6 +78,16 @@ class AgiFront:
     ) -> None:
         self.flow, self.audio, self.options = flow, audio, options
         self._recognizer, self._pool = recognizer, pool
+        self._recorder = (
+            None
+            if recognizer is None
+            else AnswerRecorder(
+                folder=f"{options.recordings_dir}/{names.UTTERANCES_DIR}",
+                recognizer=recognizer,
+                pool=pool,
+                max_utterance_ms=options.max_utterance_ms,
+            )
+        )
 
     def install(self, server: FastAgiServer) -> None:
         """Register the routes the dialplan calls."""
@@ -147,23 +156,13 @@ class AgiFront:
     async def _play(
         self, channel: AgiChannel, parts: tuple, interruptible: bool = True
     ) -> str | None:
-        """Play parts in order; the first key pressed stops them and is returned."""
+        """Play parts in order, all in the project's voice (digits and dates too); the first
+        key pressed stops them and is returned."""
+        today = datetime.now(self.options.zone).date()
         for part in parts:
-            pressed = None
-            if isinstance(part, Prompt):
-                path = await self.audio.path_for(part)
-                if path is not None:
-                    pressed = await channel.stream_file(path, interruptible=interruptible)
-            elif isinstance(part, Digits):
-                pressed = await channel.say_digits(part.value, interruptible=interruptible)
-            elif isinstance(part, Number):
-                pressed = await channel.say_number(part.value, interruptible=interruptible)
-            elif isinstance(part, DateSpoken):
-                pressed = await channel.say_date(
-                    part.value, self.options.zone, interruptible=interruptible
-                )
-            if pressed:
-                return pressed
+            for path in await self.audio.paths_for(part, today=today):
+                if pressed := await channel.stream_file(path, interruptible=interruptible):
+                    return pressed
         return None
 
     async def _gather(
@@ -197,33 +196,10 @@ class AgiFront:
         """Speech: (a key pressed instead, or None; what was said, or None)."""
         if self.options.speech == "asterisk":
             return await self._recognize_in_asterisk(channel, gather)
-        if self._recognizer is None:
+        if self._recorder is None:
             return None, None
-        folder = f"{self.options.recordings_dir}/{names.UTTERANCES_DIR}"
-        base = f"{folder}/{state.call_id}-{len(state.path)}"
-        key, _ = await channel.record_file(base, timeout_ms=self.options.max_utterance_ms)
-        if key is not None:
-            return key, None
-        loop = asyncio.get_running_loop()
-        transcript, seconds = await loop.run_in_executor(
-            self._pool, self._transcribe, f"{base}.wav"
-        )
-        if not transcript.text:
-            return None, CallerInput(timed_out=True)
-        return None, CallerInput(
-            speech=transcript.text,
-            speech_confidence=transcript.confidence,
-            speech_seconds=seconds,
-        )
-
-    def _transcribe(self, path: str) -> tuple[Transcript, float]:
-        """What was said in the recording at ``path``, and its seconds (in the worker pool)."""
-        assert self._recognizer is not None
-        pcm16 = read_wav_8k(Path(path))
-        seconds = len(pcm16) / (2 * SAMPLE_RATE)
-        if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
-            return Transcript(text=""), seconds
-        return self._recognizer.transcribe(pcm16), seconds
+        name = f"{state.call_id}-{len(state.path)}"
+        return await self._recorder.listen(channel, name, tone=self.audio.tone_path())
 
     async def _recognize_in_asterisk(
         self, channel: AgiChannel, gather: Gather
@@ -233,7 +209,7 @@ class AgiFront:
             return None, None
         try:  # res_agi counts this time-out in seconds, unlike every other AGI command
             seconds = max(gather.timeout_seconds, -(-self.options.max_utterance_ms // 1000))
-            reply = await channel.run(f"SPEECH RECOGNIZE beep {seconds}")
+            reply = await channel.run(f"SPEECH RECOGNIZE {self.audio.tone_path()} {seconds}")
         finally:
             if not channel.session.hung_up:
                 await channel.run("SPEECH DESTROY")

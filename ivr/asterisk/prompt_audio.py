@@ -7,6 +7,12 @@ synthesised once per distinct text into ``<prompts_dir>/dinamicos/`` (the FastAG
 Asterisk share that folder), in a worker thread. Synthesis is ``espeak-ng`` in Latin-American
 Spanish, converted by ``sox`` to 8 kHz mono 16-bit WAV (Debian packages ``espeak-ng`` and
 ``sox``).
+
+Digits, numbers and dates are said in the same voice, never with Asterisk's ``SAY`` commands:
+those need the Spanish core sounds, and where a server has only the English ones (Debian's
+``asterisk`` package) Asterisk falls back to them and reads a folio in English. A folio is read
+one file per digit (ten files serve every folio), with a pause between its groups; the tone
+before a recorded answer is written here too (Asterisk's ``beep`` is a core sound as well).
 """
 
 from __future__ import annotations
@@ -14,21 +20,28 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import shutil
+import struct
 import subprocess
 import tempfile
+import wave
+from datetime import date
 from pathlib import Path
 
 from jinja2 import UndefinedError
 
 from ivr.asterisk import constants
 from ivr.asterisk.errors import AsteriskError
-from ivr.flow.steps import Prompt
+from ivr.flow.steps import DateSpoken, Digits, Number, Part, Prompt
 from ivr.prompts import PromptBook
+from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number
 
 log = logging.getLogger(__name__)
 DYNAMIC = "dinamicos"
 TEXT_ONLY_PREFIX = "sms-"  # templates of text messages, never spoken
+TONE = "tono"  # played before each recorded answer: "speak now"
+PAUSE = Prompt("pausa", ",")  # espeak-ng reads a lone comma as a short pause
 
 
 class SynthesisUnavailable(AsteriskError):
@@ -74,6 +87,46 @@ class Synthesizer:
         return target
 
 
+def write_tone(target: Path, *, hertz: int = 1000, seconds: float = 0.25) -> Path:
+    """A short sine tone as 8 kHz mono 16-bit WAV (10 ms fades, so it does not click)."""
+    count, fade = int(8000 * seconds), 80
+    envelope = [12000 * min(1.0, i / fade, (count - i) / fade) for i in range(count)]
+    samples = [int(e * math.sin(2 * math.pi * hertz * i / 8000)) for i, e in enumerate(envelope)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with wave.open(str(partial), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(struct.pack(f"<{count}h", *samples))
+    partial.replace(target)
+    return target
+
+
+def spoken_prompts(part: Part, *, today: date | None = None) -> tuple[Prompt, ...]:
+    """The prompts that say one part in the project's voice (the words Twilio reads too).
+
+    >>> [p.text for p in spoken_prompts(Digits("2600012349"))][:4]
+    ['dos', 'seis', ',', 'cero']
+    >>> spoken_prompts(Number(21))
+    (Prompt(name='numero', text='veintiuno'),)
+    """
+    if isinstance(part, Prompt):
+        return (part,)
+    if isinstance(part, Number):
+        return (Prompt("numero", spoken_number(part.value)),)
+    if isinstance(part, DateSpoken):
+        return (Prompt("fecha", spoken_date(part.value, today=today)),)
+    if not isinstance(part, Digits):
+        raise TypeError(f"unknown speech part: {part!r}")
+    groups = [group.split() for group in spoken_digits(part.value).split(", ")]
+    said: list[Prompt] = []
+    for group in groups:
+        said += [PAUSE] if said else []
+        said += [Prompt("digito", word) for word in group]
+    return tuple(said)
+
+
 def spoken_templates(book: PromptBook) -> dict[str, str]:
     """Every voice prompt that needs no call data: name → text."""
     texts = {constants.RECORDING_NOTICE_PROMPT: constants.RECORDING_NOTICE_TEXT}
@@ -88,10 +141,13 @@ def spoken_templates(book: PromptBook) -> dict[str, str]:
 
 
 def render_prompts(out: Path, *, book: PromptBook, synthesizer: Synthesizer) -> list[Path]:
-    """Pre-render every static voice prompt to ``out/<name>.wav``."""
+    """Pre-render every static voice prompt, and the tone, to ``out/<name>.wav``."""
     return [
-        synthesizer.synthesize(text, out / f"{name}.wav")
-        for name, text in spoken_templates(book).items()
+        *(
+            synthesizer.synthesize(text, out / f"{name}.wav")
+            for name, text in spoken_templates(book).items()
+        ),
+        write_tone(out / f"{TONE}.wav"),
     ]
 
 
@@ -106,6 +162,17 @@ class PromptAudio:
     def static_path(self, name: str) -> str:
         """The pre-rendered file of a static prompt."""
         return f"{self.folder}/{name}"
+
+    def tone_path(self) -> str:
+        """The tone played before a recorded answer (written here if not pre-rendered)."""
+        if not (Path(self.folder) / f"{TONE}.wav").exists():
+            write_tone(Path(self.folder) / f"{TONE}.wav")
+        return self.static_path(TONE)
+
+    async def paths_for(self, part: Part, *, today: date | None = None) -> list[str]:
+        """The files that say ``part``, in order (one that cannot be synthesised is left out)."""
+        paths = [await self.path_for(prompt) for prompt in spoken_prompts(part, today=today)]
+        return [path for path in paths if path is not None]
 
     async def path_for(self, prompt: Prompt) -> str | None:
         """The file to play; None when a dynamic prompt cannot be synthesised here."""

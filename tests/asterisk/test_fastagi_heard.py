@@ -40,9 +40,11 @@ class Transcripts:
 
 
 def played(peer: AgiPeer) -> list[str]:
-    """The prompts Asterisk was asked to play, by name (without the hash of their wording)."""
+    """The prompts Asterisk was asked to play, by name (without the hash of their wording), but
+    the tone before each recorded answer."""
     files = [c.split()[2] for c in peer.commands if c.startswith("STREAM FILE")]
-    return [re.sub(r"-[0-9a-f]{16}$", "", f.rsplit("/", 1)[1]) for f in files]
+    names = [re.sub(r"-[0-9a-f]{16}$", "", f.rsplit("/", 1)[1]) for f in files]
+    return [name for name in names if name != "tono"]
 
 
 async def speak(

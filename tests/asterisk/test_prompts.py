@@ -41,7 +41,7 @@ def test_cli_renders_every_static_prompt(tmp_path: Path, synthesizer: Synthesize
     result = CliRunner().invoke(app, ["asterisk", "prompts", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     names = sorted(p.stem for p in tmp_path.glob("*.wav"))
-    assert names == sorted(spoken_templates(PromptBook()))
+    assert names == sorted([*spoken_templates(PromptBook()), "tono"])
     assert_telephone_wav(tmp_path / "menu-principal.wav")
 
 

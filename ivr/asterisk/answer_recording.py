@@ -1,0 +1,109 @@
+"""A caller's spoken answer, recorded over AGI and transcribed by the local speech engine.
+
+A stock Asterisk gives three traps, each read in ``res/res_agi.c`` (``handle_recordfile``):
+``RECORD FILE`` creates no folder (``200 result=-1 (writefile)``); its ``BEEP`` option plays
+the core sound ``beep``, which a server without the core sounds lacks; and a caller who says
+nothing leaves a recording with no samples (``endpos=0``). So the project's own tone is played
+first and ``BEEP`` is never asked for; a missing folder is made (by Asterisk's own user with
+``System`` where ``app_system`` is loaded, so Asterisk may write in it, else by this process,
+which reads the recordings from the same path) and the recording tried once more; a recording
+that still cannot be made or read means the caller is asked by keys, and an empty or silent
+one is "not heard", so the caller is asked again. None of them is a system failure::
+
+    recorder = AnswerRecorder(folder="/var/spool/asterisk/monitor/suac/ivr", recognizer=engine)
+    key, heard = await recorder.listen(channel, "1795555792.8-3", tone="/…/voz/tono")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shlex
+import wave
+from concurrent.futures import Executor
+from pathlib import Path
+
+from ivr.asterisk.agi_channel import AgiChannel
+from ivr.asterisk.agi_result import AgiReply
+from ivr.asterisk.errors import AgiCommandFailed, RecordingUnavailable
+from ivr.flow import CallerInput
+from ivr.speech import Transcript, UtteranceEngine
+from ivr.speech.audio import has_speech, read_wav_8k
+from ivr.speech.engines import SAMPLE_RATE
+
+log = logging.getLogger(__name__)
+SYSTEM_STATUS = "${SYSTEMSTATUS}"  # System's own result: SUCCESS, FAILURE or APPERROR
+UNREADABLE = (OSError, EOFError, wave.Error, ValueError)  # missing, cut short, not 8 kHz
+
+
+class AnswerRecorder:
+    """Records answers into ``folder`` and transcribes them in a worker pool."""
+
+    def __init__(
+        self,
+        *,
+        folder: str,
+        recognizer: UtteranceEngine,
+        pool: Executor | None = None,
+        max_utterance_ms: int = 15000,
+    ) -> None:
+        self.folder, self._recognizer = folder.rstrip("/"), recognizer
+        self._pool, self._max_ms = pool, max_utterance_ms
+
+    async def listen(
+        self, channel: AgiChannel, name: str, *, tone: str
+    ) -> tuple[str | None, CallerInput | None]:
+        """(a key pressed instead, or None; what was heard, or None: ask by keys)."""
+        if key := await channel.stream_file(tone):
+            return key, None
+        base = f"{self.folder}/{name}"
+        try:
+            key, reply = await self._record(channel, base)
+        except RecordingUnavailable:
+            log.error("cannot record answers in %s: the caller is asked by keys", self.folder)
+            return None, None
+        if key is not None:
+            return key, None
+        if reply.fields.get("endpos") == "0":  # the caller said nothing: no samples at all
+            return None, CallerInput(timed_out=True)
+        loop = asyncio.get_running_loop()
+        said = await loop.run_in_executor(self._pool, self._transcribe, f"{base}.wav")
+        if said is None:
+            return None, None
+        transcript, seconds = said
+        if not transcript.text:
+            return None, CallerInput(timed_out=True)
+        return None, CallerInput(
+            speech=transcript.text, speech_confidence=transcript.confidence, speech_seconds=seconds
+        )
+
+    async def _record(self, channel: AgiChannel, base: str) -> tuple[str | None, AgiReply]:
+        try:
+            return await channel.record_file(base, timeout_ms=self._max_ms)
+        except RecordingUnavailable:
+            await self._make_folder(channel)
+            return await channel.record_file(base, timeout_ms=self._max_ms)
+
+    async def _make_folder(self, channel: AgiChannel) -> None:
+        with contextlib.suppress(AgiCommandFailed):  # System: -1 when it cannot run mkdir
+            made = await channel.exec("System", f"mkdir -p {shlex.quote(self.folder)}")
+            if made.result == "0" and await channel.get_variable(SYSTEM_STATUS) == "SUCCESS":
+                return
+        log.warning("Asterisk did not make %s (no app_system?): making it here", self.folder)
+        try:
+            await asyncio.to_thread(Path(self.folder).mkdir, parents=True, exist_ok=True)
+        except OSError:
+            log.exception("cannot make the folder of the recorded answers %s", self.folder)
+
+    def _transcribe(self, path: str) -> tuple[Transcript, float] | None:
+        """What was said in the recording at ``path``, and its seconds (in the worker pool)."""
+        try:
+            pcm16 = read_wav_8k(Path(path))
+        except UNREADABLE:
+            log.exception("cannot read the recorded answer %s", path)
+            return None
+        seconds = len(pcm16) / (2 * SAMPLE_RATE)
+        if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
+            return Transcript(text=""), seconds
+        return self._recognizer.transcribe(pcm16), seconds
