@@ -51,6 +51,7 @@ _SPOKEN = MappingProxyType(
     }
 )
 _MAX_WORDS = 4
+_SAINTS = frozenset({"san", "santa", "santo"})
 _FUZZY_CUTOFF = 85.0
 _FUZZY_MIN_LENGTH = 6
 
@@ -80,10 +81,11 @@ def find_alcaldia(words: Sequence[str], *, blocked: Collection[int] = ()) -> Alc
     """The first alcaldía named in the folded ``words``, skipping ``blocked`` positions.
 
     Longer phrases win over shorter ones at the same position; words split by speech
-    recognisers ("ista palapa") are joined; near spellings ("sochimilco") match fuzzily.
+    recognisers ("ista palapa") are joined; near spellings ("sochimilco") match fuzzily; a
+    saint's name is no alcaldía ("San Miguel" is not Miguel Hidalgo).
     """
     for start in range(len(words)):
-        if start in blocked:
+        if start in blocked or (start and words[start - 1] in _SAINTS):
             continue
         for end in range(min(len(words), start + _MAX_WORDS), start, -1):
             if any(i in blocked for i in range(start, end)):

@@ -236,3 +236,9 @@ def test_a_colonia_named_after_an_alcaldia_said_of_another(
 ) -> None:
     found = place(finder, text)
     assert (found.alcaldia, found.colonia, found.contradiction) == (alcaldia, colonia, False)
+
+
+def test_a_saints_name_is_no_alcaldia(finder: PlaceFinder) -> None:
+    assert find_alcaldia(fold("hay basura en san miguel").split()) is None
+    found = place(finder, "hay un bache en San Miguel Topilejo")
+    assert (found.alcaldia, found.colonia) == ("Tlalpan", "San Miguel Topilejo")
