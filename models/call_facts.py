@@ -52,6 +52,8 @@ RECORDED = (
     | RequestRegistered
 )
 _OUTCOME_RANK = {None: 0, IvrOutcome.HUNG_UP: 1, IvrOutcome.COMPLETED: 2, IvrOutcome.HANDED_OVER: 3}
+# what only the transport can tell, kept as it said: lost while the link was down, a spy leg
+KEPT_STATUSES = frozenset({CallStatus.LOST.value, CallStatus.SPY.value})
 IVR_DONE = "done"  # the flow's last step, reached when it says goodbye or hands the call over
 
 
@@ -149,8 +151,8 @@ def _end(record: CallRecord, event: CallEnded) -> None:
         record.duration_seconds = event.duration_seconds
     record.cause = record.cause or event.cause[:64]
     record.ended_by = record.ended_by or event.ended_by
-    if event.status == CallStatus.LOST:
-        record.status = CallStatus.LOST.value
+    if event.status in KEPT_STATUSES:
+        record.status = event.status
 
 
 def _settle(record: CallRecord) -> None:
@@ -163,7 +165,7 @@ def _settle(record: CallRecord) -> None:
         if record.ivr_path and record.ivr_outcome is None:
             record.ivr_outcome = IvrOutcome.HUNG_UP.value
         record.ended_by = record.ended_by or _ended_by(record)
-    if record.status != CallStatus.LOST:
+    if record.status not in KEPT_STATUSES:
         record.status = _status(record).value
 
 
@@ -182,6 +184,8 @@ def _status(record: CallRecord) -> CallStatus:
         return CallStatus.ABANDONED
     if record.ended_at is None:
         return CallStatus.QUEUED if record.queued_at else CallStatus.IN_PROGRESS
+    if record.queue_exit == "left" and record.ivr_path[-1:] == [IVR_DONE]:
+        return CallStatus.IVR  # taken from the queue to the IVR (status reading), served there
     if record.queued_at is not None or record.ivr_outcome == IvrOutcome.HANDED_OVER:
         return CallStatus.UNANSWERED
     return CallStatus.IVR if record.ivr_path else CallStatus.UNANSWERED

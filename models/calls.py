@@ -26,6 +26,7 @@ class CallStatus(StrEnum):
     UNANSWERED = "unanswered"
     IVR = "ivr"  # ended in the IVR, never queued (see ``ivr_outcome``)
     LOST = "lost"  # ended while the AMI link was down (seen missing on resync)
+    SPY = "spy"  # a supervisor's listening leg (ChanSpy), no citizen's call
 
 
 class IvrOutcome(StrEnum):

@@ -18,10 +18,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.agent_states import AgentBook
 from ivr.phones import to_e164
+from models.calls import CallStatus
 from models.events import (
     BaseEvent,
     CallAbandoned,
@@ -36,6 +38,7 @@ from models.events import (
     CallStarted,
     CallTransferred,
     EndedBy,
+    QueueExitReason,
     SpyEnded,
 )
 
@@ -45,6 +48,7 @@ _CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;\d)?$")  # "PJSIP/1001-0000002a" â†
 ENDED_MEMORY = 50_000
 # AgentComplete's Reason: which side ended the agent's conversation ("transfer" ends no call)
 HUNG_UP_BY: dict[str, EndedBy] = {"caller": "caller", "agent": "agent"}
+SPY_APPLICATIONS = frozenset({"ChanSpy", "ExtenSpy"})  # a supervisor listening, no citizen
 
 
 @dataclass
@@ -57,7 +61,9 @@ class _Call:
     channels: set[str] = field(default_factory=set)
     queue: str = ""
     position: int | None = None
+    joined_at: datetime | None = None  # when it joined the queue (wall clock)
     in_ivr: bool = False
+    back_in_ivr: bool = False  # taken from the queue into the IVR's status reading
     connected: bool = False
     abandoned: bool = False
     left_queue: CallAbandoned | None = None  # QueueCallerAbandon, an abandon or another exit
@@ -86,6 +92,19 @@ def _chan_var(headers: Headers, name: str) -> str:
     return ""
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _duration(value: str | None) -> int | None:
+    """Seconds of a ``CoreShowChannel`` ``Duration`` (``HH:MM:SS``)."""
+    try:
+        hours, minutes, seconds = (int(part) for part in (value or "").split(":"))
+    except ValueError:
+        return None
+    return hours * 3600 + minutes * 60 + seconds
+
+
 def _spying(uniqueid: str) -> bool:
     """A supervisor's listening channel: no call of its own (its hang-up is ``SpyEnded``)."""
     return uniqueid.startswith(names.SPY_CHANNEL_PREFIX)
@@ -100,8 +119,8 @@ def _held(headers: Headers) -> float | None:
 class CallTracker:
     """The bridge's view of one Asterisk server's calls and agents."""
 
-    def __init__(self, *, source: str) -> None:
-        self.source = source
+    def __init__(self, *, source: str, clock: Callable[[], datetime] = _now) -> None:
+        self.source, self._clock = source, clock
         self.seq = 0
         self._calls: dict[str, _Call] = {}
         self._channels: dict[str, str] = {}
@@ -124,6 +143,7 @@ class CallTracker:
             "BlindTransfer": self._on_transfer,
             "AttendedTransfer": self._on_transfer,
             "Hangup": self._on_hangup,
+            "ChanSpyStart": self._on_spy_start,
         }
 
     @property
@@ -172,8 +192,13 @@ class CallTracker:
         left = call.left_queue
         if left is None or call.exit_settled:
             return []
+        return self._left(call, left, names.QUEUE_EXITS.get(status))
+
+    def _left(
+        self, call: _Call, left: CallAbandoned, reason: QueueExitReason | None
+    ) -> list[BaseEvent]:
+        """The pending exit settled: an abandon (no reason) or the exit ``reason`` names."""
         call.exit_settled = True
-        reason = names.QUEUE_EXITS.get(status)
         if reason is None:
             call.abandoned = True
             return [left]
@@ -248,9 +273,13 @@ class CallTracker:
         return out
 
     def _on_exten(self, headers: Headers) -> list[BaseEvent]:
+        if headers.get("Application") in SPY_APPLICATIONS:
+            return self._spy_leg(headers)
         call = self._call(headers)
         if call is None:
             return []
+        if headers.get("Context") == names.CONTEXT_STATUS:
+            return self._to_status_reading(call, headers)
         entering = headers.get("Event") == "AGIExecStart" or headers.get("Application") == "AGI"
         if call.in_ivr or not entering:
             out: list[BaseEvent] = []
@@ -259,11 +288,41 @@ class CallTracker:
         call.in_ivr = True
         return self._events(call, CallIvrStep(call_id=call.call_id, step="ivr", source=self.source))
 
+    def _to_status_reading(self, call: _Call, headers: Headers) -> list[BaseEvent]:
+        """The queued leg sent on to the IVR's status reading (AMI ``Redirect``): Asterisk
+        reports that as ``QueueCallerAbandon``, but the caller was taken out on purpose."""
+        out: list[BaseEvent] = []
+        self._announce(call, out, force=False)
+        left = call.left_queue
+        if headers.get("Uniqueid") != call.queue_leg or left is None or call.exit_settled:
+            return out
+        call.back_in_ivr = True
+        return out + self._left(call, left, "left")
+
+    def _spy_leg(self, headers: Headers, prefix: str = "") -> list[BaseEvent]:
+        """A leg that runs ChanSpy is a supervisor listening, not a citizen's call: a call it
+        started is forgotten (our own ``Originate`` is known by its Uniqueid already); one
+        announced before the application showed it ends as ``spy``."""
+        uniqueid = headers.get(f"{prefix}Uniqueid", "")
+        linkedid = headers.get(f"{prefix}Linkedid") or self._channels.get(uniqueid, "")
+        call = self._calls.get(linkedid)
+        if call is None or uniqueid != linkedid or call.queue or call.in_ivr:
+            return []
+        if not call.announced:
+            self._forget(call)
+            return []
+        return self._end(call, "", CallStatus.SPY.value)
+
+    def _on_spy_start(self, headers: Headers) -> list[BaseEvent]:
+        return self._spy_leg(headers, "Spyer")
+
     def _on_queue_join(self, headers: Headers) -> list[BaseEvent]:
         call = self._call(headers)
         queue, position = headers.get("Queue", ""), _int(headers.get("Position"))
         if call is None or (call.queue == queue and call.position == position) or call.connected:
             return []
+        if call.joined_at is None:  # a QueueEntry of a resync says how long it has waited
+            call.joined_at = self._clock() - timedelta(seconds=_int(headers.get("Wait")) or 0)
         call.queue, call.position = queue, position
         src = self.source
         joined = CallQueued(call_id=call.call_id, queue=queue, position=position, source=src)
@@ -378,27 +437,34 @@ class CallTracker:
             return out
         return out + self._end(call, call.cause)
 
-    def _end(self, call: _Call, cause: str, status: str | None = None) -> list[BaseEvent]:
-        settled = self._settle_exit(call, "")  # never saw the queued leg go: an abandon
+    def _forget(self, call: _Call) -> None:
+        """No more of this call: its later events change nothing."""
         self._calls.pop(call.call_id, None)
         for uniqueid in call.channels:
             self._channels.pop(uniqueid, None)
         self._ended[call.call_id] = None
         while len(self._ended) > ENDED_MEMORY:
             self._ended.popitem(last=False)
-        if status is None:
-            status = (
-                names.STATUS_ANSWERED
-                if call.connected
-                else names.STATUS_ABANDONED
-                if call.abandoned
-                else names.STATUS_UNANSWERED
-            )
+
+    @staticmethod
+    def _status(call: _Call) -> str:
+        """How the call ended, in the call records' words (``CallStatus``)."""
+        if call.connected:
+            return CallStatus.ANSWERED.value
+        if call.abandoned:
+            return CallStatus.ABANDONED.value
+        if call.in_ivr and (not call.queue or call.back_in_ivr):
+            return CallStatus.IVR.value  # the IVR served it to the end, with no agent
+        return CallStatus.UNANSWERED.value
+
+    def _end(self, call: _Call, cause: str, status: str | None = None) -> list[BaseEvent]:
+        settled = self._settle_exit(call, "")  # never saw the queued leg go: an abandon
+        self._forget(call)
         ended = CallEnded(
             call_id=call.call_id,
             cause=cause,
             duration_seconds=round(time.monotonic() - call.started, 3),
-            status=status,
+            status=status or self._status(call),
             ended_by=call.ended_by,
             source=self.source,
         )
@@ -406,7 +472,7 @@ class CallTracker:
 
     # --- resynchronisation -----------------------------------------------------------------
 
-    def _answered_while_away(self, item: Headers) -> list[BaseEvent]:
+    def _answered_while_away(self, item: Headers, waits: dict[str, int]) -> list[BaseEvent]:
         """An agent's leg (``AppQueue``) in a bridge: the call was answered while we were away."""
         call = self._call(item)
         if call is None or call.connected:
@@ -414,11 +480,26 @@ class CallTracker:
         if item.get("Application") != "AppQueue" or not item.get("BridgeId"):
             return []
         call.connected = True
-        agent = _CHANNEL_SUFFIX.sub("", item.get("Channel", ""))  # the member's interface
+        wait = waits.get(call.call_id)
         answered = CallConnected(
-            call_id=call.call_id, queue=call.queue, agent=agent, source=self.source
+            call_id=call.call_id,
+            queue=call.queue,
+            agent=_CHANNEL_SUFFIX.sub("", item.get("Channel", "")),  # the member's interface
+            wait_seconds=float(wait) if wait is not None else None,
+            occurred_at=self._answered_at(call, item, wait),
+            source=self.source,
         )
         return self._events(call, answered)
+
+    def _answered_at(self, call: _Call, agent_leg: Headers, wait: int | None) -> datetime:
+        """When an agent answered while the link was down, from Asterisk's own figures: the
+        queue join plus ``QUEUEWAIT`` (Queue() sets it at the answer); else the agent's leg's
+        creation (its ``Duration``): Asterisk creates it when it rings the member, so it is
+        early by the ring at most, never late by the time the link was down."""
+        if call.joined_at is not None and wait is not None:
+            return call.joined_at + timedelta(seconds=wait)
+        ringing = _duration(agent_leg.get("Duration"))
+        return self._clock() - timedelta(seconds=ringing or 0)
 
     def resync_channels(self, items: list[Headers]) -> list[BaseEvent]:
         """Reconcile with a ``CoreShowChannels`` list, applied at its place in the stream.
@@ -436,8 +517,13 @@ class CallTracker:
                 self._announce(call, out)
                 if item.get("Application") == "Queue" and not call.queue:
                     call.queue = item.get("ApplicationData", "").split(",", 1)[0]
+        waits = {  # QUEUEWAIT (manager.conf channelvars) on the callers' legs Queue() answered
+            item.get("Linkedid", ""): wait
+            for item in items
+            if (wait := _int(_chan_var(item, names.VAR_QUEUE_WAIT))) is not None
+        }
         for item in items:
-            out += self._answered_while_away(item)
+            out += self._answered_while_away(item, waits)
         for call in list(self._calls.values()):
             for uniqueid in call.channels - present:
                 call.channels.discard(uniqueid)

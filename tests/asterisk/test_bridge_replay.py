@@ -108,4 +108,4 @@ async def test_caller_hanging_up_in_the_ivr(transcripts: Path) -> None:
     )
     call = harness.of_call("1795555815.12")
     assert [e.type for e in call] == ["call.started", "call.ivr_step", "call.ended"]
-    assert call[-1].status == "unanswered"
+    assert call[-1].status == "ivr"  # ended in the IVR, never queued (as on its record)

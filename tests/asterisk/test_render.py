@@ -112,7 +112,9 @@ def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
     general = {k: v for s, k, v in entries if s == "general"}
     assert general["bindaddr"] == "127.0.0.1" and general["webenabled"] == "no"
     assert general["allowmultiplelogin"] == "yes"  # a reconnect is never locked out
-    assert general["channelvars"] == f"{constants.VAR_RECORDING},{constants.VAR_QUEUE_STATUS}"
+    assert general["channelvars"] == ",".join(
+        (constants.VAR_RECORDING, constants.VAR_QUEUE_STATUS, constants.VAR_QUEUE_WAIT)
+    )
 
 
 def test_only_configured_secrets_appear(files: dict[str, str]) -> None:
