@@ -16,7 +16,7 @@ import csv
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Collection, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 from pathlib import Path
@@ -102,6 +102,7 @@ class PlaceFinder:
         self._sorted = sorted(colonias)
         self._by_sound = {" ".join(phonetic(w) for w in key.split()): key for key in colonias}
         self._by_section = {section_key(key): key for key in colonias if "seccion" in key}
+        self._without_links = _without_links(colonias)
         self._partial = _partial_names(colonias)
 
     @classmethod
@@ -255,6 +256,8 @@ class PlaceFinder:
             return phrase
         if "seccion" in phrase and section_key(phrase) in self._by_section:
             return self._by_section[section_key(phrase)]
+        if phrase in self._without_links:
+            return self._without_links[phrase]
         by_sound = self._by_sound.get(" ".join(phonetic(w) for w in phrase.split()))
         if by_sound or not fuzzy or len(phrase) < 5:
             return by_sound
@@ -379,6 +382,19 @@ def section_key(phrase: str) -> str:
             continue
         result.append(_ORDINALS.get(word, word))
     return " ".join(result)
+
+
+def _without_links(colonias: Collection[str]) -> dict[str, str]:
+    """Colonias said without their inner "de", "del", "la"…: "Granjas San Antonio" for
+    Granjas de San Antonio, when no other colonia is said the same way."""
+    said: dict[str, set[str]] = defaultdict(set)
+    for key in colonias:
+        words = key.split()
+        inner = [w for w in words[1:-1] if w not in _ARTICLES]
+        if len(inner) < len(words) - 2 and words[0] not in _ARTICLES:
+            said[" ".join([words[0], *inner, words[-1]])].add(key)
+    unique = {bare: keys for bare, keys in said.items() if len(keys) == 1}
+    return {bare: keys.pop() for bare, keys in unique.items() if bare not in colonias}
 
 
 def _partial_names(

@@ -242,3 +242,17 @@ def test_a_saints_name_is_no_alcaldia(finder: PlaceFinder) -> None:
     assert find_alcaldia(fold("hay basura en san miguel").split()) is None
     found = place(finder, "hay un bache en San Miguel Topilejo")
     assert (found.alcaldia, found.colonia) == ("Tlalpan", "San Miguel Topilejo")
+
+
+@pytest.mark.parametrize(
+    ("said", "alcaldia", "colonia"),
+    [
+        ("hay basura en la Granjas San Antonio", "Iztapalapa", "Granjas de San Antonio"),
+        ("hay basura en la Santa María Ribera", "Cuauhtémoc", "Santa María la Ribera"),
+    ],
+)
+def test_colonia_said_without_its_inner_de_or_la(
+    finder: PlaceFinder, said: str, alcaldia: str, colonia: str
+) -> None:
+    found = place(finder, said)
+    assert (found.alcaldia, found.colonia) == (alcaldia, colonia)
