@@ -278,26 +278,25 @@ class CallTracker:
         call = self._call(headers)
         if call is None:
             return []
-        if headers.get("Context") == names.CONTEXT_STATUS:
-            return self._to_status_reading(call, headers)
+        out = self._to_status_reading(call, headers)
         entering = headers.get("Event") == "AGIExecStart" or headers.get("Application") == "AGI"
         if call.in_ivr or not entering:
-            out: list[BaseEvent] = []
             self._announce(call, out, force=False)
             return out
         call.in_ivr = True
-        return self._events(call, CallIvrStep(call_id=call.call_id, step="ivr", source=self.source))
+        step = CallIvrStep(call_id=call.call_id, step="ivr", source=self.source)
+        return self._events(call, *out, step)
 
     def _to_status_reading(self, call: _Call, headers: Headers) -> list[BaseEvent]:
         """The queued leg sent on to the IVR's status reading (AMI ``Redirect``): Asterisk
         reports that as ``QueueCallerAbandon``, but the caller was taken out on purpose."""
-        out: list[BaseEvent] = []
-        self._announce(call, out, force=False)
         left = call.left_queue
-        if headers.get("Uniqueid") != call.queue_leg or left is None or call.exit_settled:
-            return out
+        if headers.get("Context") != names.CONTEXT_STATUS or left is None or call.exit_settled:
+            return []
+        if headers.get("Uniqueid") != call.queue_leg:
+            return []
         call.back_in_ivr = True
-        return out + self._left(call, left, "left")
+        return self._left(call, left, "left")
 
     def _spy_leg(self, headers: Headers, prefix: str = "") -> list[BaseEvent]:
         """A leg that runs ChanSpy is a supervisor listening, not a citizen's call: a call it
