@@ -382,6 +382,7 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("sin vida", "muerto"),
     ("vital liquido", "agua"),
     ("agua de drenaje", "aguas negras"),
+    ("aguas negras", "drenaje"),
     ("junta de vecinos", "reunion vecinal"),
     ("perdi mi trabajo", "desempleo"),
     ("perdi mi jale", "desempleo"),

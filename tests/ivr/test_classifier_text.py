@@ -126,3 +126,10 @@ def test_sweeping_is_not_a_bar() -> None:
 )
 def test_everyday_verbs_add_the_catalogue_word(text: str, meaning: str) -> None:
     assert meaning in normalise(text).expansions
+
+
+def test_everyday_forms_of_sewage_and_sleeping_rough() -> None:
+    """'aguas negras' is the drain's, and 'duerme' meets 'durmiendo' (a stem-changing verb)."""
+    assert "drenaj" in normalise("aguas negras").tokens
+    assert "drenaj" not in normalise("me llega agua negra por la llave").tokens
+    assert normalise("duerme en la banqueta").tokens == normalise("durmiendo banqueta").tokens
