@@ -22,7 +22,7 @@ FRESH_SETS = sorted(DATA.glob("classifier_fresh_*.tsv"))
 """Utterances written for issue 12 before tuning (``…_2026``), after the first fixes
 (``…_2026b``), near the end (``…_2026d``) and in a last round (``…_2026e``, then tuned on, and
 ``…_2026f``, measured once before and once after that tuning; then f tuned on and ``…_2026g``
-sealed), kept out of the tuning set;
+sealed, whose errors later guided general place fixes), kept out of the tuning set;
 ``benchmarks/classifier.py`` reports each apart."""
 TARGETS = {
     "classifier_fresh_2026": (0.95, 0.98, 0.95, 0.95),
