@@ -1,9 +1,8 @@
 """Turns AMI events into the domain's typed events; pure state, no I/O.
 
-A call is identified by its ``Linkedid``: every leg (trunk, IVR, queue, agent's phone,
-Local-channel halves) carries it, so all legs of one call fold into one :class:`_Call`.
-Unknown events are ignored; events of an ended call, duplicates and replays change
-nothing, so out-of-order input cannot resurrect or double-count a call::
+Each event folds into its call in the :class:`~ivr.asterisk.call_book.CallBook` (by
+``Linkedid``). Unknown events are ignored; events of an ended call, duplicates and replays
+change nothing, so out-of-order input cannot resurrect or double-count a call::
 
     >>> tracker = CallTracker(source="asterisk:locatel")
     >>> [e.type for e in tracker.feed({"Event": "Newchannel", "Uniqueid": "1.1",
@@ -14,86 +13,40 @@ nothing, so out-of-order input cannot resurrect or double-count a call::
 from __future__ import annotations
 
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.agent_states import AgentBook
-from ivr.phones import to_e164
+from ivr.asterisk.call_book import (
+    CallBook,
+    Headers,
+    TrackedCall,
+    chan_var,
+    header_int,
+    held_seconds,
+    is_spy_channel,
+    utc_now,
+)
 from models.calls import CallStatus
 from models.events import (
     BaseEvent,
     CallAbandoned,
     CallAgentRinging,
     CallConnected,
-    CallEnded,
     CallHeld,
     CallIvrStep,
-    CallLeftQueue,
     CallQueued,
     CallRecordingStarted,
-    CallStarted,
     CallTransferred,
     EndedBy,
-    QueueExitReason,
     SpyEnded,
 )
 
-Headers = dict[str, str]
-UNKNOWN = {"", "<unknown>", "unknown"}
 _CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;\d)?$")  # "PJSIP/1001-0000002a" → "PJSIP/1001"
-ENDED_MEMORY = 50_000
 # AgentComplete's Reason: which side ended the agent's conversation ("transfer" ends no call)
 HUNG_UP_BY: dict[str, EndedBy] = {"caller": "caller", "agent": "agent"}
 SPY_APPLICATIONS = frozenset({"ChanSpy", "ExtenSpy"})  # a supervisor listening, no citizen
-
-
-@dataclass
-class _Call:
-    call_id: str
-    started: float = field(default_factory=time.monotonic)
-    caller: str = ""
-    called: str = ""
-    announced: bool = False
-    channels: set[str] = field(default_factory=set)
-    queue: str = ""
-    position: int | None = None
-    joined_at: datetime | None = None  # when it joined the queue (wall clock)
-    in_ivr: bool = False
-    back_in_ivr: bool = False  # taken from the queue into the IVR's status reading
-    connected: bool = False
-    abandoned: bool = False
-    left_queue: CallAbandoned | None = None  # QueueCallerAbandon, an abandon or another exit
-    queue_leg: str = ""  # the Uniqueid of the leg that was in the queue
-    exit_settled: bool = False
-    on_hold: bool = False
-    recording: str = ""
-    cause: str = ""
-    ended_by: EndedBy = ""
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def _chan_var(headers: Headers, name: str) -> str:
-    """A channel variable's value among ``ChanVariable`` lines (manager.conf ``channelvars``)."""
-    values: str | list[str] = headers.get("ChanVariable", "")  # a list when several
-    for value in values if isinstance(values, list) else [values]:
-        key, _, found = str(value).partition("=")
-        if key == name:
-            return found
-    return ""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _duration(value: str | None) -> int | None:
@@ -105,26 +58,12 @@ def _duration(value: str | None) -> int | None:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def _spying(uniqueid: str) -> bool:
-    """A supervisor's listening channel: no call of its own (its hang-up is ``SpyEnded``)."""
-    return uniqueid.startswith(names.SPY_CHANNEL_PREFIX)
-
-
-def _held(headers: Headers) -> float | None:
-    """Seconds the caller waited in the queue (``HoldTime``), when Asterisk says."""
-    hold = _int(headers.get("HoldTime"))
-    return float(hold) if hold is not None else None
-
-
-class CallTracker:
+class CallTracker(CallBook):
     """The bridge's view of one Asterisk server's calls and agents."""
 
-    def __init__(self, *, source: str, clock: Callable[[], datetime] = _now) -> None:
-        self.source, self._clock = source, clock
+    def __init__(self, *, source: str, clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(source=source, clock=clock)
         self.seq = 0
-        self._calls: dict[str, _Call] = {}
-        self._channels: dict[str, str] = {}
-        self._ended: OrderedDict[str, None] = OrderedDict()
         self.agents = AgentBook(source=source)
         self._handlers: dict[str, Callable[[Headers], list[BaseEvent]]] = {
             "Newchannel": self._on_channel,
@@ -151,11 +90,6 @@ class CallTracker:
         """The AMI events this tracker reads; the adapter drops the rest unparsed."""
         return frozenset(self._handlers) | self.agents.wanted
 
-    @property
-    def active_calls(self) -> set[str]:
-        """Linkedids of the calls in progress."""
-        return set(self._calls)
-
     def feed(self, headers: Headers) -> list[BaseEvent]:
         """Apply one AMI event; return the domain events it causes (often none)."""
         self.seq += 1
@@ -180,42 +114,14 @@ class CallTracker:
             return []
         return self._recording(call, headers) + self._queue_status(call, headers)
 
-    def _queue_status(self, call: _Call, headers: Headers) -> list[BaseEvent]:
+    def _queue_status(self, call: TrackedCall, headers: Headers) -> list[BaseEvent]:
         """``ChanVariable: QUEUESTATUS=…`` once Queue() returned: a pending exit is settled."""
-        status = _chan_var(headers, names.VAR_QUEUE_STATUS)
+        status = chan_var(headers, names.VAR_QUEUE_STATUS)
         return self._settle_exit(call, status) if status else []
 
-    def _settle_exit(self, call: _Call, status: str) -> list[BaseEvent]:
-        """Asterisk raises ``QueueCallerAbandon`` for time-outs, empty-queue exits and
-        withdrawals too; a ``QUEUESTATUS`` naming one of them makes it that exit, and the
-        queued leg hanging up without one makes it an abandon."""
-        left = call.left_queue
-        if left is None or call.exit_settled:
-            return []
-        return self._left(call, left, names.QUEUE_EXITS.get(status))
-
-    def _left(
-        self, call: _Call, left: CallAbandoned, reason: QueueExitReason | None
-    ) -> list[BaseEvent]:
-        """The pending exit settled: an abandon (no reason) or the exit ``reason`` names."""
-        call.exit_settled = True
-        if reason is None:
-            call.abandoned = True
-            return [left]
-        exit_ = CallLeftQueue(
-            call_id=call.call_id,
-            queue=left.queue,
-            reason=reason,
-            position=left.position,
-            wait_seconds=left.wait_seconds,
-            occurred_at=left.occurred_at,
-            source=self.source,
-        )
-        return [exit_]
-
-    def _recording(self, call: _Call, headers: Headers) -> list[BaseEvent]:
+    def _recording(self, call: TrackedCall, headers: Headers) -> list[BaseEvent]:
         """``ChanVariable: SUAC_GRABACION=…`` (manager.conf ``channelvars``): the recording."""
-        path = _chan_var(headers, names.VAR_RECORDING)
+        path = chan_var(headers, names.VAR_RECORDING)
         if not path or call.recording == path:
             return []
         call.recording = path
@@ -223,47 +129,6 @@ class CallTracker:
         return self._events(call, started)
 
     # --- calls -----------------------------------------------------------------------------
-
-    def _call(self, headers: Headers, prefix: str = "") -> _Call | None:
-        """The call an event belongs to, created on first sight; None once it has ended."""
-        uniqueid = headers.get(f"{prefix}Uniqueid", "")
-        linkedid = headers.get(f"{prefix}Linkedid") or self._channels.get(uniqueid, "")
-        if not linkedid or linkedid in self._ended or _spying(linkedid):
-            return None
-        call = self._calls.get(linkedid)
-        if call is None:
-            call = self._calls[linkedid] = _Call(call_id=linkedid)
-        if uniqueid and uniqueid not in self._channels:
-            self._channels[uniqueid] = linkedid
-            call.channels.add(uniqueid)
-        number = headers.get(f"{prefix}CallerIDNum", "")
-        if not call.caller and number not in UNKNOWN:
-            call.caller = number
-        if not call.called and uniqueid == linkedid:
-            call.called = headers.get(f"{prefix}Exten", "")
-        return call
-
-    def _announce(self, call: _Call, events: list[BaseEvent], *, force: bool = True) -> None:
-        if call.announced or not (force or call.caller):
-            return
-        call.announced = True
-        events.append(
-            CallStarted(
-                call_id=call.call_id,
-                transport="asterisk",
-                caller=to_e164(call.caller),
-                called=call.called,
-                source=self.source,
-            )
-        )
-
-    def _events(self, call: _Call | None, *events: BaseEvent) -> list[BaseEvent]:
-        if call is None:
-            return []
-        out: list[BaseEvent] = []
-        self._announce(call, out)
-        out.extend(events)
-        return out
 
     def _on_channel(self, headers: Headers) -> list[BaseEvent]:
         call = self._call(headers)
@@ -287,7 +152,7 @@ class CallTracker:
         step = CallIvrStep(call_id=call.call_id, step="ivr", source=self.source)
         return self._events(call, *out, step)
 
-    def _to_status_reading(self, call: _Call, headers: Headers) -> list[BaseEvent]:
+    def _to_status_reading(self, call: TrackedCall, headers: Headers) -> list[BaseEvent]:
         """The queued leg sent on to the IVR's status reading (AMI ``Redirect``): Asterisk
         reports that as ``QueueCallerAbandon``, but the caller was taken out on purpose."""
         left = call.left_queue
@@ -317,11 +182,11 @@ class CallTracker:
 
     def _on_queue_join(self, headers: Headers) -> list[BaseEvent]:
         call = self._call(headers)
-        queue, position = headers.get("Queue", ""), _int(headers.get("Position"))
+        queue, position = headers.get("Queue", ""), header_int(headers.get("Position"))
         if call is None or (call.queue == queue and call.position == position) or call.connected:
             return []
         if call.joined_at is None:  # a QueueEntry of a resync says how long it has waited
-            call.joined_at = self._clock() - timedelta(seconds=_int(headers.get("Wait")) or 0)
+            call.joined_at = self._clock() - timedelta(seconds=header_int(headers.get("Wait")) or 0)
         call.queue, call.position = queue, position
         src = self.source
         joined = CallQueued(call_id=call.call_id, queue=queue, position=position, source=src)
@@ -342,7 +207,9 @@ class CallTracker:
             return []
         return self._events(call, self._ringing(call, headers, False))
 
-    def _ringing(self, call: _Call, headers: Headers, answered: bool | None) -> CallAgentRinging:
+    def _ringing(
+        self, call: TrackedCall, headers: Headers, answered: bool | None
+    ) -> CallAgentRinging:
         return CallAgentRinging(
             call_id=call.call_id,
             queue=headers.get("Queue", call.queue),
@@ -362,7 +229,7 @@ class CallTracker:
                 call_id=call.call_id,
                 queue=headers.get("Queue", call.queue),
                 agent=self._member(headers),
-                wait_seconds=_held(headers),
+                wait_seconds=held_seconds(headers),
                 source=self.source,
             ),
         )
@@ -382,8 +249,8 @@ class CallTracker:
         call.left_queue = CallAbandoned(
             call_id=call.call_id,
             queue=headers.get("Queue", call.queue),
-            position=_int(headers.get("OriginalPosition") or headers.get("Position")),
-            wait_seconds=_held(headers),
+            position=header_int(headers.get("OriginalPosition") or headers.get("Position")),
+            wait_seconds=held_seconds(headers),
             source=self.source,
         )
         call.queue_leg = headers.get("Uniqueid", "")
@@ -418,7 +285,7 @@ class CallTracker:
 
     def _on_hangup(self, headers: Headers) -> list[BaseEvent]:
         uniqueid = headers.get("Uniqueid", "")
-        if _spying(uniqueid):
+        if is_spy_channel(uniqueid):
             cause = headers.get("Cause-txt") or headers.get("Cause", "")
             return [SpyEnded(channel_id=uniqueid, cause=cause, source=self.source)]
         linkedid = headers.get("Linkedid") or self._channels.get(uniqueid, "")
@@ -431,43 +298,10 @@ class CallTracker:
             call.cause = headers.get("Cause-txt") or headers.get("Cause", "")
         out: list[BaseEvent] = []
         if uniqueid == call.queue_leg:
-            out = self._settle_exit(call, _chan_var(headers, names.VAR_QUEUE_STATUS))
+            out = self._settle_exit(call, chan_var(headers, names.VAR_QUEUE_STATUS))
         if call.channels:
             return out
         return out + self._end(call, call.cause)
-
-    def _forget(self, call: _Call) -> None:
-        """No more of this call: its later events change nothing."""
-        self._calls.pop(call.call_id, None)
-        for uniqueid in call.channels:
-            self._channels.pop(uniqueid, None)
-        self._ended[call.call_id] = None
-        while len(self._ended) > ENDED_MEMORY:
-            self._ended.popitem(last=False)
-
-    @staticmethod
-    def _status(call: _Call) -> str:
-        """How the call ended, in the call records' words (``CallStatus``)."""
-        if call.connected:
-            return CallStatus.ANSWERED.value
-        if call.abandoned:
-            return CallStatus.ABANDONED.value
-        if call.in_ivr and (not call.queue or call.back_in_ivr):
-            return CallStatus.IVR.value  # the IVR served it to the end, with no agent
-        return CallStatus.UNANSWERED.value
-
-    def _end(self, call: _Call, cause: str, status: str | None = None) -> list[BaseEvent]:
-        settled = self._settle_exit(call, "")  # never saw the queued leg go: an abandon
-        self._forget(call)
-        ended = CallEnded(
-            call_id=call.call_id,
-            cause=cause,
-            duration_seconds=round(time.monotonic() - call.started, 3),
-            status=status or self._status(call),
-            ended_by=call.ended_by,
-            source=self.source,
-        )
-        return self._events(call, *settled, ended)
 
     # --- resynchronisation -----------------------------------------------------------------
 
@@ -490,7 +324,7 @@ class CallTracker:
         )
         return self._events(call, answered)
 
-    def _answered_at(self, call: _Call, agent_leg: Headers, wait: int | None) -> datetime:
+    def _answered_at(self, call: TrackedCall, agent_leg: Headers, wait: int | None) -> datetime:
         """When an agent answered while the link was down, from Asterisk's own figures: the
         queue join plus ``QUEUEWAIT`` (Queue() sets it at the answer); else the agent's leg's
         creation (its ``Duration``): Asterisk creates it when it rings the member, so it is
@@ -519,7 +353,7 @@ class CallTracker:
         waits = {  # QUEUEWAIT (manager.conf channelvars) on the callers' legs Queue() answered
             item.get("Linkedid", ""): wait
             for item in items
-            if (wait := _int(_chan_var(item, names.VAR_QUEUE_WAIT))) is not None
+            if (wait := header_int(chan_var(item, names.VAR_QUEUE_WAIT))) is not None
         }
         for item in items:
             out += self._answered_while_away(item, waits)

@@ -4,7 +4,7 @@ and a call answered while the AMI link was down."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,16 +17,7 @@ from models.events import BaseEvent, CallConnected, CallEnded, CallIvrStep, Call
 from models.metrics.definitions import Outcome, fact_of
 
 from .fake_ami import channel
-
-T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
+from .test_queue_state import T0, Clock
 
 
 def record(engine: Engine, call_id: str) -> CallRecord | None:
