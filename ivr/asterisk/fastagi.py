@@ -119,6 +119,13 @@ class AgiFront:
             transport="asterisk",
             caller="" if caller in UNKNOWN else to_e164(caller),
             called=env.get("agi_extension", "") if called in UNKNOWN else called,
+            speech=self._hears(),
+        )
+
+    def _hears(self) -> bool:
+        """Whether a caller's speech can be understood (else the flow asks for keys only)."""
+        return self.options.speech == "asterisk" or (
+            self.options.speech == "record" and self._recognizer is not None
         )
 
     async def _converse(

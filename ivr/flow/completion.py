@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ivr.classifier.text import fold
 from ivr.flow.closing import closing_answer, closing_gather
 from ivr.flow.common import Outcome, Retry, move, say
 from ivr.flow.place_reading import read_place
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from ivr.flow.engine import CallFlow
 
 MIN_REFERENCE_WORDS = 2
+SKIP_REFERENCE_KEY = "#"
+SKIP_REFERENCE_WORDS = "sin referencia"  # what a message says instead of the key
+NO_REFERENCE = "Sin referencia (registrada por teclado)"
 REPEAT_WORDS = frozenset({"repetir", "repita", "repitalo", "repite", "otra", "nuevo"})
 HINTS = ("repetir", "menú", "uno", "dos", "cero", "asesor")
 CHANNELS = {
@@ -28,7 +32,10 @@ CHANNELS = {
 
 
 async def answer_reference(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Register the request with everything gathered."""
+    """Register the request with everything gathered (#, or "sin referencia": without one)."""
+    skipped = (caller.digits or "").strip() == SKIP_REFERENCE_KEY
+    if skipped or fold(caller.speech or "") == SKIP_REFERENCE_WORDS:
+        return await complete(flow, state.with_(reference=NO_REFERENCE))
     if not caller.speech:
         return Retry("opcion-invalida")
     if len(caller.speech.split()) < MIN_REFERENCE_WORDS:  # "ahí" tells the crew nothing

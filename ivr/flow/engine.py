@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from ivr.flow import completion, input_limits, menu, register, status
+from ivr.flow import completion, input_limits, key_menu, menu, register, status
 from ivr.flow.common import Outcome, Retry, ToAgent, farewell, say
 from ivr.flow.directory import Directory
 from ivr.flow.limits import QueryLimiter
@@ -41,6 +41,7 @@ KEYED_STEPS = frozenset(
         Step.MENU,
         Step.CONFIRM_CATEGORY,
         Step.CHOOSE_CATEGORY,
+        Step.CATEGORY_KEYS,
         Step.ALCALDIA,
         Step.CONFIRM_PLACE,
         Step.CALLBACK_OFFER,
@@ -106,12 +107,14 @@ class CallFlow:
         self._askers: dict[Step, Asker] = {
             **menu.ASKERS,
             **register.ASKERS,
+            **key_menu.ASKERS,
             **completion.ASKERS,
             **status.ASKERS,
         }
         self._answerers: dict[Step, Answerer] = {
             **menu.ANSWERERS,
             **register.ANSWERERS,
+            **key_menu.ANSWERERS,
             **completion.ANSWERERS,
             **status.ANSWERERS,
         }
@@ -121,7 +124,11 @@ class CallFlow:
     async def start(self, call: CallInfo) -> tuple[CallState, Turn]:
         """Greet a new call and offer the main menu."""
         state = CallState(
-            call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
+            call_id=call.call_id,
+            transport=call.transport,
+            caller=call.caller,
+            called=call.called,
+            speech=call.speech,
         ).goto(Step.MENU)
         if call.transport in ("twilio", "asterisk"):  # a conversation by message is no call
             await self.notifier.publish(
@@ -197,8 +204,9 @@ class CallFlow:
     # --- shared behaviour ---------------------------------------------------------------------
 
     async def ask(self, state: CallState) -> Gather:
-        """The question of the current step."""
-        return await self._askers[state.step](self, state)
+        """The question of the current step (keys only when the call cannot be heard)."""
+        gather = await self._askers[state.step](self, state)
+        return gather if state.speech else replace(gather, speech=False, speech_hints=())
 
     async def _answer(self, state: CallState, caller: CallerInput) -> Outcome:
         keys = "" if (caller.digits or "").strip() else spoken_keys(caller.speech)
@@ -214,9 +222,11 @@ class CallFlow:
 
     async def _retry(self, state: CallState, retry: Retry) -> tuple[CallState, Turn]:
         state = state.with_(failures=state.failures + 1)
+        reason = say(self.prompts.prompt(retry.reason, **(retry.values or {})))
+        if state.failures >= self.options.max_failures and state.step == Step.DESCRIBE:
+            return await key_menu.offer(self, state, reason)  # keys when speech fails
         if state.failures >= self.options.max_failures:
             return await self.to_agent(state, ToAgent(reason="tres intentos sin éxito"))
-        reason = say(self.prompts.prompt(retry.reason, **(retry.values or {})))
         question = await self.ask(state)
         if retry.replaces_question:  # the explanation says what to do: one message, not two
             return state, Turn(then=replace(question, say=reason))

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 async def ask_menu(flow: CallFlow, state: CallState) -> Gather:
-    """Say what you need, or 1 register, 2 status, 0 agent."""
+    """Say what you need, or 1 register, 2 status, 0 agent (keys only when not heard)."""
     return Gather(
-        say=say(flow.prompts.prompt("menu-principal")),
+        say=say(flow.prompts.prompt("menu-principal" if state.speech else "menu-teclas")),
         speech=True,
         speech_hints=await flow.directory.speech_hints(),
     )
@@ -27,7 +27,7 @@ async def answer_menu(flow: CallFlow, state: CallState, caller: CallerInput) -> 
     """Keys pick a branch; speech is a status question or already the problem's description."""
     digits = (caller.digits or "").strip()
     if digits == "1":
-        return await move(flow, state, Step.DESCRIBE)
+        return await register.to_describe(flow, state)
     if digits == "2":
         return await move(flow, state, Step.FOLIO)
     if caller.speech and wants_status(caller.speech):

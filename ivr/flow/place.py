@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ivr.flow import completion
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Step
@@ -105,7 +106,7 @@ async def ask_place(flow: CallFlow, state: CallState) -> tuple[CallState, Turn]:
 
 async def ask_alcaldia(flow: CallFlow, state: CallState) -> Gather:
     """Which alcaldía: say it, or key the postal code (the list on request)."""
-    return _alcaldia_gather(flow, "alcaldia-pregunta")
+    return _alcaldia_gather(flow, "alcaldia-pregunta" if state.speech else "alcaldia-teclas")
 
 
 def _alcaldia_gather(flow: CallFlow, prompt: str) -> Gather:
@@ -142,14 +143,19 @@ async def answer_alcaldia(flow: CallFlow, state: CallState, caller: CallerInput)
 
 async def ask_confirm_place(flow: CallFlow, state: CallState) -> Gather:
     """Read the place back: is it right?"""
-    prompt = flow.prompts.prompt("lugar-confirmar", alcaldia=state.alcaldia, colonia=state.colonia)
+    prompt = flow.prompts.prompt(
+        "lugar-confirmar", alcaldia=state.alcaldia, colonia=state.colonia, teclas=not state.speech
+    )
     return Gather(say=say(prompt), speech=True, speech_hints=CONFIRM_HINTS)
 
 
 async def answer_confirm_place(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Yes goes on to the reference; another alcaldía said is read back; no asks again."""
+    """Yes goes on to the reference (or registers without one when the call cannot be heard);
+    another alcaldía said is read back; no asks again."""
     digits = (caller.digits or "").strip()
     if digits == "1" or is_yes(caller.speech):
+        if not state.speech:
+            return await completion.complete(flow, state.with_(reference=completion.NO_REFERENCE))
         return await move(flow, state, Step.REFERENCE)
     named = match_alcaldia(caller.speech) if caller.speech else None
     if named and named != state.alcaldia:  # "no, es en Coyoacán"

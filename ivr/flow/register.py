@@ -1,5 +1,5 @@
-"""Registering a request by phone: describe, confirm or choose, the place (``place``),
-reference, folio."""
+"""Registering a request by phone: describe (or pick from the key menu, ``key_menu``),
+confirm or choose, the place (``place``), reference, folio."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ivr.flow import completion, place
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Candidate, Step
-from ivr.flow.steps import CallerInput, Gather
+from ivr.flow.steps import CallerInput, Gather, Say, Turn
 from ivr.flow.understanding import fold, is_no, is_yes, ordinal_choice
 
 if TYPE_CHECKING:
@@ -21,6 +21,12 @@ MAX_CHOICES = 3
 REDESCRIBE_KEY = "9"
 MIN_WORDS = 2
 MAX_ORDINAL_WORDS = 4  # "la segunda", "ninguna de esas"; longer speech is a new description
+
+
+async def to_describe(flow: CallFlow, state: CallState, *before: Say) -> tuple[CallState, Turn]:
+    """Ask for the problem: described by voice, or from the key menu when the call cannot be
+    heard."""
+    return await move(flow, state, Step.DESCRIBE if state.speech else Step.CATEGORY_KEYS, *before)
 
 
 async def ask_describe(flow: CallFlow, state: CallState) -> Gather:
@@ -42,8 +48,8 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
     """Classify a description and confirm, offer choices, or hand over."""
     if len(fold(text).split()) < MIN_WORDS:
         return Retry("no-entendi")
-    if state.descriptions >= flow.options.max_failures:
-        return ToAgent(reason="la categoría no es clara tras varias descripciones", state=state)
+    if state.descriptions >= flow.options.max_failures:  # the key menu instead
+        return await move(flow, state, Step.CATEGORY_KEYS, say(flow.prompts.prompt("no-entendi")))
     found = await _classify(flow, text)
     candidates = [
         Candidate(code=c.code, name=c.name, tema=c.tema, confidence=round(c.confidence, 3))
@@ -66,9 +72,9 @@ async def describe(flow: CallFlow, state: CallState, text: str) -> Outcome:
 
 
 async def answer_describe(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Only speech describes a problem."""
+    """Speech describes a problem; a key asks for the key menu."""
     if not caller.speech:
-        return Retry("opcion-invalida")
+        return await move(flow, state, Step.CATEGORY_KEYS)
     return await describe(flow, state, caller.speech)
 
 
@@ -87,7 +93,7 @@ async def answer_confirm(flow: CallFlow, state: CallState, caller: CallerInput) 
         if len(state.candidates) > 1:
             rest = state.with_(candidates=state.candidates[1:])
             return await move(flow, rest, Step.CHOOSE_CATEGORY)
-        return await move(flow, state, Step.DESCRIBE)
+        return await to_describe(flow, state)
     return Retry("opcion-invalida")
 
 
@@ -103,7 +109,7 @@ async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -
     sentence describes the problem again."""
     digits = (caller.digits or "").strip()
     if digits == REDESCRIBE_KEY:
-        return await move(flow, state, Step.DESCRIBE)
+        return await to_describe(flow, state)
     if digits.isdigit() and 1 <= int(digits) <= len(state.candidates):
         return await choose(flow, state, state.candidates[int(digits) - 1])
     if caller.speech:
@@ -114,7 +120,7 @@ async def answer_choose(flow: CallFlow, state: CallState, caller: CallerInput) -
         short = len(said.split()) <= MAX_ORDINAL_WORDS
         picked = ordinal_choice(caller.speech) if short else None
         if picked == 0 or (short and picked is None and is_no(caller.speech)):
-            return await move(flow, state, Step.DESCRIBE)
+            return await to_describe(flow, state)
         if picked is not None and picked <= len(state.candidates):
             return await choose(flow, state, state.candidates[picked - 1])
         return await describe(flow, state.goto(Step.DESCRIBE), caller.speech)
@@ -133,9 +139,16 @@ async def choose(flow: CallFlow, state: CallState, candidate: Candidate) -> Outc
 
 
 async def ask_reference(flow: CallFlow, state: CallState) -> Gather:
-    """The street and a reference of the place, spoken."""
+    """The street and a reference of the place, spoken; a caller who picked the category by
+    keys may go on without one (#)."""
+    if Step.CATEGORY_KEYS.value not in state.path:
+        prompt = flow.prompts.prompt("referencia-pregunta")
+        return Gather(say=say(prompt), speech=True, timeout_seconds=8)
     return Gather(
-        say=say(flow.prompts.prompt("referencia-pregunta")), speech=True, timeout_seconds=8
+        say=say(flow.prompts.prompt("referencia-teclas")),
+        speech=True,
+        timeout_seconds=8,
+        finish_on_key="",  # "#" is the answer, not the end of one
     )
 
 

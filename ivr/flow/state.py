@@ -20,6 +20,7 @@ class Step(StrEnum):
     DESCRIBE = "describe"
     CONFIRM_CATEGORY = "confirm_category"
     CHOOSE_CATEGORY = "choose_category"
+    CATEGORY_KEYS = "category_keys"
     ALCALDIA = "alcaldia"
     CONFIRM_PLACE = "confirm_place"
     REFERENCE = "reference"
@@ -46,6 +47,7 @@ class CallState(BaseModel):
     transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
     caller: str = ""
     called: str = ""
+    speech: bool = True  # False: the front cannot hear this call, keys only
     step: Step = Step.MENU
     failures: int = 0
     descriptions: int = 0

@@ -110,9 +110,11 @@ class CallerInput:
 
 @dataclass(frozen=True)
 class CallInfo:
-    """The call as the front sees it when it arrives."""
+    """The call as the front sees it when it arrives (``speech`` False: the front cannot
+    hear this caller, e.g. Asterisk with ``speech = "dtmf"``, so every step asks for keys)."""
 
     call_id: str
     transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
     caller: str = ""
     called: str = ""
+    speech: bool = True

@@ -127,7 +127,7 @@ class TwimlRenderer:
         }
         if gather.max_digits:
             options["num_digits"] = gather.max_digits
-        if gather.finish_on_key:
+        if gather.finish_on_key is not None:  # "" makes "#" a key like the others
             options["finish_on_key"] = gather.finish_on_key
         if gather.speech:
             options["speech_timeout"] = "auto"

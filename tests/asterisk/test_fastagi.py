@@ -130,7 +130,7 @@ async def test_caller_asks_for_an_agent_hand_off_in_channel_variables(
     assert [p.rsplit("/", 1)[1] for p in played] == [
         "bienvenida",
         "aviso-grabacion",
-        "menu-principal",
+        "menu-teclas",  # recording without a recogniser hears nothing: keys only
         "asesor",
     ]
     recording = str(rig.tmp / "grabaciones" / f"{LINKEDID}.wav")
@@ -230,7 +230,7 @@ async def test_dead_channel_answer_511_ends_the_session(rig: Rig, transcripts: P
 
 async def test_missing_sound_file_is_not_a_hang_up(rig: Rig, transcripts: Path) -> None:
     port = await rig.start()
-    peer = AgiPeer(env=env(transcripts), keys=["1"], missing={"menu-principal"})
+    peer = AgiPeer(env=env(transcripts), keys=["1"], missing={"menu-teclas"})
     async with rig.bus.subscribe() as events:
         await peer.call(port)
         await asyncio.sleep(0.05)

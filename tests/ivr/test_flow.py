@@ -193,17 +193,21 @@ class AmbiguousClassifier:
         return Ambiguous()
 
 
-async def test_describing_again_and_again_ends_with_an_agent(engine, service, bus) -> None:
+async def test_describing_again_and_again_ends_at_the_key_menu(engine, service, bus) -> None:
     flow = make_flow(engine, service, bus, classifier=AmbiguousClassifier())
     state, _ = await flow.start(CALL)
     state, turn = await flow.handle(state, CallerInput(digits="1"))
-    for _ in range(4):  # the first description and three more, then an agent
+    for _ in range(3):  # the first description and two more
         state, turn = await flow.handle(state, CallerInput(speech="pues es lo del agua de mi casa"))
-        if isinstance(turn.then, Transfer):
-            break
         assert state.step == Step.CHOOSE_CATEGORY
+    state, turn = await flow.handle(state, CallerInput(speech="pues es lo del agua de mi casa"))
+    assert state.step == Step.CATEGORY_KEYS  # keys instead of a fourth description
+    state, turn = await flow.handle(state, CallerInput(speech="pues es lo del agua de mi casa"))
+    assert state.step == Step.CATEGORY_KEYS  # no more descriptions: keys only
+    state, turn = await flow.handle(state, CallerInput(digits="9"))  # another problem
     assert isinstance(turn.then, Transfer)
-    assert turn.then.context.reason.startswith("la categoría no es clara")
+    assert turn.then.context.reason == "otro problema en el menú por teclas"
+    assert turn.then.context.transcript[-1] == "pues es lo del agua de mi casa"
 
 
 @pytest.mark.parametrize(

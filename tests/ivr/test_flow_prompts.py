@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from ivr.flow.key_menu import options, other_key
 from ivr.flow.place import alcaldia_keys
 from ivr.prompts import PromptBook
 from ivr.prompts.spoken import spoken_date, spoken_digits, spoken_number, written_date
@@ -30,6 +31,9 @@ SAMPLE = {
     "folio": "26-0000001-8",
     "fecha": "2 de diciembre de 2026",
     "vencido": False,
+    "teclas": False,
+    "opciones": options(),
+    "otra": other_key(),
 }
 # Spanish words that must carry their accent wherever they appear in a prompt
 UNACCENTED = (
