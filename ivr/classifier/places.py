@@ -34,7 +34,8 @@ from models.primary_roads import PRIMARY_ROADS_FILE, read_roads
 COLONIAS_FILE = Path(__file__).parent / "data" / "colonias.csv"
 COLONIA_CUES = frozenset({"colonia", "col", "barrio", "pueblo", "unidad", "fraccionamiento"})
 _ARTICLES = frozenset({"la", "el", "los", "las", "de", "del", "y"})
-_CUE_KINDS = frozenset({"habitacional", "hab", "u"})
+_CUE_KINDS = frozenset({"habitacional", "hab", "u", "es", "se", "llama"})
+_AROUND = frozenset({"rumbo", "rumbos", "cerca", "altura", "lado", "atras", "frente", "espaldas"})
 _LEADS = frozenset({"en", "por", "de"})
 _FULL_NAME_LEADS = _LEADS | {"a"}
 _BARE_LEADS = frozenset({"en", "por", "a"})
@@ -145,10 +146,11 @@ class PlaceFinder:
         used |= at_station
         cues = [i for i, w in enumerate(words) if w in COLONIA_CUES]
         cued = [s for i in cues for s in _after_cue(words, i)]
+        cued += self._alone(words, ordinary)
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
         colonia = colonia or self._first(words, cued, used, cued=True)
         if colonia:
-            cue = max(i for i in cues if i < colonia.start)
+            cue = max((i for i in cues if i < colonia.start), default=colonia.start)
             used |= set(range(cue, colonia.end))
         named = _of_which(find_alcaldia(words, blocked=used), words, used)
         if colonia is None:
@@ -173,6 +175,15 @@ class PlaceFinder:
         if station and not station.places:
             used -= set(range(station.cue, station.start))
         return _combine(named, colonia, street, used)
+
+    def _alone(self, words: Sequence[str], ordinary: Container[str]) -> list[int]:
+        """Where a colonia said alone begins, as an answer to "¿en qué colonia?": "la Roma"
+        (not a word of the catalogue's: "tránsito")."""
+        start = 1 if words[:1] and words[0] in _ARTICLES else 0
+        name = words[start:]
+        if any(w in ordinary for w in name) or " ".join(name) not in self._colonias:
+            return []
+        return [start]
 
     def _first(
         self,
@@ -243,9 +254,12 @@ class PlaceFinder:
     def _after_en(
         self, words: Sequence[str], start: int, end: int, ordinary: Container[str]
     ) -> bool:
-        """A colonia right after "en", "por" or "a" ("en Polanco"), unless a primary road's
-        name ("en Insurgentes" is the avenue) or an ordinary word."""
-        bare = start >= 1 and words[start - 1] in _BARE_LEADS and words[start] not in _ARTICLES
+        """A colonia right after "en", "por" or "a" ("en Polanco") or "rumbo de", "cerca de"…,
+        unless a primary road's name ("en Insurgentes" is the avenue) or an ordinary word."""
+        bare = start >= 1 and words[start] not in _ARTICLES and (
+            words[start - 1] in _BARE_LEADS
+            or (start >= 2 and words[start - 1] == "de" and words[start - 2] in _AROUND)
+        )
         phrase = words[start:end]
         return (
             bare and " ".join(phrase) not in self._roads and not any(w in ordinary for w in phrase)
@@ -314,7 +328,7 @@ def _of_alcaldia(colonia: _Colonia, named: AlcaldiaMatch, words: Sequence[str]) 
 
 def _after_cue(words: Sequence[str], cue: int) -> list[int]:
     """Where a colonia's name may begin after a cue: "unidad de la Agrícola Oriental",
-    "unidad habitacional Vicente Guerrero"."""
+    "unidad habitacional Vicente Guerrero", "mi colonia es la Moctezuma"."""
     starts = [cue + 1]
     while starts[-1] < len(words) and words[starts[-1]] in _ARTICLES | _CUE_KINDS:
         starts.append(starts[-1] + 1)

@@ -256,3 +256,25 @@ def test_colonia_said_without_its_inner_de_or_la(
 ) -> None:
     found = place(finder, said)
     assert (found.alcaldia, found.colonia) == (alcaldia, colonia)
+
+
+@pytest.mark.parametrize(
+    ("said", "alcaldia", "colonia"),
+    [
+        ("la Roma", "Cuauhtémoc", "Roma"),
+        ("Narvarte", "Benito Juárez", "Narvarte"),
+        ("mi colonia es la Moctezuma", "Venustiano Carranza", "Moctezuma"),
+        ("por el rumbo de Tacubaya hay un bache", "Miguel Hidalgo", "Tacubaya"),
+    ],
+)
+def test_colonia_said_alone_or_after_rumbo_de(
+    finder: PlaceFinder, said: str, alcaldia: str, colonia: str
+) -> None:
+    found = place(finder, said)
+    assert (found.alcaldia, found.colonia) == (alcaldia, colonia)
+
+
+def test_a_catalogue_word_alone_is_no_colonia(finder: PlaceFinder) -> None:
+    words = fold("tránsito").split()
+    assert finder.find(words, ordinary={"transito"}).colonia is None
+    assert finder.find(fold("cerca de Insurgentes").split()).colonia is None
