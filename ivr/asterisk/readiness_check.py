@@ -1,9 +1,10 @@
 """``suac asterisk check``: is everything the project relies on there, on a live Asterisk?
 
-Asked over AMI: the modules of the rendered ``modules.conf``, the core sounds the IVR and the
-queue play in the IVR's language (``beep``, the Spanish digits, days and months of
-``SAY DIGITS``/``SAY NUMBER``/``SAY DATETIME``, the queue's announcements), the agent queue
-and its music class, and the PJSIP endpoints of agents, supervisors and the trunk. Asterisk
+Asked over AMI: the modules of the rendered ``modules.conf``, the core sounds of the queue's
+announcements in the IVR's language (``app_queue`` says the caller's position and the hold
+time with ``queue-*`` sounds and Asterisk's Spanish numbers; the IVR itself says everything in
+the project's own voice, :mod:`ivr.asterisk.prompt_audio`), the agent queue and its music
+class, and the PJSIP endpoints of agents, supervisors and the trunk. Asterisk
 has AMI actions for few of these, so the questions are CLI commands (``Command``, allowed by the
 ``command`` write permission of the rendered ``manager.conf``).
 
@@ -14,7 +15,7 @@ machine, where ``suac asterisk render`` created them: the AMI link listens on lo
 Each need is named in Spanish; :attr:`Readiness.missing` is what is not there::
 
     readiness = await check_readiness(connection, settings)
-    [need.describe() for need in readiness.missing]  # ['sonido «beep» (es)', …]
+    [need.describe() for need in readiness.missing]  # ['sonido «queue-thereare» (es)', …]
 """
 
 from __future__ import annotations
@@ -33,12 +34,9 @@ from ivr.asterisk.render import MODULES, ami_server, record_folders
 from ivr.prompts import PromptBook
 from models.config import Settings
 
-NUMBERS = (*range(31), *range(40, 100, 10), 100, *range(200, 1000, 100))
-SAY_SOUNDS = (
-    *(f"digits/{n}" for n in NUMBERS),
-    "digits/and", "digits/100-and", "digits/thousand", "digits/es-de",
-    *(f"digits/day-{n}" for n in range(7)),
-    *(f"digits/mon-{n}" for n in range(12)),
+NUMBERS = (*range(31), *range(40, 100, 10), 100, *range(200, 1000, 100))  # say.c, Spanish
+NUMBER_SOUNDS = (
+    *(f"digits/{n}" for n in NUMBERS), "digits/and", "digits/100-and", "digits/thousand"
 )  # fmt: skip
 QUEUE_SOUNDS = tuple(
     f"queue-{name}"
@@ -47,7 +45,7 @@ QUEUE_SOUNDS = tuple(
         "thankyou",
     )
 )  # fmt: skip
-CORE_SOUNDS = ("beep", *SAY_SOUNDS, *QUEUE_SOUNDS)
+CORE_SOUNDS = (*QUEUE_SOUNDS, *NUMBER_SOUNDS)
 MUSIC_CLASS = "default"
 SOUND_PACKAGES = "asterisk-core-sounds-es-wav asterisk-core-sounds-en-wav"
 
@@ -68,7 +66,7 @@ class Need:
     detail: str = ""
 
     def describe(self) -> str:
-        """``módulo «res_agi.so»``, ``sonido «beep» (es)``."""
+        """``módulo «res_agi.so»``, ``sonido «queue-thereare» (es)``."""
         return f"{self.kind} «{self.name}»" + (f" ({self.detail})" if self.detail else "")
 
 

@@ -76,7 +76,7 @@ def test_the_command_names_what_is_missing_in_spanish_and_fails(bare: RealAsteri
     done = check_cli(bare)
     assert done.returncode == 1, done.stderr
     assert "En Asterisk «real» faltan" in done.stdout
-    assert "sonido (es): beep, digits/0," in done.stdout
+    assert "sonido (es): queue-youarenext, queue-thereare," in done.stdout
     assert "apt-get install asterisk-core-sounds-es-wav" in done.stdout
     assert "suac asterisk prompts" in done.stdout
 
