@@ -19,7 +19,9 @@ logged with its traceback. The caller can press 0 (or ask for "un asesor") at an
 and invalid input are re-prompted, and the third failure at one step goes to an agent.
 
 Steps: ``menu`` → ``describe`` → ``confirm_category`` | ``choose_category`` → ``alcaldia`` →
-``confirm_place`` → ``reference`` → ``registered``; ``menu`` → ``folio`` → ``status_read``;
+``confirm_place`` → ``reference`` → ``registered``; ``category_keys`` (the key menu) instead of
+the description for a caller who presses a key there, cannot be heard (``CallInfo.speech``
+False) or whose description failed; ``menu`` → ``folio`` → ``status_read``;
 ``callback_offer`` before a long wait; ``done``.
 """
 

@@ -178,7 +178,11 @@ class CallFlow:
         """A caller sent back to the status reading (by an agent): the folio's status when
         ``folio`` is given, else the question for one."""
         state = CallState(
-            call_id=call.call_id, transport=call.transport, caller=call.caller, called=call.called
+            call_id=call.call_id,
+            transport=call.transport,
+            caller=call.caller,
+            called=call.called,
+            speech=call.speech,
         ).goto(Step.FOLIO)
         if folio:
             return await self.handle(state, CallerInput(digits=folio))
@@ -253,6 +257,7 @@ class CallFlow:
             colonia=state.colonia,
             reference=state.reference,
             folio=state.folio,
+            queried_folio=state.queried_folio,
             reason=reason,
         )
 
