@@ -145,12 +145,15 @@ class PlaceFinder:
             street, used = None, set()
         used |= at_station
         cues = [i for i, w in enumerate(words) if w in COLONIA_CUES]
-        cued = [s for i in cues for s in _after_cue(words, i)]
-        cued += self._alone(words, ordinary)
+        origins = {start: cue for cue in cues for start in _after_cue(words, cue)}
+        origins |= {s: s for s in self._alone(words, ordinary)}
+        if station is None:
+            origins |= {s: s for s in self._stations.after_cues(words)}
+        cued = sorted(origins)
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
         colonia = colonia or self._first(words, cued, used, cued=True)
         if colonia:
-            cue = max((i for i in cues if i < colonia.start), default=colonia.start)
+            cue = max(origin for start, origin in origins.items() if start <= colonia.start)
             used |= set(range(cue, colonia.end))
         named = _of_which(find_alcaldia(words, blocked=used), words, used)
         if colonia is None:

@@ -70,12 +70,7 @@ class Stations:
 
     def find(self, words: Sequence[str], *, blocked: Collection[int] = ()) -> Station | None:
         """The first station named after a transit cue in the folded ``words``."""
-        for cue, word in enumerate(words):
-            if word not in TRANSIT_CUES:
-                continue
-            start = cue + 1
-            while start < len(words) and words[start] in _FILLERS and not words[start].isdigit():
-                start += 1
+        for cue, start in _named_after_cues(words):
             for end in range(min(len(words), start + _MAX_WORDS), start, -1):
                 if any(i in blocked for i in range(start, end)):
                     continue
@@ -84,6 +79,23 @@ class Stations:
                     first = _cue_start(words, cue)
                     return Station(*hit, first, start, end, places=_places(words, first))
         return None
+
+    def after_cues(self, words: Sequence[str]) -> list[int]:
+        """Where a name said after a transit cue begins: a station this list lacks is often
+        named after its colonia ("el metrobús Álamos")."""
+        return [start for _, start in _named_after_cues(words)]
+
+
+def _named_after_cues(words: Sequence[str]) -> list[tuple[int, int]]:
+    """``(cue, start)`` of each name said after a transit cue: "estación del metro Hidalgo"."""
+    found = []
+    for cue, word in enumerate(words):
+        if word in TRANSIT_CUES:
+            start = cue + 1
+            while start < len(words) and words[start] in _FILLERS:
+                start += 1
+            found.append((cue, start))
+    return found
 
 
 def _cue_start(words: Sequence[str], cue: int) -> int:

@@ -58,3 +58,10 @@ def test_the_cue_stays_in_the_topic_unless_it_only_places(finder: PlaceFinder) -
     assert words.index("metro") not in finder.find(words).used
     words = fold("afuera del metro Zapata hay basura").split()
     assert words.index("metro") in finder.find(words).used
+
+
+def test_a_station_the_list_lacks_is_read_as_its_colonia(finder: PlaceFinder) -> None:
+    words = fold("el metrobús Álamos va lleno").split()
+    found = finder.find(words)
+    assert (found.alcaldia, found.colonia) == ("Benito Juárez", "Alamos")
+    assert words.index("metrobus") not in found.used
