@@ -42,7 +42,8 @@ class HandoffContext(BaseModel):
     alcaldia: str | None = None
     colonia: str | None = None
     reference: str | None = None
-    folio: str | None = None
+    folio: str | None = None  # the folio this call registered
+    queried_folio: str | None = None  # a folio whose status the caller heard (not this call's)
     reason: str = ""
 
     @property

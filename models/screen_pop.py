@@ -108,7 +108,8 @@ def screen_pop(session: Session, record: CallRecord, *, phone: str) -> ScreenPop
     """The pop of ``record``'s call; ``phone`` is the caller's number in E.164 (empty when
     withheld: no earlier folios then)."""
     context = HandoffContext.model_validate(record.handoff or {"caller": record.caller})
-    named = list(dict.fromkeys([*record.folios, *([context.folio] if context.folio else [])]))
+    told = [folio for folio in (context.folio, context.queried_folio) if folio]
+    named = list(dict.fromkeys([*record.folios, *told]))
     in_call = _lines(
         session,
         or_(col(ServiceRequest.call_id) == record.call_id, col(ServiceRequest.folio).in_(named)),

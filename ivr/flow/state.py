@@ -63,6 +63,7 @@ class CallState(BaseModel):
     place_refusals: int = 0  # "no" to the place read back
     reference: str | None = None
     folio: str | None = None
+    queried_folio: str | None = None  # whose status the caller heard: never this call's folio
     due_date: str | None = None
     handoff_reason: str = ""
     finished: bool = False

@@ -62,7 +62,7 @@ async def answer_folio(flow: CallFlow, state: CallState, caller: CallerInput) ->
         return Retry(reason, replaces_question=True)
     except FolioNotFound:
         return Retry("folio-no-encontrado")
-    state = state.with_(folio=request.folio)
+    state = state.with_(queried_folio=request.folio)
     lines = await readback(flow, request, citizen=is_citizen(request, state.caller))
     return await move(flow, state, Step.STATUS_READ, *lines)
 
