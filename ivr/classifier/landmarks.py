@@ -69,11 +69,12 @@ class Landmarks:
         """The first name said, or a longer one overlapping it ("la Central del Norte"), or
         one as long reaching further ("la Alameda Oriente" is not "la Alameda")."""
         found: list[Landmark] = []
+        sounds = [phonetic(word) for word in words]
         for start in range(len(words)):
             for end in range(min(len(words), start + _MAX_WORDS), start, -1):
                 if any(i in blocked for i in range(start, end)):
                     continue
-                key = sound_key(" ".join(words[start:end]))
+                key = " ".join(sounds[start:end])
                 hit = self._by_sound.get(key)
                 if hit and key in self._shared and set(words[end : end + 1]) & _OTHER_THING:
                     continue

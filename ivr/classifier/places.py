@@ -230,8 +230,11 @@ class PlaceFinder:
                 continue
             phrase = " ".join(words[start:end])
             key = self._lookup(phrase, fuzzy=fuzzy)
-            plausible = cued or _plausible(words, start, end, ordinary, _FULL_NAME_LEADS)
-            if key and (plausible or self._after_en(words, start, end, ordinary)):
+            if key and (
+                cued
+                or _plausible(words, start, end, ordinary, _FULL_NAME_LEADS)
+                or self._after_en(words, start, end, ordinary)
+            ):
                 rows = self._colonias[key]
                 return _Colonia(rows[0][0], tuple(a for _, a in rows), start, end)
         partial = (
