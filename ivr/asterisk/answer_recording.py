@@ -52,10 +52,10 @@ class AnswerRecorder:
         self._pool, self._max_ms = pool, max_utterance_ms
 
     async def listen(
-        self, channel: AgiChannel, name: str, *, tone: str
+        self, channel: AgiChannel, name: str, *, tone: str | None
     ) -> tuple[str | None, CallerInput | None]:
         """(a key pressed instead, or None; what was heard, or None: ask by keys)."""
-        if key := await channel.stream_file(tone):
+        if tone is not None and (key := await channel.stream_file(tone)):
             return key, None
         base = f"{self.folder}/{name}"
         try:

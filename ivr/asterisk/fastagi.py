@@ -33,7 +33,7 @@ from ivr.asterisk.agi_result import speech_results
 from ivr.asterisk.answer_recording import AnswerRecorder
 from ivr.asterisk.errors import CallerHungUp
 from ivr.asterisk.panoramisk_adapter import AgiSession, FastAgiServer
-from ivr.asterisk.prompt_audio import PromptAudio
+from ivr.asterisk.prompt_audio import TONE, PromptAudio
 from ivr.flow import (
     CallerInput,
     CallFlow,
@@ -216,7 +216,8 @@ class AgiFront:
             return None, None
         try:  # res_agi counts this time-out in seconds, unlike every other AGI command
             seconds = max(gather.timeout_seconds, -(-self.options.max_utterance_ms // 1000))
-            reply = await channel.run(f"SPEECH RECOGNIZE {self.audio.tone_path()} {seconds}")
+            tone = self.audio.static_path(TONE)  # a prompt it cannot open is skipped here
+            reply = await channel.run(f"SPEECH RECOGNIZE {tone} {seconds}")
         finally:
             if not channel.session.hung_up:
                 await channel.run("SPEECH DESTROY")

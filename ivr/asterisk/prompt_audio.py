@@ -163,10 +163,16 @@ class PromptAudio:
         """The pre-rendered file of a static prompt."""
         return f"{self.folder}/{name}"
 
-    def tone_path(self) -> str:
-        """The tone played before a recorded answer (written here if not pre-rendered)."""
-        if not (Path(self.folder) / f"{TONE}.wav").exists():
-            write_tone(Path(self.folder) / f"{TONE}.wav")
+    def tone_path(self) -> str | None:
+        """The tone played before a recorded answer (written here if not pre-rendered); None
+        when it cannot be written, so the answer is recorded without it."""
+        target = Path(self.folder) / f"{TONE}.wav"
+        try:
+            if not target.exists():
+                write_tone(target)
+        except OSError:
+            log.exception("cannot write the answer tone %s", target)
+            return None
         return self.static_path(TONE)
 
     async def paths_for(self, part: Part, *, today: date | None = None) -> list[str]:

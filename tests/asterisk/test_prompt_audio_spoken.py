@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ivr.asterisk import prompt_audio
-from ivr.asterisk.prompt_audio import PromptAudio, write_tone
+from ivr.asterisk.prompt_audio import PromptAudio, Synthesizer, write_tone
 from ivr.flow.steps import DateSpoken, Digits
 from ivr.prompts import PromptBook
 from ivr.speech.audio import has_speech, read_wav_8k
@@ -25,7 +25,7 @@ def test_the_tone_is_a_short_telephone_tone(tmp_path: Path) -> None:
 
 async def test_a_folio_is_ten_digit_files_shared_by_every_folio(
     tmp_path: Path,
-    synthesizer: prompt_audio.Synthesizer,  # noqa: F811
+    synthesizer: Synthesizer,  # noqa: F811
 ) -> None:
     audio = PromptAudio(folder=str(tmp_path), book=PromptBook(), synthesizer=synthesizer)
     first = await audio.paths_for(Digits("2600012349"))
@@ -41,7 +41,7 @@ async def test_a_folio_is_ten_digit_files_shared_by_every_folio(
 
 async def test_a_date_is_said_in_spanish(
     tmp_path: Path,
-    synthesizer: prompt_audio.Synthesizer,  # noqa: F811
+    synthesizer: Synthesizer,  # noqa: F811
 ) -> None:
     audio = PromptAudio(folder=str(tmp_path), book=PromptBook(), synthesizer=synthesizer)
     [path] = await audio.paths_for(DateSpoken(date(2026, 12, 2)), today=date(2026, 12, 1))
@@ -50,3 +50,12 @@ async def test_a_date_is_said_in_spanish(
 
 def test_the_doctests() -> None:
     assert doctest.testmod(prompt_audio).failed == 0
+
+
+def test_a_tone_that_cannot_be_written_is_left_out(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    (tmp_path / "voz").write_text("")  # not a folder
+    audio = PromptAudio(folder=str(tmp_path / "voz"), book=PromptBook(), synthesizer=Synthesizer())
+    assert audio.tone_path() is None and "cannot write the answer tone" in caplog.text
+    audio = PromptAudio(folder=str(tmp_path / "otra"), book=PromptBook(), synthesizer=Synthesizer())
+    assert audio.tone_path() == f"{tmp_path}/otra/tono"
+    assert (tmp_path / "otra" / "tono.wav").exists()
