@@ -38,12 +38,14 @@ async def test_a_looping_speech_result_is_asked_again(twilio_app, call) -> None:
     assert "Entendí que su solicitud es sobre" in page.text or "Si su solicitud es" in page.text
 
 
-async def test_three_loops_reach_an_agent(twilio_app, call) -> None:  # noqa: F811
+async def test_three_loops_offer_the_key_menu(twilio_app, call) -> None:  # noqa: F811
     await at_describe(call)
     assert NOT_HEARD in (await call.say(LOOP)).text
     assert NOT_HEARD in (await call.say("eh, este…")).text
     page = await call.say(LOOP)
-    assert page.end == "enqueue:locatel" and FAILED not in page.text
+    assert "Para falta de agua, marque 1" in page.text and FAILED not in page.text
+    page = await call.press("9")  # another problem: an agent
+    assert page.end == "enqueue:locatel"
     assert not registered(twilio_app, call.call_sid)
 
 
