@@ -163,3 +163,15 @@ def test_an_answer_missed_without_its_wait_is_dated_by_the_agents_leg() -> None:
     assert [(e.wait_seconds, e.occurred_at) for e in connected] == [
         (None, T0 - timedelta(seconds=40))
     ]
+
+
+def test_a_caller_first_seen_waiting_in_a_queue_status_is_dated_by_its_wait() -> None:
+    clock = Clock()
+    tracker = CallTracker(source="asterisk:locatel", clock=clock)
+    clock.now = T0 + timedelta(seconds=100)  # the QueueStatus of a (re)connect: waiting 30 s
+    entry = {**channel("9.1", "9.1", "PJSIP/troncal-00000009"), "Queue": "locatel", "Wait": "30"}
+    fed(tracker, {"Event": "QueueEntry", **entry, "Position": "1"})
+    clock.now = T0 + timedelta(seconds=200)  # answered 40 s after it joined, the link down
+    items = answered_while_away("9.1", wait="40", agent_age="00:01:35")
+    (connected,) = [e for e in tracker.resync_channels(items) if isinstance(e, CallConnected)]
+    assert connected.occurred_at == T0 + timedelta(seconds=110)
