@@ -75,7 +75,8 @@ PATHS: dict[str, dict[Step, CallerInput]] = {
     },
 }
 UNHEARD = frozenset({"keys-only"})  # paths of a call the front cannot hear
-YES_AT = {"speech": YES_SAID, "keys": YES_KEYED, "keys-only": YES_KEYED}  # any other yes/no step on the way
+# any other yes/no step on the way
+YES_AT = {"speech": YES_SAID, "keys": YES_KEYED, "keys-only": YES_KEYED}
 
 
 class AnyMobile:
