@@ -50,6 +50,11 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         "barrer": "barrido",
         "barran": "barrido",
         "barriendo": "barrido",
+        # "quebrado" is said for "roto" (of a pavement as of a branch)
+        "quebrada": "rota",
+        "quebrado": "roto",
+        "quebradas": "rotas",
+        "quebrados": "rotos",
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
         "duermen": "durmiendo",
@@ -209,10 +214,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "apestoso": "olor",
         "pestilencia": "olor",
         "cano": "drenaje olor",
-        "quebrada": "rota",
-        "quebrado": "rota",
-        "quebradas": "rota",
-        "quebrados": "rota",
         "quebraron": "rota",
         "fumar": "consumo",
         "fumando": "consumo",

@@ -133,3 +133,8 @@ def test_everyday_forms_of_sewage_and_sleeping_rough() -> None:
     assert "drenaj" in normalise("aguas negras").tokens
     assert "drenaj" not in normalise("me llega agua negra por la llave").tokens
     assert normalise("duerme en la banqueta").tokens == normalise("durmiendo banqueta").tokens
+
+
+def test_quebrado_is_said_for_roto() -> None:
+    """A pavement is 'quebrada' as a branch is: the word means 'rota', on both sides."""
+    assert normalise("banqueta quebrada").tokens == normalise("banqueta rota").tokens
