@@ -406,6 +406,10 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("los de transito", "agente transito"),
     ("vive en la calle", "situacion calle"),
     ("duerme en la calle", "situacion calle"),
+    ("no ha llegado a la casa", "desaparecido"),
+    ("no ha llegado a casa", "desaparecido"),
+    ("no ha vuelto a la casa", "desaparecido"),
+    ("no llego a dormir", "desaparecido"),
 )
 """Multi-word colloquial *names* and unambiguous everyday phrasings made of ordinary words
 ("viene" alone is only a verb, "no tiene donde vivir" is someone living in the street): they

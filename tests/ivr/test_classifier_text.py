@@ -138,3 +138,8 @@ def test_everyday_forms_of_sewage_and_sleeping_rough() -> None:
 def test_quebrado_is_said_for_roto() -> None:
     """A pavement is 'quebrada' as a branch is: the word means 'rota', on both sides."""
     assert normalise("banqueta quebrada").tokens == normalise("banqueta rota").tokens
+
+
+def test_someone_who_has_not_come_home_is_missing() -> None:
+    assert "desaparecid" in normalise("mi hijo no ha llegado a la casa").tokens
+    assert "desaparecid" not in normalise("no ha llegado la pipa").tokens
