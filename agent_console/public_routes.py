@@ -49,7 +49,7 @@ from agent_console.templating import render_public
 from ivr.flow.limits import moving_window, refused_for, storage_uri
 from models.config import ConsoleSettings, PublicSettings
 from models.db import run_blocking, session_scope
-from models.error_answers import error_responses
+from models.error_answers import described_errors, error_responses
 from models.errors import DomainError, FolioNotFound, InvalidFolio
 from models.events import RequestRegistered, RequestStatusChanged
 from models.folio import parse_folio
@@ -275,11 +275,13 @@ async def name_directory(request: Request) -> NameDirectory:
 @router.get(
     "/folios/{folio}",
     response_model=PublicRequest,
-    responses={
-        404: {"description": "No existe ninguna solicitud con ese folio."},
-        422: {"description": "Folio mal escrito (longitud, caracteres o dígito verificador)."},
-        429: {"description": "Límite de consultas o de pruebas alcanzado (ver Retry-After)."},
-    },
+    responses=described_errors(
+        {
+            404: "No existe ninguna solicitud con ese folio.",
+            422: "Folio mal escrito (longitud, caracteres o dígito verificador).",
+            429: "Límite de consultas o de pruebas alcanzado (ver Retry-After).",
+        }
+    ),
 )
 async def public_folio(
     request: Request,

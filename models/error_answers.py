@@ -56,3 +56,11 @@ def error_responses(
         content = {**(_JSON if json else {}), **(HTML if html else {})}
         answers[status] = {"description": DESCRIPTIONS[status], "content": content}
     return answers
+
+
+def described_errors(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """Like :func:`error_responses` (JSON), each status with a description of the route's own."""
+    answers = error_responses(*descriptions)
+    for status, description in descriptions.items():
+        answers[status]["description"] = description
+    return answers

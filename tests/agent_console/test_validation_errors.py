@@ -34,3 +34,12 @@ def test_an_unreadable_form_is_explained_in_spanish(client: TestClient) -> None:
     assert response.json() == {
         "detail": "El cuerpo de la solicitud no se pudo leer (formulario o JSON mal formado)."
     }
+
+
+def test_the_folio_api_documents_the_error_bodies_it_answers(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/public/folios/{folio}"]["get"]
+    for status in ("404", "422", "429"):
+        schema = operation["responses"][status]["content"]["application/json"]["schema"]
+        assert "detail" in schema["properties"]
+    unknown = client.get("/api/public/folios/20269999999")
+    assert unknown.status_code in {404, 422} and isinstance(unknown.json()["detail"], str)
