@@ -11,7 +11,8 @@ full passes, which otherwise cost a few milliseconds now and then)::
 The tuning set (``classifier_eval.tsv``, which the weights were tuned on) and each fresh set
 (utterances written for the issue before tuning and kept apart from it; ``…_2026e`` and later
 ``…_2026f`` were then tuned on, ``…_2026g``'s errors then guided general place fixes, and
-``…_2026h`` is kept sealed: leave it out with ``--fresh-set`` while tuning) are reported apart;
+``…_2026h``, written by someone who never saw the classifier, was measured once after that
+round: any later round needs a new sealed set) are reported apart;
 calibration and latency use them together.
 """
 

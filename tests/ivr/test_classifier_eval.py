@@ -30,12 +30,15 @@ TARGETS = {
     "classifier_fresh_2026d": (0.95, 0.98, 0.95, 0.95),
     "classifier_fresh_2026e": (0.97, 0.99, 0.99, 0.97),
     "classifier_fresh_2026f": (0.95, 0.99, 0.99, 0.99),
-    "classifier_fresh_2026g": (0.92, 0.98, 0.98, 0.95),
+    "classifier_fresh_2026g": (0.94, 0.99, 0.99, 0.99),
+    "classifier_fresh_2026h": (0.94, 0.98, 0.98, 0.96),
 }
 """Each fresh set's floor: top-1 and top-3 by tema, alcaldía on all rows and on rows naming
-one. The first three at the issue's 95 %; e, f and g at what the last round reached (f, tuned
-on: 95.7 % by tema, 100 % by alcaldía; g, sealed and never tuned on, short of it by tema:
-92.9 %, and 95.8 % on its 72 rows naming an alcaldía, from 90.8 % and 43.1 % before)."""
+one. The first three at the issue's 95 %; e, f and g at what the last rounds reached (g, once
+sealed, then guided the last round: 94.4 % by tema, 100 % by alcaldía); h, written by someone
+who never saw the classifier and kept sealed through the last round's tuning (less 16 rows that
+echoed catalogue examples or earlier sets): 94.9 % by tema, short of 95 % by one utterance,
+98.8 % by alcaldía and 96.6 % on its 88 rows naming one (94.9 %, 96.5 % and 89.8 % before)."""
 
 
 @pytest.fixture(scope="module")
