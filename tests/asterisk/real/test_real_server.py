@@ -5,12 +5,7 @@ state shows what they did."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,37 +14,13 @@ from models.events import QueueSnapshot
 from suac.container import Container, build_container
 from suac.roles import TELEPHONY, Runtime
 
-RUN_ASTERISK = Path(__file__).resolve().parents[2].parent / "shared/asterisk/server/run-asterisk"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from .real_asterisk import real_asterisk
 
 
 @pytest.fixture(scope="module")
 def asterisk_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    if not RUN_ASTERISK.exists():
-        pytest.skip(f"no Asterisk server at {RUN_ASTERISK}")
-    conf, run = tmp_path_factory.mktemp("conf"), tmp_path_factory.mktemp("ast")
-    ami, sip = free_port(), free_port()
-    env = {
-        "SUAC_ASTERISK__SERVERS": (
-            f'[{{"name":"real","host":"127.0.0.1","port":{ami},'
-            '"username":"suac","secret":"secreto-de-prueba"}]'
-        ),
-        "SUAC_ASTERISK__SIP_BIND": f"127.0.0.1:{sip}",
-        "SUAC_ASTERISK__AGI_PORT": str(free_port()),
-        "SUAC_ASTERISK__AGENTS": '[{"extension":"1001","name":"Ana","password":"clave-1001"}]',
-        "SUAC_DATA_DIR": str(tmp_path_factory.mktemp("data")),
-    }
-    full = {**os.environ, **env}
-    render = [sys.executable, "-m", "suac.cli", "asterisk", "render", "--out", str(conf)]
-    subprocess.run(render, env=full, check=True, capture_output=True)
-    subprocess.run([RUN_ASTERISK, "start", run, conf], check=True, capture_output=True)
-    yield env
-    subprocess.run([RUN_ASTERISK, "stop", run], check=False, capture_output=True)
+    with real_asterisk(tmp_path_factory) as server:
+        yield server.env
 
 
 @pytest.fixture

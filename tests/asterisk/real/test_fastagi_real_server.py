@@ -21,8 +21,8 @@ from ivr.classifier import Classifier
 from ivr.flow import CallFlow, Directory
 from ivr.prompts import PromptBook
 
+from ..test_fastagi import AUDIO, FakeSynthesizer, ScriptedRecognizer
 from .real_asterisk import SECRET, RealAsterisk, real_asterisk, write_silence
-from .test_fastagi import AUDIO, FakeSynthesizer, ScriptedRecognizer
 
 SPEECH = "hay un bache enorme en mi calle"
 

@@ -115,9 +115,7 @@ async def test_the_bridge_notices_a_half_open_link_and_hears_events_again(
             server.cli(f"queue add member {member} to locatel")
             while True:
                 event = await outbox.get()
-                if isinstance(event, QueueSnapshot) and member in {
-                    m.agent for m in event.members
-                }:
+                if isinstance(event, QueueSnapshot) and member in {m.agent for m in event.members}:
                     break
     finally:
         running.cancel()

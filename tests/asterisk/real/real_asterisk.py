@@ -22,7 +22,7 @@ import pytest
 
 from models.config import Settings
 
-RUN_ASTERISK = Path(__file__).resolve().parents[2].parent / "shared/asterisk/server/run-asterisk"
+RUN_ASTERISK = Path(__file__).resolve().parents[3].parent / "shared/asterisk/server/run-asterisk"
 SECRET = "secreto-de-prueba"
 
 
