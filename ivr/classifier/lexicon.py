@@ -58,7 +58,7 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         # "tumbar" is knocking down ("tumbó el semáforo"), not a grave ("tumba")
         **dict.fromkeys(("tumbo", "tumbaron", "tumbar", "tumban", "tumbado", "tumbada"), "caido"),
         # "ladeado" is leaning, as "inclinado"
-        **dict.fromkeys(("ladeado", "ladeada", "ladeando", "ladea", "chueco", "chueca"), "inclinado"),
+        **dict.fromkeys(("ladeado", "ladeada", "ladeando", "ladea", "chueco"), "inclinado"),
         # a fight with a neighbour is the catalogue's "pleito" (and "mediador" no "medidor")
         **dict.fromkeys(("pelea", "peleas", "peleamos", "pelean", "peleando", "peleo"), "pleito"),
         "mediador": "mediacion",
