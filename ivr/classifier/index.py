@@ -40,6 +40,14 @@ _PLACE_NOUNS = frozenset(
 )  # fmt: skip
 """Where-words: after "en el…", they say where the problem is, not what it is ("en Locatel",
 "en el verificentro" still say what)."""
+_CAUSE_LEADS = frozenset({"por", "tras", "despues", "con", "de", "del"})
+_EVENTS = frozenset(
+    {"inundacion", "inundaciones", "lluvia", "lluvias", "aguacero", "tormenta", "tromba",
+     "granizada", "granizo", "sismo", "temblor", "ventarron", "viento", "vientos"}
+)  # fmt: skip
+"""What happened before: after "por la…", "después de la…", "con el…", "el lodo de la…", the
+event says why, not what the caller needs done ("quedó lodo por la inundación" asks for the
+mud to go; "se inundó mi casa con la lluvia" still says the flood)."""
 _DETERMINERS = frozenset(
     {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
 )  # fmt: skip
@@ -182,24 +190,26 @@ class CatalogueIndex:
 
 
 def _locative_stems(words: Sequence[str]) -> frozenset[str]:
-    """Stems said only as where the problem is ("un perro muerto en el parque"), not what.
+    """Stems said only as where the problem is ("un perro muerto en el parque") or why ("lodo
+    por la inundación"), not what.
 
-    A place noun ("calle", "parque"…) right after "en", "junto a", "frente a"… is where; it
-    still counts, at a lower weight, unless the caller also names it as the subject.
+    A place noun ("calle", "parque"…) right after "en", "junto a", "frente a"… is where, an
+    event ("inundación", "lluvia"…) after "por", "después de", "con"… is why; either still
+    counts, at a lower weight, unless the caller also names it as the subject.
     """
-    where: set[str] = set()
+    background: set[str] = set()
     what: set[str] = set()
-    after_lead = False
+    lead: frozenset[str] = frozenset()
     for word in words:
-        if word in _LOCATIVE_LEADS:
-            after_lead = True
+        if word in _LOCATIVE_LEADS or word in _CAUSE_LEADS:
+            lead = _PLACE_NOUNS if word in _LOCATIVE_LEADS else _EVENTS
             continue
-        if after_lead and word in _DETERMINERS:
+        if lead and word in _DETERMINERS:
             continue
         stems = {stem(w) for w in content_words(word)}
-        (where if after_lead and word in _PLACE_NOUNS else what).update(stems)
-        after_lead = False
-    return frozenset(where - what)
+        (background if word in lead else what).update(stems)
+        lead = frozenset()
+    return frozenset(background - what)
 
 
 def _tema_postings(entries: Sequence[EntryLike]) -> dict[str, np.ndarray]:
