@@ -35,6 +35,7 @@ _STOPWORDS_TEXT = """
     avenida alcaldia delegacion numero
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
     viene vienen
+    puede pueden puedo podemos podria pudo
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
