@@ -349,6 +349,10 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "mediar": "mediacion conflicto",
         "mediacion": "mediacion conflicto",
         "volantes": "volanteo",
+        # what works without a licence: the catalogue's "irregular"
+        "clandestino": "irregular sin permiso",
+        "clandestina": "irregular sin permiso",
+        "pirata": "irregular sin permiso",
         "pavimento": "repavimentacion pavimentacion",
         "desgajando": "deslave desprendimiento",
         "desgajo": "deslave desprendimiento",
