@@ -36,6 +36,7 @@ _STOPWORDS_TEXT = """
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
     viene vienen
     puede pueden puedo podemos podria pudo
+    sigue siguen sigo seguimos continua continuan todavia
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
