@@ -34,7 +34,7 @@ _STOPWORDS_TEXT = """
     sucede ocurre problema caso cosa cosas favorcito lleva llevan llevamos llevo
     avenida alcaldia delegacion numero
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
-    viene vienen
+    viene vienen venga vengan
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
     """
@@ -63,8 +63,7 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         **dict.fromkeys(("ladeado", "ladeada", "ladeando", "ladea", "chueco"), "inclinado"),
         # a fight with a neighbour is the catalogue's "pleito" (and "mediador" no "medidor")
         **dict.fromkeys(("pelea", "peleas", "peleamos", "pelean", "peleando", "peleo"), "pleito"),
-        "mediador": "mediacion",
-        "mediadora": "mediacion",
+        **dict.fromkeys(("mediador", "mediadora", "mediar", "medie", "medien"), "mediacion"),
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
         "duermen": "durmiendo",
@@ -347,7 +346,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "rayado": "grafiti",
         "rayones": "grafiti",
         "grafitearon": "grafiti",
-        "mediar": "mediacion conflicto",
         "mediacion": "mediacion conflicto",
         "volantes": "volanteo",
         # what works without a licence: the catalogue's "irregular"
