@@ -151,7 +151,7 @@ class PlaceFinder:
             origins |= {s: s for s in self._stations.after_cues(words)}
         cued = sorted(origins)
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
-        colonia = colonia or self._first(words, cued, used, cued=True)
+        colonia = colonia or self._first(words, cued, used, cued=True, ordinary=ordinary)
         if colonia:
             cue = max(origin for start, origin in origins.items() if start <= colonia.start)
             used |= set(range(cue, colonia.end))
@@ -230,6 +230,8 @@ class PlaceFinder:
                 continue
             phrase = " ".join(words[start:end])
             key = self._lookup(phrase, fuzzy=fuzzy)
+            if key and key != phrase and _everyday(words[start:end], ordinary):
+                continue  # "en el pueblo, la calle está oscura" is no "Las Calles"
             if key and (
                 cued
                 or _plausible(words, start, end, ordinary, _FULL_NAME_LEADS)
@@ -339,6 +341,13 @@ def _after_cue(words: Sequence[str], cue: int) -> list[int]:
     while starts[-1] < len(words) and words[starts[-1]] in _ARTICLES | _CUE_KINDS:
         starts.append(starts[-1] + 1)
     return starts
+
+
+def _everyday(phrase: Sequence[str], ordinary: Container[str]) -> bool:
+    """Whether a phrase is only articles and ordinary words, so that a colonia it merely
+    resembles is not what was said."""
+    content = [w for w in phrase if w not in _ARTICLES]
+    return bool(content) and all(w in ordinary for w in content)
 
 
 def _plausible(
