@@ -41,6 +41,7 @@ from models.inbox import InboxScope
 from models.lifecycle import check_transition
 from models.notifier import Notifier
 from models.public_answer import check_public_answer
+from models.reference_audio import SpokenReference, attach
 from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
 from models.routing import route
 
@@ -209,10 +210,16 @@ class RequestService:
     # --- registration -------------------------------------------------------------------------
 
     async def register(
-        self, data: RequestCreate, *, actor: str, folio_sms: bool = False
+        self,
+        data: RequestCreate,
+        *,
+        actor: str,
+        folio_sms: bool = False,
+        spoken_reference: SpokenReference | None = None,
     ) -> ServiceRequest:
         """Register a request, issue its folio, route it and compute its deadline;
-        ``folio_sms`` asks for the folio by SMS (a number the channel alone does not give)."""
+        ``folio_sms`` asks for the folio by SMS (a number the channel alone does not give);
+        ``spoken_reference`` is a reference recorded but not transcribed, kept with it."""
         data = RequestCreate.model_validate(data.model_dump())
         received_at = self._clock()
 
@@ -239,6 +246,9 @@ class RequestService:
             )
             session.add(request)
             session.flush()
+            assert request.id is not None
+            if spoken_reference is not None and spoken_reference.worth_keeping:
+                attach(session, request.id, request.folio, spoken_reference)
             note = f"Registrada por canal {data.channel}."
             self._record(session, request, "status", None, Status.RECEIVED, actor=actor, note=note)
             target = route(entry, alcaldia=data.alcaldia, road_class=data.road_class)

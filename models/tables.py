@@ -16,6 +16,7 @@ from models.metrics.facts import CallFactRow  # noqa: F401
 from models.open_data_rows import OpenDataRow  # noqa: F401
 from models.outbox import Job, Lease, OutboxEvent  # noqa: F401
 from models.primary_roads import PrimaryRoad  # noqa: F401
+from models.reference_audio import ReferenceAudio  # noqa: F401
 from models.request_supporters import RequestSupporter  # noqa: F401
 from models.requests import FolioCounter, RequestHistory, ServiceRequest
 from models.spy_audit import SpyAudit  # noqa: F401

@@ -8,7 +8,9 @@ first and ``BEEP`` is never asked for; a missing folder is made (by Asterisk's o
 ``System`` where ``app_system`` is loaded, so Asterisk may write in it, else by this process,
 which reads the recordings from the same path) and the recording tried once more; a recording
 that still cannot be made or read means the caller is asked by keys, and an empty or silent
-one is "not heard", so the caller is asked again. None of them is a system failure::
+one is "not heard", so the caller is asked again. None of them is a system failure. An answer
+whose recording is kept (``keep``: a reference for a person) is handed over with its WAV bytes
+when it holds speech, transcribed or not (there may be no speech engine at all)::
 
     recorder = AnswerRecorder(folder="/var/spool/asterisk/monitor/suac/ivr", recognizer=engine)
     key, heard = await recorder.listen(channel, "1795555792.8-3", tone="/…/voz/tono")
@@ -22,6 +24,7 @@ import logging
 import shlex
 import wave
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.asterisk.agi_channel import AgiChannel
@@ -31,20 +34,32 @@ from ivr.flow import CallerInput
 from ivr.speech import Transcript, UtteranceEngine
 from ivr.speech.audio import has_speech, read_wav_8k
 from ivr.speech.engines import SAMPLE_RATE
+from models.reference_audio import SpokenReference
 
 log = logging.getLogger(__name__)
 SYSTEM_STATUS = "${SYSTEMSTATUS}"  # System's own result: SUCCESS, FAILURE or APPERROR
 UNREADABLE = (OSError, EOFError, wave.Error, ValueError)  # missing, cut short, not 8 kHz
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What one recording held: its words (empty: silent or not transcribed), its length, and
+    its WAV bytes when they were to be kept and hold speech."""
+
+    text: Transcript
+    seconds: float
+    wav: bytes | None = None
+
+
 class AnswerRecorder:
-    """Records answers into ``folder`` and transcribes them in a worker pool."""
+    """Records answers into ``folder`` and transcribes them (with ``recognizer``, when there
+    is one) in a worker pool."""
 
     def __init__(
         self,
         *,
         folder: str,
-        recognizer: UtteranceEngine,
+        recognizer: UtteranceEngine | None,
         pool: Executor | None = None,
         max_utterance_ms: int = 15000,
     ) -> None:
@@ -52,9 +67,16 @@ class AnswerRecorder:
         self._pool, self._max_ms = pool, max_utterance_ms
 
     async def listen(
-        self, channel: AgiChannel, name: str, *, tone: str | None
+        self,
+        channel: AgiChannel,
+        name: str,
+        *,
+        tone: str | None,
+        transcribe: bool = True,
+        keep: bool = False,
     ) -> tuple[str | None, CallerInput | None]:
-        """(a key pressed instead, or None; what was heard, or None: ask by keys)."""
+        """(a key pressed instead, or None; what was heard, or None: ask by keys). With
+        ``keep``, a key that ends a recording holding speech comes with it in the input."""
         if tone is not None and (key := await channel.stream_file(tone)):
             return key, None
         base = f"{self.folder}/{name}"
@@ -63,19 +85,24 @@ class AnswerRecorder:
         except RecordingUnavailable:
             log.error("cannot record answers in %s: the caller is asked by keys", self.folder)
             return None, None
-        if key is not None:
+        if key is not None and not keep:
             return key, None
         if reply.fields.get("endpos") == "0":  # the caller said nothing: no samples at all
-            return None, CallerInput(timed_out=True)
+            return (key, None) if key else (None, CallerInput(timed_out=True))
         loop = asyncio.get_running_loop()
-        said = await loop.run_in_executor(self._pool, self._transcribe, f"{base}.wav")
-        if said is None:
-            return None, None
-        transcript, seconds = said
-        if not transcript.text:
-            return None, CallerInput(timed_out=True)
+        hear = (f"{base}.wav", transcribe, keep)
+        recorded = await loop.run_in_executor(self._pool, self._hear, *hear)
+        if recorded is None:
+            return key, None
+        if not recorded.text.text and recorded.wav is None:
+            return (key, None) if key else (None, CallerInput(timed_out=True))
+        audio = None if recorded.wav is None else SpokenReference(recorded.seconds, recorded.wav)
         return None, CallerInput(
-            speech=transcript.text, speech_confidence=transcript.confidence, speech_seconds=seconds
+            digits=key,
+            speech=recorded.text.text or None,
+            speech_confidence=recorded.text.confidence,
+            speech_seconds=recorded.seconds,
+            audio=audio,
         )
 
     async def _record(self, channel: AgiChannel, base: str) -> tuple[str | None, AgiReply]:
@@ -96,14 +123,17 @@ class AnswerRecorder:
         except OSError:
             log.exception("cannot make the folder of the recorded answers %s", self.folder)
 
-    def _transcribe(self, path: str) -> tuple[Transcript, float] | None:
-        """What was said in the recording at ``path``, and its seconds (in the worker pool)."""
+    def _hear(self, path: str, transcribe: bool, keep: bool) -> Recorded | None:
+        """What the recording at ``path`` holds (in the worker pool); None when unreadable."""
         try:
             pcm16 = read_wav_8k(Path(path))
+            seconds = len(pcm16) / (2 * SAMPLE_RATE)
+            if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
+                return Recorded(Transcript(text=""), seconds)
+            wav = Path(path).read_bytes() if keep else None
         except UNREADABLE:
             log.exception("cannot read the recorded answer %s", path)
             return None
-        seconds = len(pcm16) / (2 * SAMPLE_RATE)
-        if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
-            return Transcript(text=""), seconds
-        return self._recognizer.transcribe(pcm16), seconds
+        if self._recognizer is None or not transcribe:
+            return Recorded(Transcript(text=""), seconds, wav)
+        return Recorded(self._recognizer.transcribe(pcm16), seconds, wav)

@@ -35,6 +35,7 @@ VAR_ALCALDIA = "SUAC_ALCALDIA"
 VAR_REASON = "SUAC_MOTIVO"
 VAR_CONTEXT = "SUAC_CONTEXTO"  # the whole hand-off context, JSON in base64 (no quotes to escape)
 VAR_RECORDING = "SUAC_GRABACION"  # path of the MixMonitor recording
+VAR_SPEECH = "SUAC_VOZ"  # set by the dialplan to "dtmf": this call is served by keys only
 VAR_QUEUE_STATUS = "QUEUESTATUS"  # Queue()'s own result, set when the caller leaves it alive
 VAR_QUEUE_WAIT = "QUEUEWAIT"  # Queue()'s seconds from joining to the answer, set at the answer
 # QUEUESTATUS → how a call left the queue without an agent, the caller still on the line

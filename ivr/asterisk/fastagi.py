@@ -50,6 +50,7 @@ from ivr.speech import UtteranceEngine
 
 log = logging.getLogger(__name__)
 UNKNOWN = {"", "unknown"}
+KEYS_ONLY = "dtmf"  # the value of SUAC_VOZ, as of ``SUAC_ASTERISK__SPEECH``, for one call
 FAILURE_REASON, FAILURE_PROMPT = "falla del sistema", "falla-asesor"
 
 
@@ -77,16 +78,12 @@ class AgiFront:
         pool: Executor | None = None,
     ) -> None:
         self.flow, self.audio, self.options = flow, audio, options
-        self._recognizer, self._pool = recognizer, pool
-        self._recorder = (
-            None
-            if recognizer is None
-            else AnswerRecorder(
-                folder=f"{options.recordings_dir}/{names.UTTERANCES_DIR}",
-                recognizer=recognizer,
-                pool=pool,
-                max_utterance_ms=options.max_utterance_ms,
-            )
+        self._recognizer = recognizer
+        self._recorder = AnswerRecorder(
+            folder=f"{options.recordings_dir}/{names.UTTERANCES_DIR}",
+            recognizer=recognizer,
+            pool=pool,
+            max_utterance_ms=options.max_utterance_ms,
         )
 
     def install(self, server: FastAgiServer) -> None:
@@ -112,6 +109,7 @@ class AgiFront:
     async def _call_info(self, channel: AgiChannel) -> CallInfo:
         env = channel.env
         linkedid = await channel.get_variable("${CHANNEL(linkedid)}")
+        keys_only = await channel.get_variable("${" + names.VAR_SPEECH + "}") == KEYS_ONLY
         caller = env.get("agi_callerid", "")
         called = env.get("agi_dnid", "")
         return CallInfo(
@@ -119,11 +117,12 @@ class AgiFront:
             transport="asterisk",
             caller="" if caller in UNKNOWN else to_e164(caller),
             called=env.get("agi_extension", "") if called in UNKNOWN else called,
-            speech=self._hears(),
+            speech=self._hears() and not keys_only,
         )
 
     def _hears(self) -> bool:
-        """Whether a caller's speech can be understood (else the flow asks for keys only)."""
+        """Whether a caller's speech can be understood (else the flow asks for keys only; a
+        call whose dialplan set ``SUAC_VOZ=dtmf``, a noisy line say, is keys only too)."""
         return self.options.speech == "asterisk" or (
             self.options.speech == "record" and self._recognizer is not None
         )
@@ -176,7 +175,7 @@ class AgiFront:
         self, channel: AgiChannel, state: CallState, gather: Gather, pressed: str | None
     ) -> CallerInput:
         first = pressed or await self._play(channel, gather.say.parts, interruptible=gather.dtmf)
-        if first is None and gather.speech and self.options.speech != "dtmf":
+        if first is None and (gather.speech or gather.keep_audio):
             first, heard = await self._listen(channel, state, gather)
             if heard is not None:
                 return heard
@@ -200,13 +199,18 @@ class AgiFront:
     async def _listen(
         self, channel: AgiChannel, state: CallState, gather: Gather
     ) -> tuple[str | None, CallerInput | None]:
-        """Speech: (a key pressed instead, or None; what was said, or None)."""
-        if self.options.speech == "asterisk":
+        """Speech: (a key pressed instead, or None; what was said, or None). A gather that keeps
+        its audio is recorded even on a call served by keys (then not transcribed)."""
+        if gather.speech and self.options.speech == "asterisk":
             return await self._recognize_in_asterisk(channel, gather)
-        if self._recorder is None:
-            return None, None
         name = f"{state.call_id}-{len(state.path)}"
-        return await self._recorder.listen(channel, name, tone=self.audio.tone_path())
+        return await self._recorder.listen(
+            channel,
+            name,
+            tone=self.audio.tone_path(),
+            transcribe=gather.speech and self.options.speech == "record",
+            keep=gather.keep_audio,
+        )
 
     async def _recognize_in_asterisk(
         self, channel: AgiChannel, gather: Gather

@@ -12,6 +12,7 @@ from ivr.flow.common import Outcome, Retry, move, say
 from ivr.flow.place_reading import read_place
 from ivr.flow.state import CallState, Step
 from ivr.flow.steps import CallerInput, DateSpoken, Digits, Gather, Say, Turn
+from models.reference_audio import SPOKEN_REFERENCE, SpokenReference
 from models.requests import Channel, RequestCreate
 
 if TYPE_CHECKING:
@@ -32,19 +33,25 @@ CHANNELS = {
 
 
 async def answer_reference(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Register the request with everything gathered (#, or "sin referencia": without one)."""
-    skipped = (caller.digits or "").strip() == SKIP_REFERENCE_KEY
-    if skipped or fold(caller.speech or "") == SKIP_REFERENCE_WORDS:
+    """Register the request with everything gathered: the reference said, else its recording
+    for a person to transcribe, else without one (#, or "sin referencia")."""
+    said = (caller.speech or "").strip()
+    if fold(said) == SKIP_REFERENCE_WORDS:
         return await complete(flow, state.with_(reference=NO_REFERENCE))
-    if not caller.speech:
-        return Retry("opcion-invalida")
-    if len(caller.speech.split()) < MIN_REFERENCE_WORDS:  # "ahí" tells the crew nothing
-        return Retry("no-entendi")
-    return await complete(flow, state.with_(reference=caller.speech.strip()[:500]))
+    if len(said.split()) >= MIN_REFERENCE_WORDS:  # "ahí" tells the crew nothing
+        return await complete(flow, state.with_(reference=said[:500]))
+    if caller.audio is not None and caller.audio.worth_keeping:
+        return await complete(flow, state.with_(reference=SPOKEN_REFERENCE), spoken=caller.audio)
+    if (caller.digits or "").strip() == SKIP_REFERENCE_KEY:  # "#" with nothing recorded
+        return await complete(flow, state.with_(reference=NO_REFERENCE))
+    return Retry("no-entendi" if said else "opcion-invalida")
 
 
-async def complete(flow: CallFlow, state: CallState) -> Outcome:
-    """Register once (a folio already issued in this call is never issued again)."""
+async def complete(
+    flow: CallFlow, state: CallState, *, spoken: SpokenReference | None = None
+) -> Outcome:
+    """Register once (a folio already issued in this call is never issued again); ``spoken``
+    is the reference's recording when no one could transcribe it."""
     if state.folio is None:
         assert state.catalogue_code is not None
         place = await read_place(flow.directory, state)
@@ -62,6 +69,7 @@ async def complete(flow: CallFlow, state: CallState) -> Outcome:
                 call_id=state.call_id,
             ),
             actor=f"ivr:{state.transport}",
+            spoken_reference=spoken,
         )
         due = (
             request.due_at.astimezone(flow.requests.calendar.zone).date()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ivr.flow import completion, place
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
-from ivr.flow.state import CallState, Candidate, Step
+from ivr.flow.state import VOICE, CallState, Candidate, Step
 from ivr.flow.steps import CallerInput, Gather, Say, Turn
 from ivr.flow.understanding import fold, is_no, is_yes, ordinal_choice
 
@@ -139,14 +139,19 @@ async def choose(flow: CallFlow, state: CallState, candidate: Candidate) -> Outc
 
 
 async def ask_reference(flow: CallFlow, state: CallState) -> Gather:
-    """The street and a reference of the place, spoken; a caller who picked the category by
-    keys may go on without one (#)."""
+    """The street and a reference of the place, spoken (the answer's recording kept for a
+    person when it cannot be transcribed); a caller who picked the category by keys may go on
+    without one (#). A call that was not understood once is only recorded the second time."""
+    if state.failures and state.transport in VOICE:
+        prompt = flow.prompts.prompt("referencia-grabar")
+        return Gather(say=say(prompt), speech=False, keep_audio=True, timeout_seconds=8)
     if Step.CATEGORY_KEYS.value not in state.path:
         prompt = flow.prompts.prompt("referencia-pregunta")
-        return Gather(say=say(prompt), speech=True, timeout_seconds=8)
+        return Gather(say=say(prompt), speech=True, keep_audio=True, timeout_seconds=8)
     return Gather(
         say=say(flow.prompts.prompt("referencia-teclas")),
         speech=True,
+        keep_audio=True,
         timeout_seconds=8,
         finish_on_key="",  # "#" is the answer, not the end of one
     )

@@ -31,6 +31,10 @@ class Step(StrEnum):
     DONE = "done"
 
 
+Transport = Literal["twilio", "asterisk", "sms", "whatsapp"]
+VOICE: frozenset[Transport] = frozenset({"twilio", "asterisk"})  # calls, not conversations
+
+
 class Candidate(BaseModel):
     """One category the classifier proposed."""
 
@@ -44,7 +48,7 @@ class CallState(BaseModel):
     """Everything the flow remembers between two turns of one call."""
 
     call_id: str
-    transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
+    transport: Transport
     caller: str = ""
     called: str = ""
     speech: bool = True  # False: the front cannot hear this call, keys only

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ivr.flow.state import Transport
 from ivr.prompts import Prompt
 from models.handoff import HandoffContext as HandoffContext  # re-exported for the fronts
+from models.reference_audio import SpokenReference
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ class Say:
 
 @dataclass(frozen=True)
 class Gather:
-    """Play ``say`` and wait for keys and/or speech."""
+    """Play ``say`` and wait for keys and/or speech; ``keep_audio``: a front that can record
+    the answer hands the recording over too (for a person, when no one can transcribe it)."""
 
     say: Say
     dtmf: bool = True
@@ -60,6 +63,7 @@ class Gather:
     finish_on_key: str | None = None
     timeout_seconds: int = 6
     speech_hints: tuple[str, ...] = ()
+    keep_audio: bool = False
     kind: Literal["gather"] = "gather"
 
 
@@ -93,7 +97,8 @@ class CallerInput:
     """What the caller did at the last gather (nothing at all when ``timed_out``).
 
     ``speech_seconds`` is how long the caller could have spoken (the recording's length, or the
-    longest answer the front allows), when the front knows it.
+    longest answer the front allows), when the front knows it; ``audio`` is the recorded answer
+    of a gather that keeps it.
     """
 
     digits: str | None = None
@@ -101,11 +106,14 @@ class CallerInput:
     speech_confidence: float | None = None
     timed_out: bool = False
     speech_seconds: float | None = None
+    audio: SpokenReference | None = None
 
     @property
     def empty(self) -> bool:
-        """True when the caller neither keyed nor said anything."""
-        return self.timed_out or not ((self.digits or "").strip() or (self.speech or "").strip())
+        """True when the caller neither keyed nor said anything (nor left a recording)."""
+        recorded = self.audio is not None and self.audio.worth_keeping
+        said = (self.digits or "").strip() or (self.speech or "").strip()
+        return self.timed_out or not (said or recorded)
 
 
 @dataclass(frozen=True)
@@ -114,7 +122,7 @@ class CallInfo:
     hear this caller, e.g. Asterisk with ``speech = "dtmf"``, so every step asks for keys)."""
 
     call_id: str
-    transport: Literal["twilio", "asterisk", "sms", "whatsapp"]
+    transport: Transport
     caller: str = ""
     called: str = ""
     speech: bool = True
