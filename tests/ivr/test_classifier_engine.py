@@ -209,6 +209,33 @@ def test_where_weighs_less_than_what() -> None:
     assert Classifier(entries).classify("hay un muerto en el parque").candidates[0].code == "ANI-13"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quedó lodo en la calle por la inundación",
+        "después de la inundación quedó lodo",
+        "el lodo de la inundación",
+    ],
+)
+def test_an_event_said_as_the_cause_weighs_less_than_what_is_left(text: str) -> None:
+    """After "por la", "después de la", "de la", the flood says why: the mud is what to remove."""
+    entries = [
+        entry("DRE-14", "Inundación de vivienda", "PROTECCION CIVIL", "inundación"),
+        entry("RET-12", "Retiro de lodo acumulado", "RETIRO AZOLVE", "lodo"),
+    ]
+    assert Classifier(entries).classify(text).candidates[0].code == "RET-12"
+    assert Classifier(entries).classify("inundación").candidates[0].code == "DRE-14"
+
+
+def test_a_home_said_as_where_weighs_less_than_what() -> None:
+    entries = [
+        entry("DEP-1", "Departamento sin permiso", "VERIFICACIÓN", "departamento"),
+        entry("FAL-1", "Falta de agua", "FALTA DE AGUA", "agua"),
+    ]
+    text = "ya van tres días sin agua en mi departamento"
+    assert Classifier(entries).classify(text).candidates[0].code == "FAL-1"
+
+
 def test_a_word_is_not_rejoined_with_a_stop_word() -> None:
     """ "bache en" is not "bacheen" (which would stem like "bacheo")."""
     entries = [
@@ -216,6 +243,13 @@ def test_a_word_is_not_rejoined_with_a_stop_word() -> None:
         entry("VIA-4", "Bacheo en varias calles de la colonia", "BACHEO"),
     ]
     assert Classifier(entries).classify("un bache en la esquina").candidates[0].code == "VIA-1"
+
+
+def test_an_ordinary_phrase_after_a_cue_is_no_colonia_it_resembles() -> None:
+    """ "en el pueblo, la calle está oscura": "la calle" only resembles "Las Calles"."""
+    place = Classifier(SMALL).classify("en el pueblo, la calle está oscura").place
+    assert place.colonia is None
+    assert Classifier(SMALL).classify("en el barrio las calles hay un bache").place.colonia
 
 
 def test_two_known_words_are_rejoined_into_the_word_they_make() -> None:

@@ -121,7 +121,9 @@ def test_sweeping_is_not_a_bar() -> None:
         ("rayaron la cortina del negocio", "grafiti"),
         ("se cayeron los cables", "caid"),
         ("la alcantarilla se hundió", "colader"),
-        ("vienen a mediar con los vecinos", "mediacion"),
+        ("el perro sigue vivo", "lesionad"),
+        ("un bar clandestino", "irregular"),
+        ("no ha llegado el agua a todo el pueblo", "falt"),
     ],
 )
 def test_everyday_verbs_add_the_catalogue_word(text: str, meaning: str) -> None:
@@ -143,3 +145,38 @@ def test_quebrado_is_said_for_roto() -> None:
 def test_someone_who_has_not_come_home_is_missing() -> None:
     assert "desaparecid" in normalise("mi hijo no ha llegado a la casa").tokens
     assert "desaparecid" not in normalise("no ha llegado la pipa").tokens
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("vienen a mediar con los vecinos", "mediacion vecinos"),
+        ("necesitamos un mediador", "mediacion"),
+        ("nos peleamos con el vecino", "pleito vecino"),
+        ("un camion tumbo el semaforo", "camion caido semaforo"),
+        ("el anuncio se esta ladeando", "anuncio inclinado"),
+    ],
+)
+def test_everyday_words_said_for_catalogue_words(said: str, meant: str) -> None:
+    """Said for the catalogue's word, not near another one ("mediador" is no "medidor",
+    "tumbó" no "tumba")."""
+    assert normalise(said).tokens == normalise(meant).tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("una señora grande vive sola", "adult"),
+        ("hay un viejito desorientado", "adult"),
+        ("un señor viviendo en la calle", "situacion"),
+        ("mi hijo no llegó a la casa", "desaparecid"),
+    ],
+)
+def test_everyday_names_of_people_count_as_the_catalogue_words(text: str, meaning: str) -> None:
+    assert meaning in normalise(text).tokens + normalise(text).expansions
+
+
+def test_modal_and_lasting_verbs_name_no_problem() -> None:
+    """ "no se puede", "sigue", "todavía" say nothing of which problem it is."""
+    assert normalise("no se puede pasar").tokens == normalise("no pasar").tokens
+    assert normalise("la zanja sigue abierta").tokens == normalise("la zanja abierta").tokens
