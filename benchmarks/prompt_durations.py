@@ -46,10 +46,13 @@ from models.bus import InProcessBus  # noqa: E402
 from models.business_days import BusinessCalendar  # noqa: E402
 from models.config import Settings  # noqa: E402
 from models.notifier import Notifier  # noqa: E402
+from models.reference_audio import SpokenReference  # noqa: E402
 from models.request_service import RequestService  # noqa: E402
 from suac.container import prepare_database  # noqa: E402
 
-BUDGET_SECONDS = {"speech": 68.0, "keys": 75.0, "keys-only": 60.0}  # before: 98.6, 109.9, none
+BUDGET_SECONDS = {"speech": 68.0, "keys": 75.0, "keys-only": 64.0}  # before: 98.6, 109.9, none
+"""keys-only was 60 s (57.1 s heard) until its caller was asked for the reference, recorded
+for a person (62.2 s)."""
 DESCRIPTION = CallerInput(speech="la lámpara de mi calle no prende")
 REFERENCE = CallerInput(speech="calle Morelos esquina con Hidalgo, frente a la escuela")
 YES_SAID, YES_KEYED = CallerInput(speech="sí"), CallerInput(digits="1")
@@ -72,6 +75,7 @@ PATHS: dict[str, dict[Step, CallerInput]] = {
         Step.MENU: CallerInput(digits="1"),
         Step.CATEGORY_KEYS: CallerInput(digits="2"),
         Step.ALCALDIA: CallerInput(digits="04"),
+        Step.REFERENCE: CallerInput(audio=SpokenReference(seconds=6.0, wav=b"RIFF")),
     },
 }
 UNHEARD = frozenset({"keys-only"})  # paths of a call the front cannot hear

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ivr.flow import completion
 from ivr.flow.common import Outcome, Retry, ToAgent, move, say
 from ivr.flow.ports import ClassificationLike
 from ivr.flow.state import CallState, Step
@@ -150,12 +149,10 @@ async def ask_confirm_place(flow: CallFlow, state: CallState) -> Gather:
 
 
 async def answer_confirm_place(flow: CallFlow, state: CallState, caller: CallerInput) -> Outcome:
-    """Yes goes on to the reference (or registers without one when the call cannot be heard);
+    """Yes goes on to the reference (recorded for a person when the call cannot be heard);
     another alcaldía said is read back; no asks again."""
     digits = (caller.digits or "").strip()
     if digits == "1" or is_yes(caller.speech):
-        if not state.speech:
-            return await completion.complete(flow, state.with_(reference=completion.NO_REFERENCE))
         return await move(flow, state, Step.REFERENCE)
     named = match_alcaldia(caller.speech) if caller.speech else None
     if named and named != state.alcaldia:  # "no, es en Coyoacán"

@@ -21,10 +21,12 @@ from ivr.flow.key_menu import options, other_key
 from ivr.twilio.simulator import SimulatedCall
 from models.catalogue import CatalogueEntry
 from models.db import session_scope
+from models.reference_audio import SPOKEN_REFERENCE, SpokenReference
 from models.requests import Channel, ServiceRequest
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 TEMAS_2024 = SHARED / "data" / "cdmx" / "0311_temas_2024.csv"  # the menu's source
+WAV = b"RIFF-del-ciudadano"
 UNHEARD = CallInfo(call_id="AGI-KEYS", transport="asterisk", caller="+525512345678", speech=False)
 
 
@@ -76,12 +78,15 @@ async def test_a_call_that_cannot_be_heard_registers_by_keys(
     assert "Marque el código postal" in spoken(turn) and "Dígala" not in spoken(turn)
     state, turn = await press(flow, state, "04")
     assert "Alcaldía Coyoacán, ¿es correcto? Marque 1 si lo es" in spoken(turn)
-    state, turn = await press(flow, state, "1")  # no reference asked: registered
+    state, turn = await press(flow, state, "1")
+    assert state.step == Step.REFERENCE and isinstance(turn.then, Gather)
+    assert turn.then.keep_audio and not turn.then.speech  # recorded for a person
+    state, turn = await flow.handle(state, CallerInput(audio=SpokenReference(5.0, wav=WAV)))
     assert state.step == Step.REGISTERED and state.folio
     assert "quedó registrada" in spoken(turn)
     request = request_of(engine, UNHEARD.call_id)
     assert (request.catalogue_code, request.alcaldia) == (code, "Coyoacán")
-    assert (request.reference, request.channel) == (NO_REFERENCE, Channel.ASTERISK_CALL)
+    assert (request.reference, request.channel) == (SPOKEN_REFERENCE, Channel.ASTERISK_CALL)
 
 
 async def test_a_key_at_the_describe_step_offers_the_menu(engine, service, bus) -> None:
