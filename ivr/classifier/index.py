@@ -51,6 +51,9 @@ mud to go; "se inundó mi casa con la lluvia" still says the flood)."""
 _DETERMINERS = frozenset(
     {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
 )  # fmt: skip
+COMMON_SHARE = 0.125
+"""A word in more than this share of the entries ("no", "calle", "casa") is common: a
+phrasing of common words only is left out of the phrase rerank."""
 TRUNCATION = 6
 TRUNCATION_WEIGHT = 0.3
 _FUZZY_CUTOFF = 80.0
@@ -127,12 +130,20 @@ class CatalogueIndex:
             for token, p in postings.items()
         }
         self.unknown_mass = sorted(self.idf.values())[len(self.idf) // 2] if self.idf else 1.0
+        self.phrases = [[p for p in found if self._telling(p)] for found in self.phrases]
         self.surface = sorted(surface.items())
         self.words = frozenset(surface)
         """Every content word of the catalogue with its stem, sorted (for prefix search)."""
         self._vocabulary = [token for token in self.postings if not token.startswith("~")]
         self._by_sound = {phonetic(t): t for t in sorted(self._vocabulary, key=len, reverse=True)}
         self.resolve = lru_cache(maxsize=32768)(self._resolve)
+
+    def _telling(self, phrase: str) -> bool:
+        """Whether a phrasing says enough to stand for its entry in the phrase rerank: one
+        left with only common words once its stop-words are gone ("ya no tengo ese número"
+        → "no", "número de casa" → "casa") would match whole any utterance that has them."""
+        most = max(2.0, COMMON_SHARE * len(self.entries))
+        return any(len(self.postings[token][0]) < most for token in phrase.split())
 
     def query(self, words: Sequence[str]) -> Query:
         """Resolve folded ``words`` (place words already removed) to weighted terms."""

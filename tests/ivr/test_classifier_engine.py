@@ -236,6 +236,19 @@ def test_a_home_said_as_where_weighs_less_than_what() -> None:
     assert Classifier(entries).classify(text).candidates[0].code == "FAL-1"
 
 
+def test_a_phrasing_left_with_one_common_word_is_not_matched_whole() -> None:
+    """ "ya no tengo ese número" is "no" once its stop-words are gone: it would match whole
+    any utterance with a "no" in it."""
+    entries = [
+        entry("DIG-3", "Cambio de teléfono en Llave", "LLAVE CDMX", "ya no tengo ese número"),
+        entry("AGU-1", "Falta de agua", "FALTA DE AGUA", "no hay agua"),
+        entry("VIA-1", "Bache en calle", "BACHEO", "bache"),
+    ]
+    phrases = Classifier(entries).index.phrases
+    assert "no" not in phrases[0]
+    assert "bach" in phrases[2]
+
+
 def test_a_word_is_not_rejoined_with_a_stop_word() -> None:
     """ "bache en" is not "bacheen" (which would stem like "bacheo")."""
     entries = [
