@@ -303,6 +303,8 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "chorrea": "fuga",
         "chorreando": "fuga",
         "gotea": "fuga",
+        "chorro": "fuga",
+        "chorros": "fuga",
         "goteando": "fuga",
         "talar": "tala derribo",
         "talaron": "tala derribo",
