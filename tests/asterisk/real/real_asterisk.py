@@ -24,6 +24,7 @@ from models.config import Settings
 
 RUN_ASTERISK = Path(__file__).resolve().parents[3].parent / "shared/asterisk/server/run-asterisk"
 SECRET = "secreto-de-prueba"
+TEST_DIALPLAN = "extensions-pruebas.conf"
 
 
 def free_port() -> int:
@@ -52,6 +53,7 @@ class RealAsterisk:
     conf: Path
     run: Path
     ami_port: int
+    start_env: dict[str, str]
 
     @property
     def console_log(self) -> Path:
@@ -62,6 +64,15 @@ class RealAsterisk:
         """The project's settings for this server (as ``suac`` would read them)."""
         with mock.patch.dict(os.environ, self.env):
             return Settings(_env_file=None)
+
+    def start(self) -> None:
+        """Start Asterisk again on the same configuration (after :meth:`stop`)."""
+        start = [RUN_ASTERISK, "start", self.run, self.conf]
+        subprocess.run(start, env={**os.environ, **self.start_env}, check=True, capture_output=True)
+
+    def stop(self) -> None:
+        """Stop Asterisk (``core stop now``)."""
+        subprocess.run([RUN_ASTERISK, "stop", self.run], check=False, capture_output=True)
 
     def cli(self, command: str) -> str:
         """Run one Asterisk CLI command and return its output."""
@@ -77,11 +88,16 @@ def real_asterisk(
     *,
     before_start: Callable[[Path], None] | None = None,
     sounds: Path | None = None,
+    settings: dict[str, str] | None = None,
+    dialplan: str = "",
+    modules: tuple[str, ...] = (),
 ) -> Iterator[RealAsterisk]:
     """Render the configuration (``suac asterisk render``), start Asterisk, stop it after.
 
     ``before_start(rundir)`` may add files (sounds, music) to the run folder first; ``sounds``
-    replaces ``/usr/share/asterisk`` (Debian's ``sounds/<voice>/`` and ``moh/``)."""
+    replaces ``/usr/share/asterisk`` (Debian's ``sounds/<voice>/`` and ``moh/``); ``settings``
+    adds or overrides ``SUAC_*`` variables; ``dialplan`` (the tests' own contexts) and ``modules``
+    (what those need besides the project's) are added to the rendered files."""
     if not RUN_ASTERISK.exists():
         pytest.skip(f"no Asterisk server at {RUN_ASTERISK}")
     conf, run = tmp_path_factory.mktemp("conf"), tmp_path_factory.mktemp("ast")
@@ -98,15 +114,22 @@ def real_asterisk(
         "SUAC_ASTERISK__PROMPTS_DIR": str(files / "voz"),
         "SUAC_ASTERISK__RECORDINGS_DIR": str(files / "grabaciones"),
         "SUAC_DATA_DIR": str(files / "datos"),
+        **(settings or {}),
     }
     render = [sys.executable, "-m", "suac.cli", "asterisk", "render", "--out", str(conf)]
     subprocess.run(render, env={**os.environ, **env}, check=True, capture_output=True)
+    if dialplan:
+        (conf / TEST_DIALPLAN).write_text(dialplan, encoding="utf-8")
+        with (conf / "extensions.conf").open("a", encoding="utf-8") as extensions:
+            extensions.write(f"\n#include {TEST_DIALPLAN}\n")
+    with (conf / "modules.conf").open("a", encoding="utf-8") as loaded:
+        loaded.writelines(f"load => {module}\n" for module in modules)
     if before_start is not None:
         before_start(run)
-    start_env = {**os.environ, **({"RUN_ASTERISK_SOUNDS": str(sounds)} if sounds else {})}
-    start = [RUN_ASTERISK, "start", run, conf]
-    subprocess.run(start, env=start_env, check=True, capture_output=True)
+    start_env = {"RUN_ASTERISK_SOUNDS": str(sounds)} if sounds else {}
+    server = RealAsterisk(env=env, conf=conf, run=run, ami_port=ami, start_env=start_env)
+    server.start()
     try:
-        yield RealAsterisk(env=env, conf=conf, run=run, ami_port=ami)
+        yield server
     finally:
-        subprocess.run([RUN_ASTERISK, "stop", run], check=False, capture_output=True)
+        server.stop()
