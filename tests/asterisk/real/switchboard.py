@@ -27,7 +27,6 @@ from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.prompt_audio import PromptAudio, spoken_templates
 from ivr.prompts import PromptBook
 from ivr.speech import UtteranceEngine
-from models.call_facts import call_id_of
 from models.calls import CallRecord
 from models.config import Settings
 from models.events import BaseEvent
@@ -62,7 +61,7 @@ class Journal:
 
     def of_call(self, call_id: str) -> list[BaseEvent]:
         """The events of one call, in order."""
-        return [e for e in self.events if call_id_of(e) == call_id]
+        return [e for e in self.events if getattr(e, "call_id", None) == call_id]
 
     async def first(self, wanted: Callable[[BaseEvent], bool], seconds: float = WAIT) -> BaseEvent:
         """The first event (already published or to come) that is ``wanted``."""
@@ -232,6 +231,7 @@ async def switchboard(
         await asyncio.wait_for(link.connected.wait(), WAIT)
         await ami.open()
         yield board
+        await board.hang_up_all()
     finally:
         ami.close()
         await runtime.stop()

@@ -81,7 +81,7 @@ async def test_register_by_keys_and_hear_the_folio(board: Switchboard) -> None:
                 ("lugar-confirmar", "1"),
                 ("referencia-teclas", "#"),  # no reference
             ],
-            hang_up_on="registro-siguiente",
+            hang_up_on="plazo-respuesta",  # once the folio is read
         )
     )
     record = await board.ended(citizen.call_id)
