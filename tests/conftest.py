@@ -1,5 +1,10 @@
 """Shared fixtures: an embedded database per test, and the real servers for the scale-out path.
 
+The embedded database is migrated and seeded once per session: each test's new embedded
+database (the shipped reference data, made by ``prepare_database``, directly or through an
+application's start) begins as a copy of that one, which ``prepare_database`` then finds up to
+date and seeded, so a test does not pay for every migration and the catalogue's import again.
+
 PostgreSQL and Redis tests run against real servers (``SUAC_TEST_POSTGRES_URL``,
 ``SUAC_TEST_REDIS_URL``, defaulting to this machine's). When a server is missing they are
 skipped with the reason, except under ``CI=true``, where a missing server fails the run.
@@ -9,7 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +28,7 @@ from models.config import Settings
 from models.db import make_engine
 from models.notifier import Notifier
 from models.request_service import RequestService
-from suac.container import prepare_database
+from suac import container
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -50,6 +55,50 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa
         report.longrepr = f"skipped, but CI=true requires it to run: {reason}"
 
 
+PrepareDatabase = Callable[..., Engine]
+
+
+def _shipped_reference_data(settings: Settings) -> bool:
+    """Whether ``settings`` seed the shipped authorities and catalogue."""
+    defaults = Settings.model_fields
+    return (
+        settings.catalogue_path == defaults["catalogue_path"].default
+        and settings.authorities_path == defaults["authorities_path"].default
+    )
+
+
+def _starting_from(template: Path, prepare: PrepareDatabase) -> PrepareDatabase:
+    """``prepare`` (``prepare_database``), a new embedded database with the shipped reference
+    data copied from ``template`` first."""
+
+    def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
+        target = settings.database_path
+        if (
+            create
+            and not settings.database_url
+            and not target.exists()
+            and _shipped_reference_data(settings)
+        ):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(template, target)
+        return prepare(settings, create=create)
+
+    return prepare_database
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The embedded database migrated and seeded once, which new ones start from."""
+    folder = tmp_path_factory.mktemp("plantilla")
+    prepare = container.prepare_database
+    prepare(Settings(data_dir=folder, database_url="", redis_url="", _env_file=None)).dispose()
+    template = folder / "suac.db"
+    assert not template.with_name("suac.db-wal").exists(), "the template's WAL was not merged"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(container, "prepare_database", _starting_from(template, prepare))
+        yield template
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Embedded defaults in a private data folder."""
@@ -59,7 +108,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     """A migrated, seeded SQLite database."""
-    engine = prepare_database(settings)
+    engine = container.prepare_database(settings)
     yield engine
     engine.dispose()
 
