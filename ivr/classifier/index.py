@@ -40,6 +40,10 @@ _PLACE_NOUNS = frozenset(
 )  # fmt: skip
 """Where-words: after "en el…", they say where the problem is, not what it is ("en Locatel",
 "en el verificentro" still say what)."""
+_PARTS = frozenset({"entrada", "salida", "puerta", "parada", "paradero", "esquina", "orilla"})
+"""Places that are part of another ("en la entrada de la cochera", "en la parada del micro"):
+the whole they belong to is where too."""
+_OF = frozenset({"de", "del"})
 _CAUSE_LEADS = frozenset({"por", "tras", "despues", "con", "de", "del"})
 _EVENTS = frozenset(
     {"inundacion", "inundaciones", "lluvia", "lluvias", "aguacero", "tormenta", "tromba",
@@ -48,6 +52,7 @@ _EVENTS = frozenset(
 """What happened before: after "por la…", "después de la…", "con el…", "el lodo de la…", the
 event says why, not what the caller needs done ("quedó lodo por la inundación" asks for the
 mud to go; "se inundó mi casa con la lluvia" still says the flood)."""
+_BACKGROUND = MappingProxyType({"place": _PLACE_NOUNS, "event": _EVENTS})
 _DETERMINERS = frozenset(
     {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
 )  # fmt: skip
@@ -204,22 +209,27 @@ def _locative_stems(words: Sequence[str]) -> frozenset[str]:
     """Stems said only as where the problem is ("un perro muerto en el parque") or why ("lodo
     por la inundación"), not what.
 
-    A place noun ("calle", "parque"…) right after "en", "junto a", "frente a"… is where, an
-    event ("inundación", "lluvia"…) after "por", "después de", "con"… is why; either still
-    counts, at a lower weight, unless the caller also names it as the subject.
+    A place noun ("calle", "parque"…) right after "en", "junto a", "frente a"… is where, and
+    so is the whole a part of a place belongs to ("en la entrada de la cochera"); an event
+    ("inundación", "lluvia"…) after "por", "después de", "con"… is why. Each still counts, at
+    a lower weight, unless the caller also names it as the subject.
     """
     background: set[str] = set()
     what: set[str] = set()
-    lead: frozenset[str] = frozenset()
+    lead = ""
     for word in words:
+        if lead == "part" and word in _OF:
+            lead = "whole"
+            continue
         if word in _LOCATIVE_LEADS or word in _CAUSE_LEADS:
-            lead = _PLACE_NOUNS if word in _LOCATIVE_LEADS else _EVENTS
+            lead = "place" if word in _LOCATIVE_LEADS else "event"
             continue
         if lead and word in _DETERMINERS:
             continue
         stems = {stem(w) for w in content_words(word)}
-        (background if word in lead else what).update(stems)
-        lead = frozenset()
+        inside = lead == "whole" or word in _BACKGROUND.get(lead, ())
+        (background if inside else what).update(stems)
+        lead = "part" if lead == "place" and word in _PARTS else ""
     return frozenset(background - what)
 
 

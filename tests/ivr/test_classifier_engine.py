@@ -236,6 +236,17 @@ def test_a_home_said_as_where_weighs_less_than_what() -> None:
     assert Classifier(entries).classify(text).candidates[0].code == "FAL-1"
 
 
+def test_the_whole_a_place_is_part_of_is_where_too() -> None:
+    """ "en la parada del micro", "en la entrada de la cochera": the microbus is where the
+    robberies are, not what (codes chosen so that a tie would go the wrong way)."""
+    entries = [
+        entry("BUS-1", "Queja contra microbús", "QUEJA DE TRANSPORTE", "micro"),
+        entry("SEG-2", "Vigilancia por asaltos", "VIGILANCIA", "asaltan"),
+    ]
+    text = "asaltan en la parada del micro"
+    assert Classifier(entries).classify(text).candidates[0].code == "SEG-2"
+
+
 def test_a_phrasing_left_with_one_common_word_is_not_matched_whole() -> None:
     """ "ya no tengo ese número" is "no" once its stop-words are gone: it would match whole
     any utterance with a "no" in it."""
