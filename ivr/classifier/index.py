@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from ivr.classifier.lexicon import STOPWORDS
+from ivr.classifier.numbers import word_number
 from ivr.classifier.text import content_words, fold, normalise, phonetic, stem
 
 FIELD_WEIGHTS = MappingProxyType(
@@ -182,7 +183,8 @@ class CatalogueIndex:
                 skip = False
                 continue
             merged = stem(first + second)
-            known = stem(second) in self.postings  # "socio económico" joined, not "de sazolve"
+            # "socio económico" joined, not "de sazolve"; a number is a word ("en tres días")
+            known = stem(second) in self.postings or word_number(second) is not None
             split = second and second not in STOPWORDS and (not known or first not in STOPWORDS)
             if split and merged in self.postings:  # never "bache en" → "bacheen"
                 joined.append(first + second)

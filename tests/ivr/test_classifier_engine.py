@@ -276,6 +276,13 @@ def test_an_ordinary_phrase_after_a_cue_is_no_colonia_it_resembles() -> None:
     assert Classifier(SMALL).classify("en el barrio las calles hay un bache").place.colonia
 
 
+def test_a_number_is_not_rejoined_with_the_word_before_it() -> None:
+    """ "en tres días" is no "entres" (which stems like "entra")."""
+    entries = [entry("DRE-14", "Inundación de vivienda", "PROTECCION CIVIL", "se entra el agua")]
+    query = Classifier(entries).index.query(["sin", "agua", "en", "tres", "dias"])
+    assert "entr" not in {term.stem for term in query.terms}
+
+
 def test_two_known_words_are_rejoined_into_the_word_they_make() -> None:
     """ "socio económico" is the catalogue's "socioeconómico", though "económico" is a word."""
     entries = [
