@@ -1,6 +1,6 @@
 """A local stand-in for Twilio's REST API (api.twilio.com): records each message and call it
-accepts and each change to a live call, and can fail or hang on purpose (a plain module,
-importable by any test)."""
+accepts and each change to a live call, serves and deletes call recordings, and can fail or
+hang on purpose (a plain module, importable by any test)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 _CALL_UPDATE = re.compile(r"/Calls/(CA[0-9a-fA-F]+)\.json$")
+_RECORDING = re.compile(r"/Recordings/(RE[0-9a-fA-F]{32})\.(wav|json)$")
 
 
 class FakeTwilioApi(ThreadingHTTPServer):
     """Messages, Calls and Queues on 127.0.0.1.
 
-    ``queues`` maps a queue's name to its callers waiting (listed by ``GET …/Queues.json``).
+    ``queues`` maps a queue's name to its callers waiting (listed by ``GET …/Queues.json``);
+    ``recordings`` maps a recording's SID to its WAV (``GET …/Recordings/RE….wav``, with the
+    ``Authorization`` header kept in ``authorizations``; ``DELETE …/Recordings/RE….json``
+    removes it and lists it in ``deleted``).
 
     ``failures`` lists HTTP statuses to answer next; ``hang_next`` requests are held open (and
     never accepted) until :meth:`release` or shutdown, as a REST API that stopped answering.
@@ -29,6 +33,9 @@ class FakeTwilioApi(ThreadingHTTPServer):
         self.messages: list[dict[str, str]] = []
         self.calls: list[dict[str, str]] = []
         self.queues: dict[str, int] = {}
+        self.recordings: dict[str, bytes] = {}
+        self.deleted: list[str] = []
+        self.authorizations: list[str] = []
         self.updates: list[dict[str, str]] = []  # changes to live calls (with their "path")
         self.paths: list[str] = []
         self.failures: list[int] = []
@@ -66,6 +73,10 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self.server.paths.append(self.path)
+        if recording := _RECORDING.search(self.path):
+            self.server.authorizations.append(self.headers.get("Authorization", ""))
+            self._recording(recording.group(1))
+            return
         if not self.path.split("?")[0].endswith("/Queues.json"):
             self._answer(404, {"code": 20404, "message": "No encontrado", "status": 404})
             return
@@ -99,11 +110,35 @@ class _ApiHandler(BaseHTTPRequestHandler):
             body = {"sid": sid, "status": "queued", "to": form["To"], "body": form["Body"]}
         self._answer(status, body)
 
+    def do_DELETE(self) -> None:  # noqa: N802 (http.server's naming)
+        self.server.paths.append(self.path)
+        recording = _RECORDING.search(self.path)
+        status = self.server.failures.pop(0) if self.server.failures else 204
+        if status == 204 and recording and recording.group(1) in self.server.recordings:
+            del self.server.recordings[recording.group(1)]
+            self.server.deleted.append(recording.group(1))
+            self._send(204, "application/json", b"")
+            return
+        status = 404 if status == 204 else status
+        self._answer(status, {"code": 20000 + status, "message": "falla", "status": status})
+
+    def _recording(self, sid: str) -> None:
+        """A recording's WAV (or the next failure planned, or 404)."""
+        if self.server.failures:
+            status = self.server.failures.pop(0)
+            self._answer(status, {"code": 20000 + status, "message": "falla", "status": status})
+        elif sid in self.server.recordings:
+            self._send(200, "audio/x-wav", self.server.recordings[sid])
+        else:
+            self._answer(404, {"code": 20404, "message": "No encontrado", "status": 404})
+
     def _answer(self, status: int, body: dict[str, object]) -> None:
-        payload = json.dumps(body).encode()
+        self._send(status, "application/json", json.dumps(body).encode())
+
+    def _send(self, status: int, content_type: str, payload: bytes) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

@@ -22,6 +22,7 @@ from ivr.twilio.callbacks import PLACE_CALLBACK, CallbackQueue, QueueWaitEstimat
 from ivr.twilio.messaging import MessagingFront
 from ivr.twilio.outbound import MessageSender
 from ivr.twilio.redis_store import RedisCallStore
+from ivr.twilio.reference_fetch import ReferenceFetcher
 from ivr.twilio.twiml import TwimlRenderer
 from ivr.twilio.voice import VoiceFront
 from models.config import Settings
@@ -45,10 +46,14 @@ class IvrPart:
     estimator: QueueWaitEstimator
     speech: VoskEngine | WhisperEngine | None = None
     callbacks: CallbackQueue | None = None
+    references: ReferenceFetcher | None = None  # recordings to bring home from Twilio
 
     def job_handlers(self) -> dict[str, Handler]:
         """The jobs this part carries out in the worker role."""
-        return {PLACE_CALLBACK: self.callbacks.place} if self.callbacks is not None else {}
+        handlers = self.references.handlers() if self.references is not None else {}
+        if self.callbacks is not None:
+            handlers[PLACE_CALLBACK] = self.callbacks.place
+        return handlers
 
     async def close(self) -> None:
         """Release the call-state store."""
@@ -150,4 +155,7 @@ def build_ivr(
         estimator=estimator,
         speech=speech,
         callbacks=callbacks,
+        references=ReferenceFetcher(settings=settings, engine=engine, client=lambda: sender.client)
+        if settings.twilio.account_sid
+        else None,
     )

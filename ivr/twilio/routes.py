@@ -49,17 +49,23 @@ SignedForm = Annotated[FormData, Depends(twilio_form)]
 QueueName = Annotated[str, Query(alias="queue", min_length=1, max_length=64)]
 
 
-def _voice_hook(form: FormData) -> VoiceWebhook:
+def _voice_hook(request: Request, form: FormData) -> VoiceWebhook:
+    """The webhook's fields (400 in Spanish when malformed; a recording only on Twilio's API
+    or the configured stand-in)."""
+    api_base = request.app.state.container.settings.twilio.api_base_url
     try:
-        return VoiceWebhook.model_validate(dict(form))
+        return VoiceWebhook.model_validate(dict(form), context={"api_base": api_base})
     except ValidationError as error:
+        if any("RecordingUrl" in problem["loc"] for problem in error.errors()):
+            detail = "La grabación no está en la API de Twilio."
+            raise HTTPException(status_code=400, detail=detail) from error
         raise HTTPException(status_code=400, detail="Solicitud de Twilio mal formada.") from error
 
 
 @router.post("/voice")
 async def incoming_call(request: Request, form: SignedForm) -> Response:
     """A call arrives on a City number."""
-    xml = await _part(request).voice.incoming(_voice_hook(form))
+    xml = await _part(request).voice.incoming(_voice_hook(request, form))
     return Response(xml, media_type=XML)
 
 
@@ -71,8 +77,9 @@ async def call_step(
     silence: Annotated[int, Query(ge=0, le=1)] = 0,
     media: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
-    """The caller's answer to a gather (or the silence after it, or a media stream's result)."""
-    hook = _voice_hook(form)
+    """The caller's answer to a gather (or the silence after it, a media stream's result, or a
+    recording's URL)."""
+    hook = _voice_hook(request, form)
     xml = await _part(request).voice.step(hook, seq=seq, silence=bool(silence), media=bool(media))
     return Response(xml, media_type=XML)
 
@@ -86,14 +93,14 @@ async def callback_answered(
     row = await part.callbacks.get(request_id) if part.callbacks is not None else None
     context = json.loads(row.context) if row is not None else None
     queue = row.queue if row is not None else part.flow.options.agent_queue
-    xml = await part.voice.callback(_voice_hook(form), context, queue)
+    xml = await part.voice.callback(_voice_hook(request, form), context, queue)
     return Response(xml, media_type=XML)
 
 
 @router.post("/voice/queue/wait")
 async def queue_wait(request: Request, form: SignedForm, queue: QueueName) -> Response:
     """``<Enqueue waitUrl>``: the hold loop of a queued caller (with its position)."""
-    xml = await _part(request).voice.queue_wait(_voice_hook(form), queue)
+    xml = await _part(request).voice.queue_wait(_voice_hook(request, form), queue)
     return Response(xml, media_type=XML)
 
 
@@ -105,14 +112,14 @@ async def queue_connected(
     agent: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """``<Queue url>``: an agent's call dequeued the caller (with its wait)."""
-    xml = await _part(request).voice.queue_connected(_voice_hook(form), queue, agent)
+    xml = await _part(request).voice.queue_connected(_voice_hook(request, form), queue, agent)
     return Response(xml, media_type=XML)
 
 
 @router.post("/voice/queue/result")
 async def queue_result(request: Request, form: SignedForm, queue: QueueName) -> Response:
     """``<Enqueue action>``: the call left the queue (``QueueResult``, ``QueueTime``)."""
-    xml = await _part(request).voice.queue_result(_voice_hook(form), queue)
+    xml = await _part(request).voice.queue_result(_voice_hook(request, form), queue)
     return Response(xml, media_type=XML)
 
 
@@ -125,7 +132,7 @@ async def agent_leg(
 ) -> Response:
     """An agent's call takes the next caller of ``queue``: a call the agent made (its ``From``
     names the agent) or one placed to the agent (``agent``, by the ``dial_next`` command)."""
-    xml = _part(request).voice.agent_leg(queue, agent or _voice_hook(form).caller)
+    xml = _part(request).voice.agent_leg(queue, agent or _voice_hook(request, form).caller)
     return Response(xml, media_type=XML)
 
 
@@ -136,7 +143,7 @@ async def call_transferred(
     target: Annotated[str, Query(min_length=3, max_length=200)],
 ) -> Response:
     """A caller's call redirected here (by an agent's transfer) is dialled to ``target``."""
-    xml = await _part(request).voice.transferred(_voice_hook(form), target)
+    xml = await _part(request).voice.transferred(_voice_hook(request, form), target)
     return Response(xml, media_type=XML)
 
 
@@ -147,14 +154,14 @@ async def status_reading(
     folio: Annotated[str, Query(max_length=20, pattern=r"^[0-9]*$")] = "",
 ) -> Response:
     """A caller an agent sent back to the IVR's status reading (``folio`` read at once)."""
-    xml = await _part(request).voice.read_status(_voice_hook(form), folio)
+    xml = await _part(request).voice.read_status(_voice_hook(request, form), folio)
     return Response(xml, media_type=XML)
 
 
 @router.post("/voice/status", status_code=204)
 async def call_status(request: Request, form: SignedForm) -> Response:
     """Twilio's call status callback."""
-    await _part(request).voice.status(_voice_hook(form))
+    await _part(request).voice.status(_voice_hook(request, form))
     return Response(status_code=204)
 
 

@@ -37,6 +37,7 @@ class TwimlPage:
     end: str | None = None  # "hangup", "enqueue:<queue>", "dial:<uri>"
     stream: str | None = None  # a ``<Connect><Stream>``'s action (audio for a local engine)
     gather: dict[str, str] = field(default_factory=dict)
+    record: dict[str, str] = field(default_factory=dict)  # a ``<Record>``'s attributes
 
     @classmethod
     def parse(cls, status_code: int, xml: str) -> TwimlPage:
@@ -52,6 +53,9 @@ class TwimlPage:
                 page.gather = dict(node.attrib)
                 page.action = node.get("action")
                 page.spoken += [say.text or "" for say in node.findall("Say")]
+            elif node.tag == "Record":
+                page.record = dict(node.attrib)
+                page.action = node.get("action")
             elif node.tag == "Redirect":
                 page.redirect = node.text
             elif node.tag == "Hangup":
@@ -120,8 +124,20 @@ class SimulatedCall:
         """Say ``text`` at the current gather (as Twilio's recogniser would report it)."""
         return await self.answer({"SpeechResult": text, "Confidence": str(confidence)})
 
+    async def recorded(self, url: str, seconds: int, key: str = "#") -> TwimlPage:
+        """Speak after the tone and end with ``key``: the ``<Record>``'s action gets the
+        recording's ``url`` on Twilio's REST API (its SID is the URL's last part)."""
+        return await self.answer(
+            {
+                "RecordingUrl": url,
+                "RecordingDuration": str(seconds),
+                "RecordingSid": url.rsplit("/", 1)[-1],
+                "Digits": key,
+            }
+        )
+
     async def answer(self, fields: dict[str, str]) -> TwimlPage:
-        """Post ``fields`` to the current gather's action URL."""
+        """Post ``fields`` to the current gather's (or recording's) action URL."""
         assert self.last is not None and self.last.action, "no gather to answer"
         return await self._follow(await self.post(self.last.action, fields))
 

@@ -9,6 +9,10 @@ call takes the next caller with ``<Dial><Queue url>``, whose URL reports the con
 ``transfer="sip"`` the call is dialled to the PBX instead, with short ``X-SUAC-…`` headers.
 With a local speech engine (``stream_url``) a speech gather becomes ``<Connect><Stream>``
 whose ``token`` parameter binds the stream to the call and turn (``ivr.twilio.stream_auth``).
+A gather that keeps the answer's audio without listening for words (``keep_audio``, no
+``speech``) becomes the question, then ``<Record>`` ended by "#" or silence, whose action gets
+the recording's URL; Twilio skips the action of an empty recording and follows the
+``<Redirect>`` after it, which reports that nothing was recorded.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ MAX_HINTS_CHARS = 4000
 MAX_HEADER_CHARS = 40  # SIP header values are kept short (Twilio limits the whole URI)
 # Twilio's own hold music (the playlist it plays when an <Enqueue> has no waitUrl)
 HOLD_MUSIC = "http://com.twilio.sounds.music.s3.amazonaws.com/MARKOVICHAMP-Borghestral.mp3"
+RECORD_MAX_SECONDS = 20  # a street and a reference take a caller well under this
+RECORD_SILENCE_SECONDS = 5  # the silence that ends a recording (the caller is done)
 
 
 def part_text(part: Part, *, today: date | None = None) -> str:
@@ -89,7 +95,9 @@ class TwimlRenderer:
         for say in turn.actions:
             self._say(response, say_text(say, today=today))
         then = turn.then
-        if isinstance(then, Gather) and then.speech and self.stream_url:
+        if isinstance(then, Gather) and then.keep_audio and not then.speech:
+            self._record(response, then, seq=seq, today=today)
+        elif isinstance(then, Gather) and then.speech and self.stream_url:
             self._stream(response, then, seq=seq, today=today, call_id=call_id)
         elif isinstance(then, Gather):
             self._gather(response, then, seq=seq, today=today)
@@ -137,6 +145,23 @@ class TwimlRenderer:
                 options["hints"] = hints
         node = response.gather(**options)
         self._say(node, say_text(gather.say, today=today))
+        response.redirect(self.step_url(seq) + "&silence=1", method="POST")
+
+    def _record(
+        self, response: VoiceResponse, gather: Gather, *, seq: int, today: date | None
+    ) -> None:
+        """The question, then a recording after the tone ended by "#" or silence; an empty one
+        falls through to the redirect (nothing recorded)."""
+        self._say(response, say_text(gather.say, today=today))
+        response.record(
+            action=self.step_url(seq),
+            method="POST",
+            finish_on_key="#",
+            max_length=RECORD_MAX_SECONDS,
+            timeout=RECORD_SILENCE_SECONDS,
+            play_beep=True,
+            trim="trim-silence",
+        )
         response.redirect(self.step_url(seq) + "&silence=1", method="POST")
 
     def _stream(

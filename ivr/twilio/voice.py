@@ -3,7 +3,8 @@
 No rule of the call lives here: this module only translates between Twilio and ``CallFlow``.
 The queue webhooks (``<Enqueue>``'s hold loop and result, ``<Queue url>`` at dequeue) and a
 transfer's redirect are reported to the flow (``CallFlow.reports``), which publishes the call
-events the call recorder writes, as the AMI bridge does for Asterisk calls.
+events the call recorder writes, as the AMI bridge does for Asterisk calls. A ``<Record>``'s
+action brings the recording's URL on Twilio (fetched later by a job: ``reference_fetch``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.flow import input_limits
@@ -24,11 +25,14 @@ from ivr.phones import to_e164
 from ivr.twilio.call_store import CallStore
 from ivr.twilio.commands import dial_twiml
 from ivr.twilio.redis_store import RedisCallStore
-from ivr.twilio.twiml import TwimlRenderer
+from ivr.twilio.reference_fetch import is_twilio_recording
+from ivr.twilio.twiml import RECORD_MAX_SECONDS, TwimlRenderer
+from models.reference_audio import SpokenReference
 
 log = logging.getLogger(__name__)
 
 CALL_SID = r"^CA[0-9a-fA-F]{32}$"
+RECORDING_SID = r"^RE[0-9a-fA-F]{32}$"
 GATHER_SPEECH_SECONDS = 60.0  # <Gather>'s maxSpeechTime (its default): no answer is longer
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # Twilio's <Enqueue> QueueResult → how the call left the queue
@@ -47,7 +51,11 @@ MAX_QUEUE_POSITION = 10_000  # far beyond any queue of the City's line
 
 
 class VoiceWebhook(BaseModel):
-    """The fields of a Twilio voice webhook that the IVR reads (the rest is ignored)."""
+    """The fields of a Twilio voice webhook that the IVR reads (the rest is ignored).
+
+    A recording's URL is accepted only on Twilio's REST API, or on the stand-in named by the
+    validation context's ``api_base`` (the configured ``SUAC_TWILIO__API_BASE_URL``).
+    """
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
@@ -65,6 +73,11 @@ class VoiceWebhook(BaseModel):
         default=None, alias="QueuePosition", ge=0, le=MAX_QUEUE_POSITION
     )
     dequeuing_call: str = Field(default="", alias="DequeingCallSid", max_length=64)
+    recording_url: str | None = Field(default=None, alias="RecordingUrl", max_length=300)
+    recording_seconds: float | None = Field(
+        default=None, alias="RecordingDuration", ge=0, le=RECORD_MAX_SECONDS + 5
+    )
+    recording_sid: str | None = Field(default=None, alias="RecordingSid", pattern=RECORDING_SID)
 
     @field_validator("call_status", "queue_result", "dequeuing_call")
     @classmethod
@@ -90,6 +103,22 @@ class VoiceWebhook(BaseModel):
     def _speech(cls, value: str | None) -> str | None:
         """Printable, ASCII digits; over-long is not heard (the flow's input limits)."""
         return input_limits.speech(value)
+
+    @field_validator("recording_url")
+    @classmethod
+    def _recording(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A recording of this deployment's Twilio API, never any other address."""
+        api_base = str((info.context or {}).get("api_base", ""))
+        if value is not None and not is_twilio_recording(value, api_base=api_base):
+            raise ValueError("RecordingUrl is not a recording on Twilio's REST API")
+        return value
+
+    @property
+    def recording(self) -> SpokenReference | None:
+        """The recording a ``<Record>`` action brought, if any."""
+        if self.recording_url is None:
+            return None
+        return SpokenReference(seconds=self.recording_seconds or 0.0, source_url=self.recording_url)
 
 
 class VoiceFront:
@@ -159,6 +188,7 @@ class VoiceFront:
                 speech_confidence=hook.confidence,
                 timed_out=silence,
                 speech_seconds=seconds,
+                audio=None if silence else hook.recording,
             )
             state, turn = await self._flow.handle(state, caller)
             xml = self._render(turn, seq + 1, hook.call_sid)

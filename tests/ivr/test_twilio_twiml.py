@@ -19,6 +19,10 @@ ALLOWED: dict[str, set[str]] = {
         "profanityFilter", "finishOnKey", "numDigits", "language", "hints", "bargeIn",
         "actionOnEmptyResult", "speechModel", "enhanced",
     },
+    "Record": {
+        "action", "method", "timeout", "finishOnKey", "maxLength", "playBeep", "trim",
+        "recordingStatusCallback", "recordingStatusCallbackMethod", "transcribe",
+    },
     "Redirect": {"method"},
     "Hangup": set(),
     "Enqueue": {"action", "method", "waitUrl", "waitUrlMethod", "workflowSid", "maxQueueSize"},
@@ -29,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "Parameter": {"name", "value"},
 }  # fmt: skip
 CHILDREN = {
-    "Response": {"Say", "Gather", "Redirect", "Hangup", "Enqueue", "Dial", "Connect"},
+    "Response": {"Say", "Gather", "Record", "Redirect", "Hangup", "Enqueue", "Dial", "Connect"},
     "Gather": {"Say"},
     "Dial": {"Sip"},
     "Connect": {"Stream"},
@@ -57,6 +61,9 @@ def check(xml: str) -> None:
             assert parent.get("action", "").startswith(STEP_URL)
             assert parent.get("method") == "POST" and int(parent.get("timeout")) > 0
             assert len(parent.get("hints", "")) <= 4000
+        if parent.tag == "Record":
+            assert parent.get("action", "").startswith(STEP_URL) and parent.get("method") == "POST"
+            assert parent.get("trim") == "trim-silence" and 0 < int(parent.get("maxLength")) <= 60
         if parent.tag == "Connect":
             assert parent.get("action", "").startswith(STEP_URL) and "media=1" in parent.get(
                 "action"
