@@ -37,7 +37,8 @@ _PLACE_NOUNS = frozenset(
     {"calle", "calles", "cuadra", "esquina", "cruce", "crucero", "avenida", "banqueta",
      "banquetas", "acera", "camellon", "parque", "jardin", "plaza", "glorieta", "puente", "casa",
      "edificio", "unidad", "azotea", "patio", "terreno", "predio", "mercado", "escuela",
-     "entrada", "orilla", "departamento", "depa", "parada", "paradero", "estacion"}
+     "entrada", "salida", "puerta", "orilla", "departamento", "depa", "parada", "paradero",
+     "estacion"}
 )  # fmt: skip
 """Where-words: after "en el…", they say where the problem is, not what it is ("en Locatel",
 "en el verificentro" still say what)."""
