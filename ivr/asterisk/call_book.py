@@ -31,6 +31,7 @@ from models.events import (
 Headers = dict[str, str]
 UNKNOWN = {"", "<unknown>", "unknown"}
 ENDED_MEMORY = 50_000
+SHUTDOWN_CAUSE = "shutdown"  # a call's end cause when Asterisk stopping hung it up
 
 
 @dataclass
@@ -52,6 +53,7 @@ class TrackedCall:
     queue_leg: str = ""  # the Uniqueid of the leg that was in the queue
     exit_settled: bool = False
     on_hold: bool = False
+    shut_down: bool = False  # hung up by Asterisk stopping, not by anyone on the call
     recording: str = ""
     cause: str = ""
     ended_by: EndedBy = ""
@@ -109,6 +111,9 @@ class CallBook:
         queued leg hanging up without one makes it an abandon."""
         left = call.left_queue
         if left is None or call.exit_settled:
+            return []
+        if call.shut_down:  # Asterisk reports its own shutdown as abandons: no caller left
+            call.exit_settled = True
             return []
         return self._left(call, left, names.QUEUE_EXITS.get(status))
 
@@ -186,6 +191,8 @@ class CallBook:
         """How the call ended, in the call records' words (``CallStatus``)."""
         if call.connected:
             return CallStatus.ANSWERED.value
+        if call.shut_down:
+            return CallStatus.LOST.value  # cut by Asterisk stopping, before any agent
         if call.abandoned:
             return CallStatus.ABANDONED.value
         if call.in_ivr and (not call.queue or call.back_in_ivr):
@@ -197,7 +204,7 @@ class CallBook:
         self._forget(call)
         ended = CallEnded(
             call_id=call.call_id,
-            cause=cause,
+            cause=SHUTDOWN_CAUSE if call.shut_down else cause,
             duration_seconds=round(time.monotonic() - call.started, 3),
             status=status or self._status(call),
             ended_by=call.ended_by,

@@ -47,6 +47,9 @@ _CHANNEL_SUFFIX = re.compile(r"-[0-9a-f]{8}(;\d)?$")  # "PJSIP/1001-0000002a" â†
 # AgentComplete's Reason: which side ended the agent's conversation ("transfer" ends no call)
 HUNG_UP_BY: dict[str, EndedBy] = {"caller": "caller", "agent": "agent"}
 SPY_APPLICATIONS = frozenset({"ChanSpy", "ExtenSpy"})  # a supervisor listening, no citizen
+# SoftHangupRequest's Cause when Asterisk stops (``core stop``/``restart``) and hangs every
+# channel up: AST_SOFTHANGUP_SHUTDOWN; an explicit hang-up carries a Q.850 cause instead
+SHUTDOWN_REQUEST = "4"
 
 
 def _duration(value: str | None) -> int | None:
@@ -82,6 +85,7 @@ class CallTracker(CallBook):
             "BlindTransfer": self._on_transfer,
             "AttendedTransfer": self._on_transfer,
             "Hangup": self._on_hangup,
+            "SoftHangupRequest": self._on_hangup_request,
             "ChanSpyStart": self._on_spy_start,
         }
 
@@ -282,6 +286,17 @@ class CallTracker(CallBook):
         return self._events(
             call, CallTransferred(call_id=call.call_id, target=target, source=self.source)
         )
+
+    def _on_hangup_request(self, headers: Headers) -> list[BaseEvent]:
+        """Asterisk stopping hangs every call up and reports a queued caller's as an abandon
+        (``QueueCallerAbandon``): such a call is lost, not abandoned."""
+        if headers.get("Cause") != SHUTDOWN_REQUEST:
+            return []
+        linkedid = headers.get("Linkedid") or self._channels.get(headers.get("Uniqueid", ""), "")
+        call = self._calls.get(linkedid)
+        if call is not None:
+            call.shut_down = True
+        return []
 
     def _on_hangup(self, headers: Headers) -> list[BaseEvent]:
         uniqueid = headers.get("Uniqueid", "")

@@ -204,3 +204,27 @@ def test_agent_complete_tells_who_hung_up() -> None:
     assert feed(tracker, {"Event": "AgentComplete", **caller, **member, "Reason": "agent"}) == []
     (ended,) = tracker.feed({"Event": "Hangup", **caller})
     assert (ended.type, ended.ended_by, ended.status) == ("call.ended", "agent", "answered")
+
+
+def test_a_queued_call_hung_up_by_asterisk_stopping_is_lost_not_abandoned() -> None:
+    """``core stop``/``restart`` asks every channel to hang up (SoftHangupRequest, Cause 4),
+    then reports the waiting caller as QueueCallerAbandon (as on a real Asterisk 22)."""
+    tracker = CallTracker(source="prueba")
+    caller = channel("11.1", "11.1", "Local/s@locatel-entrada-1;2", CallerIDNum="5511112222")
+    feed(tracker, {"Event": "Newchannel", **caller})
+    feed(tracker, {"Event": "QueueCallerJoin", **caller, "Queue": "locatel", "Position": "1"})
+    types = feed(
+        tracker,
+        {"Event": "SoftHangupRequest", **caller, "Cause": "4"},
+        {"Event": "QueueCallerAbandon", **caller, "Queue": "locatel", "HoldTime": "3"},
+    )
+    ended = tracker.feed({"Event": "Hangup", **caller, "Cause": "0", "Cause-txt": "Unknown"})
+    assert types == [] and [e.type for e in ended] == ["call.ended"]
+    assert (ended[0].status, ended[0].cause) == ("lost", "shutdown")  # type: ignore[attr-defined]
+    hung_up = channel("12.1", "12.1", "Local/s@locatel-entrada-2;2", CallerIDNum="5511112222")
+    feed(tracker, {"Event": "Newchannel", **hung_up})
+    feed(tracker, {"Event": "QueueCallerJoin", **hung_up, "Queue": "locatel", "Position": "1"})
+    explicit = {"Event": "SoftHangupRequest", **hung_up, "Cause": "16"}  # the AMI Hangup action
+    feed(tracker, explicit, {"Event": "QueueCallerAbandon", **hung_up, "Queue": "locatel"})
+    ended = tracker.feed({"Event": "Hangup", **hung_up, "Cause": "16", "Cause-txt": "Normal"})
+    assert [e.type for e in ended] == ["call.abandoned", "call.ended"]

@@ -80,9 +80,20 @@ class Switchboard:
     server: RealAsterisk
     container: Container
     journal: Journal
-    ami: AmiConnection
+    ami: AmiConnection = field(init=False)
     citizens: dict[str, Citizen] = field(default_factory=dict)
     ami_events: list[dict[str, str]] = field(default_factory=list)
+
+    async def log_in(self) -> None:
+        """Open the tests' own AMI session (straight to Asterisk, never through a proxy)."""
+        self.ami = AmiConnection(
+            host="127.0.0.1",
+            port=self.server.ami_port,
+            username="suac",
+            secret=SECRET,
+            sink=self.on_ami,
+        )
+        await self.ami.open()
 
     def on_ami(self, headers: dict[str, str]) -> None:
         self.ami_events.append(headers)
@@ -216,24 +227,16 @@ async def switchboard(
     runtime = Runtime(container, roles={TELEPHONY, WORKER})
     journal = Journal()
     following = asyncio.create_task(journal.follow(container))
-    board: Switchboard | None = None
-    ami = AmiConnection(
-        host="127.0.0.1",
-        port=server.ami_port,
-        username="suac",
-        secret=SECRET,
-        sink=lambda headers: board.on_ami(headers) if board is not None else None,
-    )
-    board = Switchboard(server=server, container=container, journal=journal, ami=ami)
+    board = Switchboard(server=server, container=container, journal=journal)
     await runtime.start()
     try:
         link = container.asterisk.bridge.links["real"]
         await asyncio.wait_for(link.connected.wait(), WAIT)
-        await ami.open()
+        await board.log_in()
         yield board
         await board.hang_up_all()
     finally:
-        ami.close()
+        board.ami.close()
         await runtime.stop()
         following.cancel()
         with contextlib.suppress(asyncio.CancelledError):
