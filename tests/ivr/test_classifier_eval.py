@@ -22,23 +22,29 @@ FRESH_SETS = sorted(DATA.glob("classifier_fresh_*.tsv"))
 """Utterances written for issue 12 before tuning (``…_2026``), after the first fixes
 (``…_2026b``), near the end (``…_2026d``) and in a last round (``…_2026e``, then tuned on, and
 ``…_2026f``, measured once before and once after that tuning; then f tuned on and ``…_2026g``
-sealed, whose errors later guided general place fixes), kept out of the tuning set;
-``benchmarks/classifier.py`` reports each apart."""
+sealed, whose errors later guided general place fixes; then g and h guided a round of general
+lexicon and weighting fixes), kept out of the tuning set; ``benchmarks/classifier.py`` reports
+each apart."""
 TARGETS = {
     "classifier_fresh_2026": (0.95, 0.98, 0.95, 0.95),
     "classifier_fresh_2026b": (0.95, 0.98, 0.95, 0.95),
-    "classifier_fresh_2026d": (0.95, 0.98, 0.95, 0.95),
+    "classifier_fresh_2026d": (0.97, 0.98, 0.95, 0.95),
     "classifier_fresh_2026e": (0.97, 0.99, 0.99, 0.97),
-    "classifier_fresh_2026f": (0.95, 0.99, 0.99, 0.99),
-    "classifier_fresh_2026g": (0.94, 0.99, 0.99, 0.99),
-    "classifier_fresh_2026h": (0.94, 0.98, 0.98, 0.96),
+    "classifier_fresh_2026f": (0.97, 0.99, 0.99, 0.99),
+    "classifier_fresh_2026g": (0.97, 0.99, 0.99, 0.99),
+    "classifier_fresh_2026h": (0.97, 0.99, 0.99, 0.97),
 }
 """Each fresh set's floor: top-1 and top-3 by tema, alcaldía on all rows and on rows naming
 one. The first three at the issue's 95 %; e, f and g at what the last rounds reached (g, once
 sealed, then guided the last round: 94.4 % by tema, 100 % by alcaldía); h, written by someone
 who never saw the classifier and kept sealed through the last round's tuning (less 16 rows that
 echoed catalogue examples or earlier sets): 94.9 % by tema, short of 95 % by one utterance,
-98.8 % by alcaldía and 96.6 % on its 88 rows naming one (94.9 %, 96.5 % and 89.8 % before)."""
+98.8 % by alcaldía and 96.6 % on its 88 rows naming one (94.9 %, 96.5 % and 89.8 % before).
+The round that g and h then guided (the cause said after "por la…", the whole a place is part
+of, a home said as where, phrasings left with common words only, everyday words for the
+look-alike entries) raised d to 98.8 %, f to 97.8 %, g to 98.5 % and h to 98.8 % by tema (h
+99.2 % by alcaldía, 97.7 % on rows naming one): d, f, g and h at 97 % now; any later round
+needs a new sealed set."""
 
 
 @pytest.fixture(scope="module")
