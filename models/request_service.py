@@ -41,7 +41,7 @@ from models.inbox import InboxScope
 from models.lifecycle import check_transition
 from models.notifier import Notifier
 from models.public_answer import check_public_answer
-from models.reference_audio import SpokenReference, attach
+from models.reference_audio import SpokenReference, attach, recording_of
 from models.requests import RequestCreate, RequestHistory, ServiceRequest, Status
 from models.routing import route
 
@@ -56,6 +56,9 @@ class Outcome:
 
     folio: str
     refusal: str | None = None
+
+
+MIN_TYPED_REFERENCE, MAX_TYPED_REFERENCE = 3, 500  # a recorded reference, once typed
 
 
 class RequestService:
@@ -341,6 +344,31 @@ class RequestService:
             answered_at=request.answered_at,
             due_soon_days=self._due_soon_days,
         )
+
+    async def transcribe_reference(self, folio: str, text: str, *, actor: str) -> ServiceRequest:
+        """A person typed the place reference the caller recorded: it becomes the request's
+        (the history keeps the one before) and the recording is marked transcribed."""
+        reference = " ".join(text.split())
+        if not MIN_TYPED_REFERENCE <= len(reference) <= MAX_TYPED_REFERENCE:
+            raise MissingAnswerData("Escriba la referencia que dice la grabación (de 3 a 500 caracteres).")
+
+        def work(session: Session, _events: list[BaseEvent]) -> ServiceRequest:
+            request = self._load(session, folio)
+            assert request.id is not None
+            recording = recording_of(session, request.id)
+            if recording is None:
+                number = format_folio(request.folio)
+                raise FolioNotFound(f"La solicitud {number} no tiene una referencia grabada.")
+            note = "Referencia transcrita de la grabación del ciudadano."
+            self._record(
+                session, request, "reference", request.reference, reference, actor=actor, note=note
+            )
+            request.reference = reference
+            recording.transcribed_by, recording.transcribed_at = actor[:64], self._clock()
+            session.add_all([request, recording])
+            return request
+
+        return await self._run(work)
 
     # --- lifecycle ----------------------------------------------------------------------------
 

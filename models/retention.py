@@ -5,9 +5,10 @@ lease, deletes the IVR's sessions (each call's and each text conversation's stat
 number and everything they said or wrote) and the call-backs booked in the IVR (number and
 hand-off context), and removes the transcript and the place's reference the caller said from
 each call record's hand-off context (the record keeps the rest: path, category guesses,
-alcaldía, why it was handed over). Other stores are swept by the ``sweeps`` given (the Redis
-call state and event stream, when Redis is used; the recordings of callers' answers on the
-Asterisk host, by the telephony role)::
+alcaldía, why it was handed over) and the recorded references kept for a person to transcribe
+(the request keeps what was typed, and who typed it). Other stores are swept by the ``sweeps``
+given (the Redis call state and event stream, when Redis is used; the recordings of callers'
+answers on the Asterisk host, by the telephony role)::
 
     job = RetentionJob(engine=engine, days=90, sweeps={"redis-events": trim})
     purged = await job.run()   # {"ivr_session": 12, "callback_request": 1, ...}
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, String, cast, delete
+from sqlalchemy import Engine, String, cast, delete, update
 from sqlmodel import Session, col, select
 
 from models.bus import STREAM
@@ -32,6 +33,7 @@ from models.calls import CallRecord
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.ivr_sessions import CallbackRequest, IvrSession
+from models.reference_audio import ReferenceAudio
 
 log = logging.getLogger(__name__)
 HEARD = ("transcript", "reference")  # what a call record's hand-off keeps of the caller's words
@@ -67,8 +69,9 @@ def _forget_heard(session: Session, before: datetime) -> int:
 
 
 def purge_database(engine: Engine, *, before: datetime) -> dict[str, int]:
-    """Delete the sessions and booked call-backs older than ``before`` and the callers' words
-    in older call records, in one transaction; how many rows of each table."""
+    """Delete the sessions and booked call-backs older than ``before``, the callers' words in
+    older call records and older recorded references, in one transaction; how many rows of
+    each table."""
     with session_scope(engine) as session:
         connection = session.connection()
         sessions = connection.execute(
@@ -80,7 +83,18 @@ def purge_database(engine: Engine, *, before: datetime) -> dict[str, int]:
             delete(CallbackRequest).where(col(CallbackRequest.requested_at) < before)
         ).rowcount
         records = _forget_heard(session, before)
-    return {"ivr_session": sessions, "callback_request": callbacks, "call_record": records}
+        kept = col(ReferenceAudio.audio).is_not(None) | col(ReferenceAudio.source_url).is_not(None)
+        recordings = connection.execute(
+            update(ReferenceAudio)
+            .where(col(ReferenceAudio.recorded_at) < before, kept)
+            .values(audio=None, source_url=None)
+        ).rowcount
+    return {
+        "ivr_session": sessions,
+        "callback_request": callbacks,
+        "call_record": records,
+        "reference_audio": recordings,
+    }
 
 
 async def trim_event_stream(url: str, *, before: datetime, stream: str = STREAM) -> int:

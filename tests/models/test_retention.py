@@ -33,6 +33,7 @@ from suac.web import create_app
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 OLD, RECENT = NOW - timedelta(days=91), NOW - timedelta(days=89)
+PURGED = {"ivr_session": 2, "callback_request": 1, "call_record": 1, "reference_audio": 0}
 SAID = "hay una fuga frente a la casa de Rosa Martínez en Calle Secreta 12"
 CONTEXT = HandoffContext(
     caller="+525511112222",
@@ -101,7 +102,7 @@ def purge(engine: Engine) -> dict[str, int]:
 
 
 def test_old_sessions_call_backs_and_transcripts_go_on_sqlite(engine: Engine) -> None:
-    assert purge(engine) == {"ivr_session": 2, "callback_request": 1, "call_record": 1}
+    assert purge(engine) == PURGED
 
 
 @pytest.mark.postgres
@@ -109,7 +110,7 @@ def test_old_sessions_call_backs_and_transcripts_go_on_postgres(postgres_url: st
     engine = make_engine(postgres_url)
     upgrade(engine)
     try:
-        assert purge(engine) == {"ivr_session": 2, "callback_request": 1, "call_record": 1}
+        assert purge(engine) == PURGED
     finally:
         engine.dispose()
 
@@ -123,12 +124,7 @@ async def test_the_job_counts_from_its_clock_and_runs_every_sweep(engine: Engine
         return 3
 
     job = RetentionJob(engine=engine, days=90, clock=lambda: NOW, sweeps={"redis": sweep})
-    assert await job.run() == {
-        "ivr_session": 2,
-        "callback_request": 1,
-        "call_record": 1,
-        "redis": 3,
-    }
+    assert await job.run() == {**PURGED, "redis": 3}
     assert swept == [NOW - timedelta(days=90)]
     check_purged(engine)
 
