@@ -4,6 +4,8 @@ The embedded database is migrated and seeded once per session: each test's new e
 database (the shipped reference data, made by ``prepare_database``, directly or through an
 application's start) begins as a copy of that one, which ``prepare_database`` then finds up to
 date and seeded, so a test does not pay for every migration and the catalogue's import again.
+Likewise each password is hashed (Argon2id, the shipped parameters) once per session, and each
+password checked against each hash once.
 
 PostgreSQL and Redis tests run against real servers (``SUAC_TEST_POSTGRES_URL``,
 ``SUAC_TEST_REDIS_URL``, defaulting to this machine's). When a server is missing they are
@@ -12,6 +14,7 @@ skipped with the reason, except under ``CI=true``, where a missing server fails 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -22,6 +25,7 @@ from sqlalchemy import Engine, text
 from tests_support import PrivateRedis
 from twilio_rest import FakeTwilioApi, start_fake_twilio
 
+from models import users
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
 from models.config import Settings
@@ -97,6 +101,17 @@ def embedded_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iter
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(container, "prepare_database", _starting_from(template, prepare))
         yield template
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembered_password_hashes() -> Iterator[None]:
+    """Argon2id takes a fifth of a second by design, and the tests add and sign in the same
+    accounts with the same passwords over and over: the first hash of a password is reused
+    (a real one, with its salt), and the first check of a password against a hash is."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users._HASHER, "hash", functools.cache(users._HASHER.hash))
+        patch.setattr(users._HASHER, "verify", functools.cache(users._HASHER.verify))
+        yield
 
 
 @pytest.fixture
