@@ -7,7 +7,8 @@ lock would have to be upgraded) after the process's own writer gate, a read-only
 writer. A lock held elsewhere (another process, a thread of this one) is waited for in a
 worker thread, never on the loop, and for at most the busy timeout
 (``SUAC_DATABASE_BUSY_TIMEOUT_SECONDS``); then ``DatabaseBusy`` (see ``models.sqlite_locks``).
-PostgreSQL is reached from worker threads and needs nothing special.
+PostgreSQL is reached from worker threads; its lock waits are bounded by the same timeout
+(``lock_timeout``, then ``DatabaseBusy``: ``models.postgres_locks``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlmodel import Session, create_engine
 
 from models.errors import DatabaseNotMigrated
 from models.inline_work import run_inline
+from models.postgres_locks import lock_wait_options, raise_busy_on_lock_timeout
 from models.sqlite_locks import READONLY, SqliteLocks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,7 +41,15 @@ def make_engine(url: str, *, busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS)
     """An engine for ``url``; SQLite files get their folder created, sane pragmas and lock
     waits bounded by ``busy_timeout_seconds``."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        server = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=20,
+            max_overflow=20,
+            connect_args=lock_wait_options(busy_timeout_seconds),
+        )
+        raise_busy_on_lock_timeout(server, busy_timeout_seconds)
+        return server
     path = url.split("///", 1)[-1]
     pool: dict[str, int] = {}
     if path and path != ":memory:":

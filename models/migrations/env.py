@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.db import make_engine
+from models.postgres_locks import NO_LOCK_TIMEOUT
 
 config = context.config
 engine = config.attributes.get("engine") or make_engine(
@@ -21,5 +22,7 @@ with engine.connect() as connection:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # a migration waits as long as it must
+            connection.exec_driver_sql(NO_LOCK_TIMEOUT)
         context.run_migrations()
     connection.commit()
