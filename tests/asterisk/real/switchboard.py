@@ -40,6 +40,7 @@ from .real_asterisk import SECRET, RealAsterisk, write_silence
 SETTINGS = {
     "SUAC_ASTERISK__QUEUE__WRAPUP_SECONDS": "0",  # a member takes the next call at once
     "SUAC_ASTERISK__RECONNECT_MAX_SECONDS": "1",  # back after a drop or a restart within 1 s
+    "SUAC_ASTERISK__QUEUE_REFRESH_SECONDS": "2",  # the queues' figures corrected every 2 s
 }
 WAIT = 20.0  # seconds any one expected thing may take, at most
 _numbers = itertools.count(1)

@@ -177,7 +177,7 @@ async def test_abandon_in_the_queue(board: Switchboard) -> None:
 async def test_a_redirect_from_the_queue_to_the_status_reading_is_no_abandon(
     board: Switchboard, registered: ServiceRequest
 ) -> None:
-    citizen = await board.call(Citizen([("menu-teclas", "0")], hang_up_on="estado-situacion"))
+    citizen = await board.call(Citizen([("menu-teclas", "0")], hang_up_on="estado-folio"))
     await board.journal.first(lambda e: isinstance(e, CallQueued) and e.call_id == citizen.call_id)
     sent = await board.container.telephony.read_status(citizen.ivr_channel, folio=registered.folio)
     assert (sent.ok, sent.message) == (True, "Redirect successful")

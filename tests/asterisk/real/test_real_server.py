@@ -5,7 +5,7 @@ state shows what they did."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,13 +14,13 @@ from models.events import QueueSnapshot
 from suac.container import Container, build_container
 from suac.roles import TELEPHONY, Runtime
 
-from .real_asterisk import real_asterisk
+from .real_asterisk import RealAsterisk
 
 
 @pytest.fixture(scope="module")
-def asterisk_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with real_asterisk(tmp_path_factory) as server:
-        yield server.env
+def asterisk_env(pbx: RealAsterisk) -> dict[str, str]:
+    """The settings of the real Asterisk shared by the call modules."""
+    return pbx.env
 
 
 @pytest.fixture
