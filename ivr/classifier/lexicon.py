@@ -34,7 +34,7 @@ _STOPWORDS_TEXT = """
     sucede ocurre problema caso cosa cosas favorcito lleva llevan llevamos llevo
     avenida alcaldia delegacion numero
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
-    viene vienen venga vengan
+    viene vienen venga vengan hizo hicieron
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
     """

@@ -29,6 +29,10 @@ from ivr.classifier.lexicon import (
 )
 from ivr.classifier.numbers import ARTICLES, word_number
 
+_TIME_SPANS = frozenset(
+    {"rato", "ratito", "tiempo", "momento", "hora", "horas", "dia", "dias", "semana", "semanas",
+     "mes", "meses", "ano", "anos", "varios", "varias"}
+)  # fmt: skip
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _SUFFIXES = (("cit", 4), ("sit", 4), ("it", 4), ("zot", 4), ("sot", 4), ("ot", 3))
@@ -123,7 +127,16 @@ def content_words(folded: str) -> list[str]:
     ['2', 'bache']
     """
     words = [_digits(w) or SOUND_ALIKES.get(w, w) for w in folded.split()]
-    return [w for w in words if w not in STOPWORDS]
+    ago = {i for i, w in enumerate(words) if w == "hace" and _time_follows(words[i + 1 : i + 3])}
+    return [w for i, w in enumerate(words) if w not in STOPWORDS and i not in ago]
+
+
+def _time_follows(after: list[str]) -> bool:
+    """Whether "hace" before these words means "ago" ("hace una semana", "hace 3 días"), not
+    "makes" ("hace ruido", "se hace un charco")."""
+    if after[:1] and (after[0].isdigit() or after[0] in ARTICLES):
+        after = after[1:]
+    return bool(after) and after[0] in _TIME_SPANS
 
 
 def _digits(word: str) -> str | None:

@@ -180,3 +180,11 @@ def test_modal_and_lasting_verbs_name_no_problem() -> None:
     """ "no se puede", "sigue", "todavía" say nothing of which problem it is."""
     assert normalise("no se puede pasar").tokens == normalise("no pasar").tokens
     assert normalise("la zanja sigue abierta").tokens == normalise("la zanja abierta").tokens
+
+
+def test_hace_before_a_time_is_ago_not_making() -> None:
+    """ "hace una semana" says when; "hace ruido", "se hace un charco" still say what."""
+    assert normalise("hace una semana que no tenemos agua").tokens == ("no", "agu")
+    assert normalise("hace 3 días que no pasa").tokens == ("no", "pas")
+    assert "hac" in normalise("el taller hace mucho ruido").tokens
+    assert "hac" in normalise("se hace un charco").tokens
