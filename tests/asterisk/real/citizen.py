@@ -68,9 +68,10 @@ class Citizen:
         self._tasks: set[asyncio.Task[None]] = set()
         self.hung_up = asyncio.Event()
 
-    @property
-    def answered_all(self) -> bool:
-        return not self.script and not self._keys
+    def heard_after(self, prompt: str) -> list[str]:
+        """The files heard after the first one whose name starts with ``prompt``."""
+        start = next(i for i, name in enumerate(self.heard) if name.startswith(prompt))
+        return self.heard[start + 1 :]
 
     def on_event(self, headers: dict[str, str]) -> None:
         """An AMI event of this call (from the tests' session)."""

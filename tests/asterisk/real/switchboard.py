@@ -24,7 +24,8 @@ from sqlmodel import Session, col, select
 from ivr.asterisk import constants as names
 from ivr.asterisk.fastagi import AgiFront
 from ivr.asterisk.panoramisk_adapter import AmiConnection
-from ivr.asterisk.prompt_audio import PromptAudio, spoken_templates
+from ivr.asterisk.prompt_audio import spoken_templates
+from ivr.flow.steps import Digits
 from ivr.prompts import PromptBook
 from ivr.speech import UtteranceEngine
 from models.calls import CallRecord
@@ -156,10 +157,10 @@ class Switchboard:
     def settings(self) -> Settings:
         return self.container.settings
 
-    @property
-    def audio(self) -> PromptAudio:
-        """The files the FastAGI front plays for a prompt."""
-        return self.container.asterisk.front.audio
+    async def folio_read(self, folio: str) -> list[str]:
+        """The files the IVR plays to read ``folio`` aloud, digit by digit, by name."""
+        paths = await self.container.asterisk.front.audio.paths_for(Digits(folio))
+        return [path.rsplit("/", 1)[1] for path in paths]
 
     async def variable(self, channel: str, name: str) -> str:
         """A channel variable's value, as Asterisk holds it now."""

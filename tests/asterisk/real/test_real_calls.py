@@ -7,6 +7,7 @@ call is checked on its stored record and on the events published."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import AsyncIterator
 
@@ -15,7 +16,6 @@ import pytest_asyncio
 from sqlmodel import Session, col, select
 
 from ivr.asterisk import constants as names
-from ivr.flow.steps import Digits
 from models.calls import CallRecord
 from models.events import (
     AgentStateChanged,
@@ -35,6 +35,7 @@ from .switchboard import Switchboard, switchboard
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 CALLER = "+525512345678"
+MEMBERS = itertools.count(1)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -57,18 +58,14 @@ async def registered(board: Switchboard) -> ServiceRequest:
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def member(board: Switchboard, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+async def member(board: Switchboard) -> AsyncIterator[str]:
     """A queue member logged in through the command path (a Local channel that answers)."""
-    interface = board.member(f"asesor-{request.node.name[5:25]}")
+    interface = board.member(f"asesor-{next(MEMBERS)}")
     added = await board.container.telephony.add_member(interface, name="Asesora de prueba")
     assert added.ok, added.message
     yield interface
     removed = await board.container.telephony.remove_member(interface)
     assert removed.ok, removed.message
-
-
-def keys(folio: str) -> str:
-    return f"{folio}#"
 
 
 async def test_register_by_keys_and_hear_the_folio(board: Switchboard) -> None:
@@ -85,19 +82,14 @@ async def test_register_by_keys_and_hear_the_folio(board: Switchboard) -> None:
         )
     )
     record = await board.ended(citizen.call_id)
-    registered = [
-        e for e in board.journal.of_call(citizen.call_id) if e.type == "request.registered"
-    ]
-    assert len(registered) == 1 and isinstance(registered[0], RequestRegistered)
-    folio = registered[0].folio
-    assert (registered[0].catalogue_code, registered[0].alcaldia) == ("ALU-001", "Coyoacán")
-    assert (record.status, record.folios, record.caller) == ("ivr", [folio], CALLER)
+    events = board.journal.of_call(citizen.call_id)
+    (request,) = [e for e in events if isinstance(e, RequestRegistered)]
+    assert (request.catalogue_code, request.alcaldia) == ("ALU-001", "Coyoacán")
+    assert (record.status, record.folios, record.caller) == ("ivr", [request.folio], CALLER)
     assert record.answered_at is None and record.handoff is None and record.queue is None
     assert record.recording == f"{board.settings.asterisk.recordings_dir}/{citizen.call_id}.wav"
-    # the folio read back, digit by digit, in the project's voice
-    said = [p.rsplit("/", 1)[1] for p in await board.audio.paths_for(Digits(folio))]
-    read_back = citizen.heard.index(next(n for n in citizen.heard if n.startswith("folio-reg")))
-    assert citizen.heard[read_back + 1 : read_back + 1 + len(said)] == said
+    digits = await board.folio_read(request.folio)  # in the project's voice, digit by digit
+    assert citizen.heard_after("folio-registrado")[: len(digits)] == digits
 
 
 async def test_hang_up_mid_ivr(board: Switchboard) -> None:
@@ -142,7 +134,7 @@ async def test_read_a_status_then_an_agent_told_which_folio(
         Citizen(
             [
                 ("menu-teclas", "2"),
-                ("folio-pida", keys(registered.folio)),
+                ("folio-pida", f"{registered.folio}#"),
                 ("estado-situacion", "0"),
             ]
         )
@@ -150,9 +142,8 @@ async def test_read_a_status_then_an_agent_told_which_folio(
     record = await board.record(citizen.call_id, lambda r: r.answered_at is not None)
     await citizen.hang_up()
     record = await board.ended(citizen.call_id)
-    said = [p.rsplit("/", 1)[1] for p in await board.audio.paths_for(Digits(registered.folio))]
-    start = citizen.heard.index("estado-folio") + 1
-    assert citizen.heard[start : start + len(said)] == said
+    digits = await board.folio_read(registered.folio)
+    assert citizen.heard_after("estado-folio")[: len(digits)] == digits
     assert record.folios == []  # a folio asked about is not a folio this call registered
     assert record.handoff is not None and record.handoff["queried_folio"] == registered.folio
     assert record.handoff["folio"] is None
@@ -217,9 +208,10 @@ async def test_pause_unpause_and_spy_through_the_command_path(
     await citizen.hang_up()
     record = await board.ended(citizen.call_id)
     assert (record.status, record.agent) == ("answered", member)
-    states = await board.stored_states(member, lambda s: len(s) >= 2 and s[-1].state != "paused")
-    paused_state = next(s for s in states if s.state == "paused")
-    assert paused_state.reason == "Comida" and states[-1].state != "paused"
+    states = await board.stored_states(member, lambda s: len(s) > 2 and s[-1].state == "available")
+    stored = [(s.state, s.reason) for s in states]  # unpaused while still on the call
+    assert ("paused", "Comida") in stored
+    assert stored[stored.index(("paused", "Comida")) + 1] == ("in_use", "")
     published = [e for e in board.journal.events if isinstance(e, AgentStateChanged)]
     assert ("paused", "Comida") in {(e.state, e.reason) for e in published if e.agent == member}
     with Session(board.container.engine) as session:
