@@ -53,12 +53,16 @@ def live_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def live_server(live_settings: Settings) -> Iterator[LiveServer]:
+def live_server(browser: Browser, live_settings: Settings) -> Iterator[LiveServer]:
+    """The test's server; the browser contexts the test left open are closed before it stops
+    (a page's open event stream would hold the server's shutdown)."""
     server = LiveServer(create_app(live_settings), free_port())
     server.start()
     try:
         yield server
     finally:
+        for context in browser.contexts:
+            context.close()
         server.stop()
 
 
