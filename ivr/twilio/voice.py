@@ -13,7 +13,14 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.flow import input_limits
@@ -112,6 +119,14 @@ class VoiceWebhook(BaseModel):
         if value is not None and not is_twilio_recording(value, api_base=api_base):
             raise ValueError("RecordingUrl is not a recording on Twilio's REST API")
         return value
+
+    @model_validator(mode="after")
+    def _one_recording(self) -> VoiceWebhook:
+        """``RecordingSid``, when sent, names the recording at ``RecordingUrl``."""
+        url = self.recording_url or ""
+        if self.recording_sid and not url.endswith(f"/Recordings/{self.recording_sid}"):
+            raise ValueError("RecordingSid is not the recording at RecordingUrl")
+        return self
 
     @property
     def recording(self) -> SpokenReference | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 import io
 import json
 import wave
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 from test_keys_only import request_of
 from test_twilio_support import ACCOUNT, PUBLIC, TOKEN, until
@@ -19,7 +21,10 @@ from twilio_rest import FakeTwilioApi
 
 from ivr.twilio.reference_fetch import ReferenceFetcher
 from ivr.twilio.simulator import SimulatedCall, TwimlPage
+from models.config import Settings
+from models.db import make_engine, upgrade
 from models.jobs import JobQueue
+from models.notifier import Notifier
 from models.reference_audio import (
     FETCH_JOB,
     SPOKEN_REFERENCE,
@@ -27,7 +32,9 @@ from models.reference_audio import (
     SpokenReference,
     recording_of,
 )
+from models.request_service import RequestService
 from models.requests import Channel, RequestCreate, ServiceRequest
+from suac.container import prepare_database
 
 SID = "RE" + "a" * 32
 
@@ -151,6 +158,18 @@ async def test_a_recording_anywhere_but_twilio_is_refused(
         assert session.get(ReferenceAudio, 1) is None
 
 
+async def test_a_recording_sid_not_in_its_url_is_refused(
+    twilio_app, call: SimulatedCall, twilio_api: FakeTwilioApi
+) -> None:
+    await to_the_reference(call)
+    page = await call.say("ahí")
+    assert page.action is not None
+    fields = {"RecordingUrl": recording_url(twilio_api.url), "RecordingSid": "RE" + "b" * 32}
+    response = await call.post(page.action, {**fields, "RecordingDuration": "6"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Solicitud de Twilio mal formada."
+
+
 class Progress:
     """What a job recorded as done (a worker's ``JobProgress`` without a queue)."""
 
@@ -161,15 +180,31 @@ class Progress:
         self.outcomes.append(outcome)
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The database the jobs run on: embedded, or a PostgreSQL shared by several workers."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("engine")
+        return
+    settings: Settings = request.getfixturevalue("pg_settings")
+    upgrade(make_engine(settings.resolved_database_url))
+    engine = prepare_database(settings)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-async def registered(engine, service, voice_settings, twilio_api: FakeTwilioApi):  # noqa: ANN001, ANN201
+async def registered(store: Engine, calendar, bus, twilio_api: FakeTwilioApi):  # noqa: ANN001, ANN201
     """A request registered with its recording still on the stand-in, and its fetch job."""
+    service = RequestService(
+        engine=store, calendar=calendar, notifier=Notifier(engine=store, bus=bus)
+    )
     data = RequestCreate(
         catalogue_code="ARB-001", channel=Channel.TWILIO_CALL, alcaldia="Xochimilco"
     )
     spoken = SpokenReference(seconds=5.0, source_url=recording_url(twilio_api.url))
     request = await service.register(data, actor="ivr:twilio", spoken_reference=spoken)
-    job = await JobQueue(engine=engine).claim(worker="w", kinds=[FETCH_JOB])
+    job = await JobQueue(engine=store).claim(worker="w", kinds=[FETCH_JOB])
     assert job is not None and job.payload == {"folio": request.folio}
     return request, job
 
@@ -183,8 +218,9 @@ def fetcher(engine, voice_settings) -> ReferenceFetcher:  # noqa: ANN001
 
 
 async def test_transient_failures_are_retried_and_a_resumed_job_only_deletes(
-    engine, voice_settings, twilio_api: FakeTwilioApi, registered
+    store: Engine, voice_settings, twilio_api: FakeTwilioApi, registered
 ) -> None:
+    engine = store
     request, job = registered
     twilio_api.recordings[SID] = audio = wav()
     twilio_api.failures = [503]  # the first download
@@ -213,8 +249,9 @@ async def test_transient_failures_are_retried_and_a_resumed_job_only_deletes(
 
 
 async def test_a_recording_twilio_lost_leaves_the_request_without_audio(
-    engine, voice_settings, twilio_api: FakeTwilioApi, registered, caplog
+    store: Engine, voice_settings, twilio_api: FakeTwilioApi, registered, caplog
 ) -> None:
+    engine = store
     request, job = registered
     progress = Progress()
     await fetcher(engine, voice_settings).fetch(job, progress)  # type: ignore[arg-type]
