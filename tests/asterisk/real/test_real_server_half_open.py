@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from pydantic import SecretStr
@@ -16,7 +16,7 @@ from ivr.asterisk.panoramisk_adapter import AmiConnection
 from models.config import AsteriskServer
 from models.events import BaseEvent, QueueSnapshot
 
-from .real_asterisk import SECRET, RealAsterisk, real_asterisk
+from .real_asterisk import SECRET, RealAsterisk
 
 
 class FreezingProxy:
@@ -62,9 +62,9 @@ class FreezingProxy:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealAsterisk]:
-    with real_asterisk(tmp_path_factory) as started:
-        yield started
+def server(pbx: RealAsterisk) -> RealAsterisk:
+    """The real Asterisk the call modules share."""
+    return pbx
 
 
 @pytest.fixture
