@@ -33,10 +33,11 @@ def chromium_path() -> str:
     return os.environ.get("SUAC_TEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium per test module: Playwright's sync API keeps an event loop running in this
-    thread while it is open, which the async tests of later modules could not start under."""
+    """One Chromium for the browser tests (each test has a context of its own), closed after
+    the last of them: Playwright's sync API keeps an event loop running in this thread while
+    it is open, which the async tests of later packages could not start under."""
     path = chromium_path()
     if not Path(path).exists():
         pytest.skip(f"Chromium not installed at {path} (apt-get install chromium)")
