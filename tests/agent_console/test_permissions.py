@@ -68,6 +68,8 @@ MATRIX: dict[tuple[str, str], object] = {
     ("GET", "/consola/capturar/hecho/{folio}"): AGENTS,
     ("GET", "/api/colonias"): STAFF,
     ("GET", "/consola/folio"): STAFF,
+    ("GET", "/consola/folio/{folio}/referencia.wav"): AGENTS | AUTHORITIES,  # the exact place
+    ("POST", "/consola/folio/{folio}/referencia"): AGENTS,
     ("GET", "/consola"): AGENTS,
     ("POST", "/consola/cola/entrar"): AGENTS,
     ("POST", "/consola/cola/disponible"): AGENTS,
