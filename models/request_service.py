@@ -350,7 +350,8 @@ class RequestService:
         (the history keeps the one before) and the recording is marked transcribed."""
         reference = " ".join(text.split())
         if not MIN_TYPED_REFERENCE <= len(reference) <= MAX_TYPED_REFERENCE:
-            raise MissingAnswerData("Escriba la referencia que dice la grabación (de 3 a 500 caracteres).")
+            message = "Escriba la referencia que dice la grabación (de 3 a 500 caracteres)."
+            raise MissingAnswerData(message)
 
         def work(session: Session, _events: list[BaseEvent]) -> ServiceRequest:
             request = self._load(session, folio)
