@@ -11,13 +11,17 @@ Two scorers, combined deliberately (``benchmarks/classifier.py --ablation`` meas
    phrases; it rewards an entry one of whose phrasings the caller said nearly whole.
 
 ``score = LEXICAL_SHARE · lexical + (1 − LEXICAL_SHARE) · phrase + PRIOR_WEIGHT · prior
-+ labels``, the prior being the tema's share of 2024 requests (``priors``) and ``labels`` the
-small evidence of the tema's own name and of its entries' names' head words
-(``label_scores``): both break near ties, as when a caller says one word ("basura").
++ labels + CONSENSUS_WEIGHT · consensus``, the prior being the tema's share of 2024 requests
+(``priors``), ``labels`` the small evidence of the tema's own name and of its entries' names'
+head words (``label_scores``) and ``consensus`` the share of the shortlist's lexical evidence
+held by the entry's tema (a word three entries of one tema share, "mordida", points to that
+tema more than to the one entry of another): all break near ties, as when a caller says one
+word ("basura").
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +36,7 @@ BIGRAM_BONUS = 0.15
 PRIOR_WEIGHT = 0.03
 TEMA_WEIGHT = 0.04
 HEAD_WEIGHT = 0.04
+CONSENSUS_WEIGHT = 0.03
 PhraseScorer = Callable[..., float]
 
 
@@ -128,12 +133,18 @@ def rank(
     lexical = lexical_scores(index, query)
     labels = label_scores(index, query)
     scored = []
-    for position in shortlist(index, lexical, depth):
+    positions = shortlist(index, lexical, depth)
+    support: dict[str, float] = defaultdict(float)
+    for position in positions:
+        support[index.entries[position].tema] += float(lexical[position])
+    whole = sum(support.values()) or 1.0
+    for position in positions:
         phrase = 0.0
         if lexical_share < 1.0:
             phrase = phrase_score(index, position, query, phrase_scorer)
         total = lexical_share * lexical[position] + (1.0 - lexical_share) * phrase
         total += PRIOR_WEIGHT * index.priors[position] + labels[position]
+        total += CONSENSUS_WEIGHT * support[index.entries[position].tema] / whole
         scored.append(Scored(position, float(total), float(lexical[position]), phrase))
     scored.sort(key=lambda s: (-s.score, index.codes[s.position]))
     return scored

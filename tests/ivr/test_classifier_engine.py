@@ -200,6 +200,20 @@ def test_a_word_said_alone_goes_to_the_tema_named_by_it() -> None:
     assert classifier.classify("banqueta").candidates[0].code == "VIA-10"
 
 
+def test_a_word_several_entries_of_one_tema_share_points_to_that_tema() -> None:
+    """ "mordida" is in three entries about officials and one about water trucks: the tema of
+    the three wins the tie, though water's prior is higher."""
+    entries = [
+        entry("AGU-4", "Pipa no entregada", "FALTA DE AGUA", "mordida por la pipa"),
+        entry("GOB-8", "Denuncia de soborno", "QUEJA FUNCIONARIO", "mordida en un trámite"),
+        entry("GOB-10", "Queja contra policía", "QUEJA FUNCIONARIO", "mordida del policía"),
+        entry("GOB-11", "Queja contra tránsito", "QUEJA FUNCIONARIO", "mordida de tránsito"),
+    ]
+    priors = {"FALTA DE AGUA": 0.6, "QUEJA FUNCIONARIO": 0.5}
+    best = Classifier(entries, priors=priors).classify("mordida").candidates[0]
+    assert best.tema == "QUEJA FUNCIONARIO"
+
+
 def test_where_weighs_less_than_what() -> None:
     """The word after "en el" says where, so it counts less than what is there."""
     entries = [
