@@ -67,6 +67,7 @@ class Citizen:
         self._keys: list[str] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.hung_up = asyncio.Event()
+        self.errors: list[str] = []  # AMI actions of the citizen's that Asterisk refused
 
     def heard_after(self, prompt: str) -> list[str]:
         """The files heard after the first one whose name starts with ``prompt``."""
@@ -122,7 +123,12 @@ class Citizen:
     def _do(self, work) -> None:  # noqa: ANN001  (a coroutine)
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.errors.append(repr(task.exception()))
 
     async def _press(self, key: str) -> None:
         await self._send("PlayDTMF", Channel=self.call_id, Digit=key, Duration="120")

@@ -5,7 +5,7 @@ own dialplan: simulated citizens (Local channels) call the inbound context, queu
 
     async with switchboard(server) as board:
         citizen = await board.call(Citizen([("menu-teclas", "0")]))
-        record = await board.record(citizen.call_id, ended)
+        record = await board.ended(citizen.call_id)
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
+import pytest
 from sqlmodel import Session, col, select
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.fastagi import AgiFront
 from ivr.asterisk.panoramisk_adapter import AmiConnection
-from ivr.asterisk.prompt_audio import spoken_templates
+from ivr.asterisk.prompt_audio import Synthesizer, spoken_templates
 from ivr.flow.steps import Digits
 from ivr.prompts import PromptBook
 from ivr.speech import UtteranceEngine
@@ -48,7 +49,7 @@ _numbers = itertools.count(1)
 
 
 class Journal:
-    """Every event published on the bus since the switchboard started, waited on by test."""
+    """Every event published on the bus since the switchboard started, to wait on."""
 
     def __init__(self) -> None:
         self.events: list[BaseEvent] = []
@@ -87,7 +88,10 @@ class Switchboard:
     ami_events: list[dict[str, str]] = field(default_factory=list)
 
     async def log_in(self) -> None:
-        """Open the tests' own AMI session (straight to Asterisk, never through a proxy)."""
+        """Open the tests' own AMI session (straight to Asterisk, never through a proxy),
+        again after a restart."""
+        if (stale := getattr(self, "ami", None)) is not None:
+            stale.close()
         self.ami = AmiConnection(
             host="127.0.0.1",
             port=self.server.ami_port,
@@ -133,9 +137,9 @@ class Switchboard:
                         record = session.get(CallRecord, call_id)
         except TimeoutError:
             citizen = self.citizens.get(call_id)
-            heard = citizen.heard if citizen is not None else []
+            heard, errors = (citizen.heard, citizen.errors) if citizen else ([], [])
             events = [e.type for e in self.journal.of_call(call_id)]
-            raise AssertionError(f"{record!r}\nheard {heard}\nevents {events}") from None
+            raise AssertionError(f"{record!r}\nheard {heard} {errors}\nevents {events}") from None
         return record
 
     async def ended(self, call_id: str, seconds: float = WAIT) -> CallRecord:
@@ -211,6 +215,8 @@ async def switchboard(
     telephony and worker roles, and log the tests' own AMI session in. The FastAGI front has
     no speech engine (as with the default ``speech_engine``) unless ``recognizer`` is given;
     ``ami_port`` points the bridge elsewhere (a proxy)."""
+    if not Synthesizer().available():
+        pytest.skip("espeak-ng and sox are not installed (the IVR's spoken prompts)")
     settings = server.settings()
     if ami_port is not None:
         settings.asterisk.servers[0].port = ami_port
