@@ -35,6 +35,7 @@ _STOPWORDS_TEXT = """
     avenida alcaldia delegacion numero
     tardes ayer hoy manana dias dia semana semanas mes meses horas hora tiempo rato
     viene vienen venga vengan hizo hicieron
+    enfrente lado arriba abajo atras detras adelante
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
     """

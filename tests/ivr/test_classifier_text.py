@@ -176,8 +176,11 @@ def test_everyday_names_of_people_count_as_the_catalogue_words(text: str, meanin
     assert meaning in normalise(text).tokens + normalise(text).expansions
 
 
-def test_modal_and_lasting_verbs_name_no_problem() -> None:
-    """ "no se puede", "sigue", "todavía" say nothing of which problem it is."""
+def test_modal_and_lasting_verbs_and_sides_name_no_problem() -> None:
+    """ "no se puede", "sigue", "todavía", "enfrente", "al lado" say nothing of which problem
+    it is."""
+    assert normalise("enfrente de mi casa hay un hoyo").tokens == normalise("casa hoyo").tokens
+    assert normalise("los vecinos de al lado").tokens == normalise("los vecinos").tokens
     assert normalise("no se puede pasar").tokens == normalise("no pasar").tokens
     assert normalise("la zanja sigue abierta").tokens == normalise("la zanja abierta").tokens
 
