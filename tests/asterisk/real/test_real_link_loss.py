@@ -1,7 +1,8 @@
 """The AMI link lost mid-call on a real Asterisk 22, with ``suac asterisk run``'s roles on the
 rendered configuration: the link cut (a proxy in front of AMI closes it and refuses new ones)
 and restored, and Asterisk itself restarted. What happened meanwhile reaches the stored call
-records on resynchronisation: an answer (dated by Asterisk's ``QUEUEWAIT``) and the ends."""
+records on resynchronisation: a start, an answer (dated by Asterisk's ``QUEUEWAIT``) and the
+ends."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ async def queued(board: Switchboard) -> Citizen:
     return citizen
 
 
-async def test_calls_answered_and_ended_while_the_link_was_cut(
+async def test_calls_started_answered_and_ended_while_the_link_was_cut(
     board: Switchboard, cutter: LinkCutter
 ) -> None:
     link = link_of(board)
@@ -118,10 +119,15 @@ async def test_calls_answered_and_ended_while_the_link_was_cut(
         )
         await gone.hang_up()
         await gone.done()
+        new = await board.call(Citizen([]))  # still in the IVR when the link is back
+        await board.ami_event(lambda e: e.get("Linkedid") == new.call_id and "Command" in e)
         wait = int(await board.variable(answered.ivr_channel, names.VAR_QUEUE_WAIT))
         await cutter.restore()
         await up_again(link, connects)
         lost = await board.ended(gone.call_id)
+        started = await board.record(new.call_id, lambda r: r.transport == "asterisk")
+        assert started.caller == "+525512345678"  # announced by the resynchronisation
+        await new.hang_up()
         record = await board.record(answered.call_id, lambda r: r.answered_at is not None)
         assert (record.agent, record.wait_seconds) == (member, float(wait))
         assert float(connect["HoldTime"]) == wait  # Asterisk's own figure, kept
