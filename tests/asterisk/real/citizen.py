@@ -67,7 +67,7 @@ class Citizen:
         self._keys: list[str] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self.hung_up = asyncio.Event()
-        self.errors: list[str] = []  # AMI actions of the citizen's that Asterisk refused
+        self.errors: list[str] = []  # what the citizen could not do (shown on a time-out)
 
     def heard_after(self, prompt: str) -> list[str]:
         """The files heard after the first one whose name starts with ``prompt``."""
@@ -107,10 +107,12 @@ class Citizen:
             self._do(self._press(self._keys.pop(0)))
             return
         asked = next((name for name in reversed(self.heard) if name != TONE), "")
-        if self._asked(asked):
-            if isinstance(self.script[0][1], Path):
-                assert recording, f"the IVR cannot hear the answer to {asked}"
-            self._reply()
+        if not self._asked(asked):
+            return
+        if isinstance(self.script[0][1], Path) and not recording:
+            self.errors.append(f"the IVR waits for keys, not speech, after {asked}")
+            return
+        self._reply()
 
     def _reply(self) -> None:
         _, answer = self.script.pop(0)
