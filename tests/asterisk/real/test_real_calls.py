@@ -191,7 +191,7 @@ async def test_pause_unpause_and_spy_through_the_command_path(
     assert (paused.ok, paused.message) == (True, "Interface paused successfully")
     back = await telephony.unpause(member, reason="Fin de la comida")
     assert (back.ok, back.message) == (True, "Interface unpaused successfully")
-    for mode in ("escuchar", "susurrar"):
+    for mode in ("escuchar", "susurrar", "intervenir"):  # listen, whisper, barge
         spy = f"{names.SPY_CHANNEL_PREFIX}{mode}-{citizen.call_id}"
         supervisor = board.member(SUPERVISOR)
         asked = await telephony.spy(supervisor=supervisor, agent=member, mode=mode, channel_id=spy)
