@@ -113,10 +113,15 @@ async def test_a_hand_off_carries_the_context_and_a_member_answers(
     record = await board.record(citizen.call_id, lambda r: r.answered_at is not None)
     context = await board.variable(citizen.ivr_channel, names.VAR_CONTEXT)
     reason = await board.variable(citizen.ivr_channel, names.VAR_REASON)
+    routing = [
+        await board.variable(citizen.ivr_channel, name)
+        for name in (names.VAR_CALL_ID, names.VAR_QUEUE, names.VAR_NEXT)
+    ]
     await citizen.hang_up()
     record = await board.ended(citizen.call_id)
     assert record.handoff == json.loads(base64.b64decode(context)) and record.handoff is not None
     assert record.handoff["reason"] == reason and record.handoff["caller"] == CALLER
+    assert routing == [citizen.call_id, "locatel", names.NEXT_QUEUE]
     assert (record.status, record.ivr_outcome, record.agent) == ("answered", "handed_over", member)
     assert record.queued_at is not None and record.answered_at >= record.queued_at
     assert record.wait_seconds is not None and record.wait_seconds < 5
