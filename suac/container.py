@@ -40,6 +40,7 @@ from models.reference_data import seed
 from models.request_service import RequestService
 
 log = logging.getLogger(__name__)
+STARTUP_LOCK_WAIT = 120.0  # seconds a starting process may wait for another's seeding
 
 
 @dataclass
@@ -93,25 +94,35 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
             f"No hay base de datos en {settings.database_path}. Inicie el servicio con "
             "«suac serve» o indique la carpeta de datos con SUAC_DATA_DIR."
         )
-    engine = make_engine(
+    _migrate_and_seed(settings)
+    return make_engine(
         settings.resolved_database_url,
         busy_timeout_seconds=settings.database_busy_timeout_seconds,
     )
-    if settings.is_embedded_database:
-        upgrade(engine)
-    else:
-        require_migrated(engine)
-    report = seed(
-        engine,
-        authorities_path=settings.authorities_path,
-        catalogue_path=settings.catalogue_path,
-        stage=outbox_stage(engine),
-    )
-    if report is not None:
-        log.info("catalogue seeded: %d entries", len(report.added))
-    if roads := seed_roads(engine):
-        log.info("primary roads seeded: %d", roads)
-    return engine
+
+
+def _migrate_and_seed(settings: Settings) -> None:
+    """Migrate (embedded) or check, then seed, on an engine of its own whose lock waits are
+    long: processes started together seed the same rows, and a start is no caller to answer
+    within seconds."""
+    engine = make_engine(settings.resolved_database_url, busy_timeout_seconds=STARTUP_LOCK_WAIT)
+    try:
+        if settings.is_embedded_database:
+            upgrade(engine)
+        else:
+            require_migrated(engine)
+        report = seed(
+            engine,
+            authorities_path=settings.authorities_path,
+            catalogue_path=settings.catalogue_path,
+            stage=outbox_stage(engine),
+        )
+        if report is not None:
+            log.info("catalogue seeded: %d entries", len(report.added))
+        if roads := seed_roads(engine):
+            log.info("primary roads seeded: %d", roads)
+    finally:
+        engine.dispose()
 
 
 async def _warn_unless_reachable(bus: RedisBus) -> None:
