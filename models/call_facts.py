@@ -55,6 +55,9 @@ _OUTCOME_RANK = {None: 0, IvrOutcome.HUNG_UP: 1, IvrOutcome.COMPLETED: 2, IvrOut
 # what only the transport can tell, kept as it said: lost while the link was down, a spy leg
 KEPT_STATUSES = frozenset({CallStatus.LOST.value, CallStatus.SPY.value})
 IVR_DONE = "done"  # the flow's last step, reached when it says goodbye or hands the call over
+# steps at which the caller has been served (a folio read back, a status read): hanging up at
+# the closing question after them completes the call in the IVR, it is no hang-up
+IVR_SERVED = frozenset({"registered", "status_read"})
 
 
 def call_id_of(event: BaseEvent) -> str | None:
@@ -163,7 +166,8 @@ def _settle(record: CallRecord) -> None:
             elapsed = (record.ended_at - record.started_at).total_seconds()
             record.duration_seconds = round(elapsed, 3)
         if record.ivr_path and record.ivr_outcome is None:
-            record.ivr_outcome = IvrOutcome.HUNG_UP.value
+            served = not IVR_SERVED.isdisjoint(record.ivr_path)
+            record.ivr_outcome = (IvrOutcome.COMPLETED if served else IvrOutcome.HUNG_UP).value
         record.ended_by = record.ended_by or _ended_by(record)
     if record.status not in KEPT_STATUSES:
         record.status = _status(record).value
@@ -173,7 +177,7 @@ def _ended_by(record: CallRecord) -> str:
     if record.abandoned_at is not None or record.ivr_outcome == IvrOutcome.HUNG_UP:
         return "caller"
     if record.ivr_outcome == IvrOutcome.COMPLETED and record.queued_at is None:
-        return "system"
+        return "system" if record.ivr_path[-1:] == [IVR_DONE] else "caller"  # no goodbye heard
     return ""
 
 

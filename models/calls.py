@@ -32,9 +32,9 @@ class CallStatus(StrEnum):
 class IvrOutcome(StrEnum):
     """How a call left the IVR."""
 
-    COMPLETED = "completed"  # the IVR served it and said goodbye
+    COMPLETED = "completed"  # the IVR served it (folio or status read back; goodbye or not)
     HANDED_OVER = "handed_over"  # sent to an agent
-    HUNG_UP = "hung_up"  # the caller hung up in the IVR
+    HUNG_UP = "hung_up"  # the caller hung up in the IVR before being served
 
 
 class CallRecord(SQLModel, table=True):

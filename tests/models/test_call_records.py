@@ -162,7 +162,12 @@ def test_an_abandon_reported_before_the_queue_join(engine: Engine) -> None:
 
 @pytest.mark.parametrize(
     ("last_step", "status", "outcome", "ended_by"),
-    [("done", "ivr", "completed", "system"), ("describe", "ivr", "hung_up", "caller")],
+    [
+        ("done", "ivr", "completed", "system"),
+        ("describe", "ivr", "hung_up", "caller"),
+        ("registered", "ivr", "completed", "caller"),  # folio heard, hung up at "¿algo más?"
+        ("status_read", "ivr", "completed", "caller"),
+    ],
 )
 def test_ivr_only_calls(
     engine: Engine, last_step: str, status: str, outcome: str, ended_by: str
