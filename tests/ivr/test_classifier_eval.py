@@ -33,6 +33,7 @@ TARGETS = {
     "classifier_fresh_2026f": (0.97, 0.99, 0.99, 0.99),
     "classifier_fresh_2026g": (0.97, 0.99, 0.99, 0.99),
     "classifier_fresh_2026h": (0.97, 0.99, 0.99, 0.97),
+    "classifier_fresh_2026i": (0.93, 0.97, 0.99, 0.98),
 }
 """Each fresh set's floor: top-1 and top-3 by tema, alcaldía on all rows and on rows naming
 one. The first three at the issue's 95 %; e, f and g at what the last rounds reached (g, once
@@ -44,7 +45,9 @@ The round that g and h then guided (the cause said after "por la…", the whole 
 of, a home said as where, phrasings left with common words only, everyday words for the
 look-alike entries, tema consensus) raised d to 98.8 %, f to 98.6 %, g to 98.5 % and h to
 98.8 % by tema (h 99.2 % by alcaldía, 97.7 % on rows naming one): d, f, g and h at 97 % now;
-any later round needs a new sealed set."""
+any later round needs a new sealed set. i (359 rows, 131 naming a place), written blind while
+that round was under way and sealed through it: 91.6 % by tema before it and 93.3 % after,
+99.4 % by alcaldía both times (98.5 % on rows naming one): short of 95 % by tema."""
 
 
 @pytest.fixture(scope="module")
