@@ -7,8 +7,10 @@ call is checked on its stored record and on the events published."""
 from __future__ import annotations
 
 import base64
+import io
 import itertools
 import json
+import wave
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +18,7 @@ import pytest_asyncio
 from sqlmodel import Session, col, select
 
 from ivr.asterisk import constants as names
+from ivr.speech.audio import has_speech
 from models.calls import CallRecord
 from models.events import (
     AgentStateChanged,
@@ -27,13 +30,23 @@ from models.events import (
     RequestRegistered,
     SpyEnded,
 )
+from models.reference_audio import SPOKEN_REFERENCE, recording_of
 from models.requests import Channel, RequestCreate, ServiceRequest
 
+from ..test_fastagi import AUDIO
 from .citizen import SUPERVISOR, Citizen
 from .real_asterisk import RealAsterisk
 from .switchboard import Switchboard, switchboard
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+def read_wav_bytes(wav: bytes) -> bytes:
+    """The 16-bit samples of a WAV file held in memory."""
+    with wave.open(io.BytesIO(wav), "rb") as audio:
+        return audio.readframes(audio.getnframes())
+
+
 CALLER = "+525512345678"
 MEMBERS = itertools.count(1)
 
@@ -90,6 +103,34 @@ async def test_register_by_keys_and_hear_the_folio(board: Switchboard) -> None:
     assert record.recording == f"{board.settings.asterisk.recordings_dir}/{citizen.call_id}.wav"
     digits = await board.folio_read(request.folio)  # in the project's voice, digit by digit
     assert citizen.heard_after("folio-registrado")[: len(digits)] == digits
+
+
+async def test_a_reference_said_on_a_keys_only_call_is_kept_as_audio(board: Switchboard) -> None:
+    citizen = await board.call(
+        Citizen(
+            [
+                ("menu-teclas", "1"),
+                ("categoria-teclas", "5"),  # a pothole
+                ("alcaldia-teclas", "09960"),
+                ("lugar-confirmar", "1"),
+                ("referencia-teclas", AUDIO / "bache"),  # said, recorded, not transcribed
+            ],
+            hang_up_on="plazo-respuesta",
+        )
+    )
+    await board.ended(citizen.call_id)
+    (registered,) = [
+        e for e in board.journal.of_call(citizen.call_id) if isinstance(e, RequestRegistered)
+    ]
+    with Session(board.container.engine) as session:
+        request = session.exec(
+            select(ServiceRequest).where(col(ServiceRequest.folio) == registered.folio)
+        ).one()
+        assert request.id is not None
+        kept = recording_of(session, request.id)
+    assert request.reference == SPOKEN_REFERENCE
+    assert kept is not None and kept.audio is not None and kept.seconds >= 1
+    assert has_speech(read_wav_bytes(kept.audio))  # the citizen's sentence, as Asterisk recorded it
 
 
 async def test_hang_up_mid_ivr(board: Switchboard) -> None:
