@@ -105,6 +105,8 @@ class AsteriskServer(BaseModel):
     port: int = 5038
     username: str = "suac"
     secret: SecretStr = SecretStr("")
+    check_username: str = "suac-revision"  # ``suac asterisk check``'s own user: CLI questions only
+    check_secret: SecretStr = SecretStr("")  # empty: that user is not rendered
 
 
 class AsteriskPhone(BaseModel):

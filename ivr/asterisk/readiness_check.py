@@ -30,7 +30,7 @@ from ivr.asterisk.ami_types import AmiAnswer
 from ivr.asterisk.errors import AmiBadAction
 from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.prompt_audio import spoken_templates
-from ivr.asterisk.render import MODULES, ami_server, record_folders
+from ivr.asterisk.render import MODULES, MissingSecret, ami_server, record_folders
 from ivr.prompts import PromptBook
 from models.config import Settings
 
@@ -196,11 +196,17 @@ async def check_readiness(connection: AmiAsker, settings: Settings, *, server: s
 async def check_server(settings: Settings, *, server: str | None = None) -> Readiness:
     """Log in to ``server`` (the first configured when not named), check it, log out."""
     ami = ami_server(settings, server)
+    if not ami.check_secret.get_secret_value():
+        raise MissingSecret(
+            f"Falta el secreto del usuario de revisión de «{ami.name}» (check_secret en "
+            "SUAC_ASTERISK__SERVERS): configúrelo y vuelva a generar la configuración con "
+            "«suac asterisk render»."
+        )
     connection = AmiConnection(
         host=ami.host,
         port=ami.port,
-        username=ami.username,
-        secret=ami.secret.get_secret_value(),
+        username=ami.check_username,
+        secret=ami.check_secret.get_secret_value(),
         sink=lambda _: None,
         wanted=(),
         timeout=settings.asterisk.action_timeout_seconds,

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ivr.asterisk import constants
+from ivr.asterisk.readiness_check import check_server
 from ivr.asterisk.render import (
     DEFAULTS_FILES,
     MODULES,
@@ -107,14 +108,31 @@ def test_manager_user_has_least_privilege(files: dict[str, str]) -> None:
     entries = parse_asterisk_config(files["manager.conf"])
     user = {k: v for s, k, v in entries if s == "suac"}
     assert user["read"] == "call,agent,agi"
-    assert user["write"] == "call,agent,originate,reporting,command"
+    assert user["write"] == "call,agent,originate,reporting"  # never "command": any CLI
     assert user["deny"] == "0.0.0.0/0.0.0.0" and user["permit"] == "127.0.0.1/255.255.255.255"
+    assert "suac-revision" not in {s for s, _, _ in entries}  # no check secret configured
     general = {k: v for s, k, v in entries if s == "general"}
     assert general["bindaddr"] == "127.0.0.1" and general["webenabled"] == "no"
     assert general["allowmultiplelogin"] == "yes"  # a reconnect is never locked out
     assert general["channelvars"] == ",".join(
         (constants.VAR_RECORDING, constants.VAR_QUEUE_STATUS, constants.VAR_QUEUE_WAIT)
     )
+
+
+def test_the_check_has_a_user_of_its_own_for_cli_questions_only() -> None:
+    servers = [{"name": "locatel", "secret": "puente-S3cret", "check_secret": "rev-S3cret"}]
+    entries = parse_asterisk_config(render_config(configured(servers=servers))["manager.conf"])
+    checker = {k: v for s, k, v in entries if s == "suac-revision"}
+    assert (checker["secret"], checker["read"], checker["write"]) == ("rev-S3cret", "", "command")
+    assert checker["deny"] == "0.0.0.0/0.0.0.0" and checker["permit"] == "127.0.0.1/255.255.255.255"
+    bridge = {k: v for s, k, v in entries if s == "suac"}
+    assert "command" not in bridge["write"].split(",")
+
+
+async def test_the_check_without_its_secret_says_what_to_configure() -> None:
+    settings = configured(servers=[{"name": "locatel", "secret": "puente-S3cret"}])
+    with pytest.raises(MissingSecret, match="secreto del usuario de revisión de «locatel»"):
+        await check_server(settings)
 
 
 def test_only_configured_secrets_appear(files: dict[str, str]) -> None:

@@ -24,6 +24,7 @@ from models.config import Settings
 
 RUN_ASTERISK = Path(__file__).resolve().parents[3].parent / "shared/asterisk/server/run-asterisk"
 SECRET = "secreto-de-prueba"
+CHECK_SECRET = "secreto-de-revision"
 TEST_DIALPLAN = "extensions-pruebas.conf"
 
 
@@ -106,7 +107,7 @@ def real_asterisk(
     env = {
         "SUAC_ASTERISK__SERVERS": (
             f'[{{"name":"real","host":"127.0.0.1","port":{ami},'
-            f'"username":"suac","secret":"{SECRET}"}}]'
+            f'"username":"suac","secret":"{SECRET}","check_secret":"{CHECK_SECRET}"}}]'
         ),
         "SUAC_ASTERISK__SIP_BIND": f"127.0.0.1:{free_port()}",
         "SUAC_ASTERISK__AGI_PORT": str(free_port()),
