@@ -5,7 +5,8 @@ database (the shipped reference data, made by ``prepare_database``, directly or 
 application's start) begins as a copy of that one, which ``prepare_database`` then finds up to
 date and seeded, so a test does not pay for every migration and the catalogue's import again.
 Likewise each password is hashed (Argon2id, the shipped parameters) once per session, and each
-password checked against each hash once.
+password checked against each hash once; and the classifier's index of a catalogue is built
+once per distinct catalogue (the same entries, the same priors).
 
 PostgreSQL and Redis tests run against real servers (``SUAC_TEST_POSTGRES_URL``,
 ``SUAC_TEST_REDIS_URL``, defaulting to this machine's). When a server is missing they are
@@ -17,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ from sqlalchemy import Engine, text
 from tests_support import PrivateRedis
 from twilio_rest import FakeTwilioApi, start_fake_twilio
 
+from ivr.classifier import service as classifier_service
+from ivr.classifier.index import CatalogueIndex, EntryLike
 from models import users
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
@@ -41,6 +44,7 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("SUAC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+KEPT_INDEXES = 8
 
 
 def unavailable(what: str, error: Exception) -> None:
@@ -111,6 +115,29 @@ def remembered_password_hashes() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users._HASHER, "hash", functools.cache(users._HASHER.hash))
         patch.setattr(users._HASHER, "verify", functools.cache(users._HASHER.verify))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_catalogue_indexes() -> Iterator[None]:
+    """Indexing the catalogue takes a quarter of a second, and most applications the tests
+    start classify over the same shipped catalogue: an index (never changed once built) is
+    built once for each distinct list of entries (every field of each) and priors; the last
+    few built are kept (about 5 MB each)."""
+    built: dict[str, CatalogueIndex] = {}
+
+    def index(
+        entries: Sequence[EntryLike], *, priors: Mapping[str, float] | None = None
+    ) -> CatalogueIndex:
+        key = repr(([repr(entry) for entry in entries], sorted((priors or {}).items())))
+        if key not in built:
+            if len(built) == KEPT_INDEXES:
+                del built[next(iter(built))]
+            built[key] = CatalogueIndex(entries, priors=priors)
+        return built[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classifier_service, "CatalogueIndex", index)
         yield
 
 
