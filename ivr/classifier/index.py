@@ -54,6 +54,11 @@ _EVENTS = frozenset(
 """What happened before: after "por la…", "después de la…", "con el…", "el lodo de la…", the
 event says why, not what the caller needs done ("quedó lodo por la inundación" asks for the
 mud to go; "se inundó mi casa con la lluvia" still says the flood)."""
+_LIKENESS_LEADS = frozenset({"como", "parece"})
+_LIKENESSES = frozenset({"rio", "alberca", "laguna", "lago", "cascada", "regadera", "mar"})
+"""What a problem is likened to: after "como un…", "parece una…" (or bare, for the few things
+water is likened to: "corre como río") the word says how it looks, not what it is ("la calle
+queda como alberca" is a flooded street, no pool)."""
 _BACKGROUND = MappingProxyType({"place": _PLACE_NOUNS, "event": _EVENTS})
 _DETERMINERS = frozenset(
     {"a", "al", "de", "del", "el", "la", "los", "las", "un", "una", "mi", "su", "nuestra"}
@@ -220,9 +225,12 @@ def _locative_stems(words: Sequence[str]) -> frozenset[str]:
     background: set[str] = set()
     what: set[str] = set()
     lead = ""
-    for word in words:
+    for position, word in enumerate(words):
         if lead == "part" and word in _OF:
             lead = "whole"
+            continue
+        if word in _LIKENESS_LEADS and _likens(words[position + 1 : position + 2]):
+            lead = "like"
             continue
         if word in _LOCATIVE_LEADS or word in _CAUSE_LEADS:
             lead = "place" if word in _LOCATIVE_LEADS else "event"
@@ -230,10 +238,16 @@ def _locative_stems(words: Sequence[str]) -> frozenset[str]:
         if lead and word in _DETERMINERS:
             continue
         stems = {stem(w) for w in content_words(word)}
-        inside = lead == "whole" or word in _BACKGROUND.get(lead, ())
+        inside = lead in ("whole", "like") or word in _BACKGROUND.get(lead, ())
         (background if inside else what).update(stems)
         lead = "part" if lead == "place" and word in _PARTS else ""
     return frozenset(background - what)
+
+
+def _likens(after: Sequence[str]) -> bool:
+    """Whether "como" or "parece" before these words likens ("como un río", "como alberca")
+    rather than asks how ("cómo registro…")."""
+    return bool(after) and (after[0] in _DETERMINERS or after[0] in _LIKENESSES)
 
 
 def _tema_postings(entries: Sequence[EntryLike]) -> dict[str, np.ndarray]:

@@ -38,12 +38,20 @@ _STOPWORDS_TEXT = """
     enfrente lado arriba abajo atras detras adelante
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
+    nomas namas alguien pedimos
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
 
 ``no`` and ``sin`` are deliberately kept: "no hay agua" is not "hay agua".
 """
+
+WEEKDAYS: frozenset[str] = frozenset(
+    {"lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "sabados", "domingo",
+     "domingos"}
+)  # fmt: skip
+"""Days of the week: after "el", "desde", "cada"… they say when ("desde el lunes"), not what
+("hoy no circula sábado" keeps it)."""
 
 SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -67,6 +75,8 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         **dict.fromkeys(("mediador", "mediadora", "mediar", "medie", "medien"), "mediacion"),
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
+        # the everyday names of the mosquito
+        **dict.fromkeys(("moscos", "mosco", "zancudo", "zancudos"), "mosquitos"),
         "duermen": "durmiendo",
         "vache": "bache",
         "vaches": "baches",
@@ -188,7 +198,7 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "desempleado": "desempleo",
         "corrieron": "despido desempleo",
         "tembloroso": "sismo",
-        "temblor": "sismo alerta sismica",
+        "temblor": "sismo",
         "rateros": "robo vigilancia",
         "ratero": "robo vigilancia",
         "asaltan": "asalto vigilancia",
@@ -367,6 +377,35 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "cayendo": "caido",
         "alcantarilla": "coladera",
         "alcantarillas": "coladera",
+        # what water pooled in the street is likened to
+        "alberca": "encharcamiento",
+        "laguna": "encharcamiento",
+        "lago": "encharcamiento",
+        # a pipe that bursts is a leak
+        "revento": "fuga rota",
+        "reventado": "fuga rota",
+        "tronado": "fuga rota",
+        # felling and demolishing, said as knocking down while it goes on
+        "tumbando": "derribo demolicion tala",
+        # hammering and banging are noise
+        "martilla": "ruido",
+        "martillando": "ruido",
+        "martillazos": "ruido",
+        "golpeteo": "ruido",
+        # sowing trees is the catalogue's planting
+        "siembren": "plantar reforestacion",
+        "sembrar": "plantar reforestacion",
+        "siembran": "plantar reforestacion",
+        "parasita": "plaga muerdago",
+        "parasitas": "plaga muerdago",
+        "recolector": "camion basura recoleccion",
+        "recolectores": "camion basura recoleccion",
+        "secundaria": "escuela",
+        "primaria": "escuela",
+        "kinder": "escuela",
+        "prepa": "escuela",
+        "empolvado": "abandonado",
+        "empolvada": "abandonado",
     }
 )
 """Mexico City colloquial words and what they mean in catalogue vocabulary.
@@ -413,6 +452,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("todavia respira", "lesionado"),
     ("un senor", "persona"),
     ("una senora", "persona"),
+    ("como rio", "fuga agua"),
+    ("un rio", "fuga agua"),
 )
 """Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""
 
@@ -459,6 +500,13 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("no ha llegado a casa", "desaparecido"),
     ("no ha vuelto a la casa", "desaparecido"),
     ("no llego a dormir", "desaparecido"),
+    ("lleno de polvo", "abandonado"),
+    ("llena de polvo", "abandonado"),
+    ("no se seca", "agua estancada"),
+    ("no se ha parado", "no paso"),
+    ("no se para", "no paso"),
+    ("vuelvan a conectar", "reconexion"),
+    ("vuelvan a poner el agua", "reconexion"),
 )
 """Multi-word colloquial *names* and unambiguous everyday phrasings made of ordinary words
 ("viene" alone is only a verb, "no tiene donde vivir" is someone living in the street): they

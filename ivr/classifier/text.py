@@ -26,6 +26,7 @@ from ivr.classifier.lexicon import (
     PHRASES,
     SOUND_ALIKES,
     STOPWORDS,
+    WEEKDAYS,
 )
 from ivr.classifier.numbers import ARTICLES, word_number
 
@@ -33,6 +34,7 @@ _TIME_SPANS = frozenset(
     {"rato", "ratito", "tiempo", "momento", "hora", "horas", "dia", "dias", "semana", "semanas",
      "mes", "meses", "ano", "anos", "varios", "varias"}
 )  # fmt: skip
+_WHEN_LEADS = frozenset({"el", "los", "desde", "hasta", "cada", "este", "del", "al", "pasado"})
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT_LETTER = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
 _SUFFIXES = (("cit", 4), ("sit", 4), ("it", 4), ("zot", 4), ("sot", 4), ("ot", 3))
@@ -128,7 +130,8 @@ def content_words(folded: str) -> list[str]:
     """
     words = [_digits(w) or SOUND_ALIKES.get(w, w) for w in folded.split()]
     ago = {i for i, w in enumerate(words) if w == "hace" and _time_follows(words[i + 1 : i + 3])}
-    return [w for i, w in enumerate(words) if w not in STOPWORDS and i not in ago]
+    when = {i for i, w in enumerate(words) if w in WEEKDAYS and i and words[i - 1] in _WHEN_LEADS}
+    return [w for i, w in enumerate(words) if w not in STOPWORDS and i not in ago | when]
 
 
 def _time_follows(after: list[str]) -> bool:

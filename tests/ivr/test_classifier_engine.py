@@ -304,3 +304,17 @@ def test_two_known_words_are_rejoined_into_the_word_they_make() -> None:
         entry("SOC-17", "Apoyo económico de la alcaldía", "ASISTENCIA SOCIAL", "estudio"),
     ]
     assert Classifier(entries).classify("estudio socio económico").candidates[0].code == "SOC-12"
+
+
+@pytest.mark.parametrize(
+    ("text", "likeness"),
+    [("la calle queda como una alberca", "alberc"), ("el agua corre como rio", "rio")],
+)
+def test_what_a_problem_is_likened_to_weighs_like_a_place(text: str, likeness: str) -> None:
+    """After "como un…", or "como" before what water is likened to, the word says how it looks,
+    not what it is; "cómo" asking how keeps its verb."""
+    index = Classifier([*SMALL, entry("AMB-1", "Alberca o río sucio", "OTRO", "alberca", "río")])
+    weights = {t.stem: t.weight for t in index.index.query(text.split()).terms}
+    assert weights[likeness] < 1.0
+    asked = {t.stem: t.weight for t in index.index.query(["como", "pido", "recoleccion"]).terms}
+    assert asked["recoleccion"] == 1.0

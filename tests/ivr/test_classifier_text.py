@@ -191,3 +191,39 @@ def test_hace_before_a_time_is_ago_not_making() -> None:
     assert normalise("hace 3 días que no pasa").tokens == ("no", "pas")
     assert "hac" in normalise("el taller hace mucho ruido").tokens
     assert "hac" in normalise("se hace un charco").tokens
+
+
+def test_a_weekday_after_el_or_desde_is_when_not_what() -> None:
+    """ "desde el lunes" says when; "hoy no circula sábado" still names the programme."""
+    assert normalise("no pasa desde el lunes").tokens == normalise("no pasa").tokens
+    assert normalise("cada domingo hay ruido").tokens == normalise("hay ruido").tokens
+    assert "sabad" in normalise("hoy no circula sábado").tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("la calle queda como alberca", "encharcamient"),
+        ("se reventó el tubo", "fug"),
+        ("están tumbando una casa", "demolicion"),
+        ("el taller martilla todo el día", "ruid"),
+        ("que siembren árboles", "reforestacion"),
+        ("una planta parásita en el árbol", "muerdag"),
+        ("el recolector no vino", "camion"),
+        ("asaltan en la secundaria", "escuel"),
+        ("hay muchos moscos", "mosqu"),
+        ("un coche lleno de polvo", "abandonad"),
+        ("un charco que no se seca", "estancad"),
+        ("que me vuelvan a conectar el agua", "reconexion"),
+        ("el agua corre como río", "fug"),
+    ],
+)
+def test_everyday_words_for_what_the_catalogue_names_formally(text: str, meaning: str) -> None:
+    """Likenings ("como alberca"), verbs ("se reventó", "tumbando", "martilla", "siembren"),
+    names ("recolector", "secundaria", "moscos") and phrasings ("lleno de polvo", "no se
+    seca", "vuelvan a conectar") add the catalogue's word."""
+    assert meaning in normalise(text).tokens + normalise(text).expansions
+
+
+def test_a_temblor_is_an_earthquake_not_the_alarm() -> None:
+    assert "alert" not in normalise("un curso de qué hacer en los temblores").expansions
