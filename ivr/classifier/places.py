@@ -153,6 +153,7 @@ class PlaceFinder:
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
         colonia = colonia or self._first(words, cued, used, cued=True, ordinary=ordinary)
         if colonia:
+            colonia = _preferred(self._landmarks.find(words, blocked=used), colonia)
             cue = max(origin for start, origin in origins.items() if start <= colonia.start)
             used |= set(range(cue, colonia.end))
         named = _of_which(find_alcaldia(words, blocked=used), words, used)
@@ -264,9 +265,13 @@ class PlaceFinder:
     ) -> bool:
         """A colonia right after "en", "por" or "a" ("en Polanco") or "rumbo de", "cerca de"…,
         unless a primary road's name ("en Insurgentes" is the avenue) or an ordinary word."""
-        bare = start >= 1 and words[start] not in _ARTICLES and (
-            words[start - 1] in _BARE_LEADS
-            or (start >= 2 and words[start - 1] == "de" and words[start - 2] in _AROUND)
+        bare = (
+            start >= 1
+            and words[start] not in _ARTICLES
+            and (
+                words[start - 1] in _BARE_LEADS
+                or (start >= 2 and words[start - 1] == "de" and words[start - 2] in _AROUND)
+            )
         )
         phrase = words[start:end]
         return (
@@ -300,9 +305,12 @@ class PlaceFinder:
 def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia | None:
     """An everyday place name unless a colonia's name said with it reaches further ("la Villa
     Coapa", "San Miguel Topilejo") or is said apart; a colonia's part ("Tepito" of Jalalpa
-    Tepito) gives way."""
+    Tepito) gives way, and so does a colonia's name said right before a pueblo's ("San Pablo
+    Oztotepec" is no San Pablo of Iztapalapa: the saint is the pueblo's own)."""
     if landmark is None:
         return colonia
+    if colonia is not None and colonia.end == landmark.start:
+        return _Colonia(landmark.colonia, (landmark.alcaldia,), colonia.start, landmark.end)
     overlap = colonia is not None and colonia.start < landmark.end and landmark.start < colonia.end
     wider = colonia is not None and colonia.end - colonia.start > landmark.end - landmark.start
     if colonia is not None and (not overlap or colonia.end > landmark.end or wider):
@@ -329,9 +337,10 @@ def _of_alcaldia(colonia: _Colonia, named: AlcaldiaMatch, words: Sequence[str]) 
     "el centro de Coyoacán" is Coyoacán's centre, not the colonia Centro elsewhere."""
     if len(set(colonia.alcaldias)) < 2 or named.name in colonia.alcaldias:
         return False
-    return words[colonia.end : colonia.end + 1] in (["de"], ["del"]) and min(
-        named.positions
-    ) in (colonia.end + 1, colonia.end + 2)
+    return words[colonia.end : colonia.end + 1] in (["de"], ["del"]) and min(named.positions) in (
+        colonia.end + 1,
+        colonia.end + 2,
+    )
 
 
 def _after_cue(words: Sequence[str], cue: int) -> list[int]:

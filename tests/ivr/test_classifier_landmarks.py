@@ -121,3 +121,19 @@ def test_a_name_reaching_further_or_of_another_kind(
     finder: PlaceFinder, text: str, alcaldia: str | None, colonia: str | None
 ) -> None:
     assert _place(finder, text) == (alcaldia, colonia)
+
+
+@pytest.mark.parametrize(
+    ("text", "alcaldia"),
+    [
+        ("vaciar la fosa en San Pablo Oztotepec", "Milpa Alta"),
+        ("se fue el agua en San Pablo Oztotepec", "Milpa Alta"),
+        ("refrendar la fosa en el panteón de Dolores", "Miguel Hidalgo"),
+    ],
+)
+def test_a_colonia_said_right_before_a_pueblo_is_the_pueblos_saint(
+    finder: PlaceFinder, text: str, alcaldia: str
+) -> None:
+    """ "San Pablo Oztotepec" is the Milpa Alta pueblo, not the San Pablo of Iztapalapa whose
+    name comes first; the City's large cemeteries are places too."""
+    assert _place(finder, text)[0] == alcaldia
