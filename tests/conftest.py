@@ -34,6 +34,7 @@ from models.business_days import BusinessCalendar
 from models.config import Settings
 from models.db import make_engine
 from models.notifier import Notifier
+from models.primary_roads import PRIMARY_ROADS_FILE
 from models.request_service import RequestService
 from suac import container
 
@@ -75,9 +76,17 @@ def _shipped_reference_data(settings: Settings) -> bool:
     )
 
 
+def _reference_files() -> list[tuple[str, int]]:
+    """The shipped reference files seeding reads, each with its last change."""
+    defaults = Settings.model_fields
+    paths = [defaults[name].default for name in ("catalogue_path", "authorities_path")]
+    return [(str(path), path.stat().st_mtime_ns) for path in [*paths, PRIMARY_ROADS_FILE]]
+
+
 def _starting_from(template: Path, prepare: PrepareDatabase) -> PrepareDatabase:
     """``prepare`` (``prepare_database``), a new embedded database with the shipped reference
-    data copied from ``template`` first."""
+    data copied from ``template`` first, while those files are as the template was made from."""
+    made_from = _reference_files()
 
     def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
         target = settings.database_path
@@ -86,6 +95,7 @@ def _starting_from(template: Path, prepare: PrepareDatabase) -> PrepareDatabase:
             and not settings.database_url
             and not target.exists()
             and _shipped_reference_data(settings)
+            and _reference_files() == made_from
         ):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(template, target)
@@ -99,11 +109,12 @@ def embedded_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iter
     """The embedded database migrated and seeded once, which new ones start from."""
     folder = tmp_path_factory.mktemp("plantilla")
     prepare = container.prepare_database
-    prepare(Settings(data_dir=folder, database_url="", redis_url="", _env_file=None)).dispose()
     template = folder / "suac.db"
+    seeding = _starting_from(template, prepare)  # notes the files' state before they are read
+    prepare(Settings(data_dir=folder, database_url="", redis_url="", _env_file=None)).dispose()
     assert not template.with_name("suac.db-wal").exists(), "the template's WAL was not merged"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(container, "prepare_database", _starting_from(template, prepare))
+        patch.setattr(container, "prepare_database", seeding)
         yield template
 
 
