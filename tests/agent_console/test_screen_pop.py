@@ -97,7 +97,7 @@ async def to_agent(call: SimulatedCall) -> str:
     return call.call_sid
 
 
-def until(condition: Any, seconds: float = 5.0) -> None:
+def until(condition: Any, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "condition not reached"

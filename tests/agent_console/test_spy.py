@@ -47,7 +47,7 @@ def client(tmp_path: Path, ami: AmiThread) -> Iterator[TestClient]:
         yield test_client
 
 
-def until(condition: Any, seconds: float = 5.0) -> Any:
+def until(condition: Any, seconds: float = 20.0) -> Any:
     deadline = time.monotonic() + seconds
     while not (value := condition()):
         assert time.monotonic() < deadline, "condition not reached"
