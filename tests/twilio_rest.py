@@ -152,5 +152,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
 def start_fake_twilio() -> FakeTwilioApi:
     """A running stand-in (call ``shutdown()`` and ``server_close()`` when done)."""
     server = FakeTwilioApi()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # it looks for shutdown() every poll_interval (by default 0.5 s, which each test waited)
+    serve = {"poll_interval": 0.02}
+    threading.Thread(target=server.serve_forever, kwargs=serve, daemon=True).start()
     return server
