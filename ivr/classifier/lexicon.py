@@ -53,6 +53,28 @@ WEEKDAYS: frozenset[str] = frozenset(
 """Days of the week: after "el", "desde", "cada"… they say when ("desde el lunes"), not what
 ("hoy no circula sábado" keeps it)."""
 
+TEXTING: MappingProxyType[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(("q", "k", "ke", "qe"), "que"),
+        **dict.fromkeys(("xq", "pq", "porq", "xk", "xque"), "porque"),
+        **dict.fromkeys(("xfa", "xfavor", "plis", "pls", "porfis", "xfis"), "favor"),
+        **dict.fromkeys(("tmb", "tb", "tmbn", "tbn"), "tambien"),
+        **dict.fromkeys(("ay", "ai"), "hay"),
+        "x": "por",
+        "d": "de",
+        "pa": "para",
+        "pal": "para",
+        "aki": "aqui",
+        "aka": "aca",
+        "toy": "estoy",
+        "grax": "gracias",
+        "onda": "eh",
+    }
+)
+"""How citizens write in SMS and WhatsApp ("q", "xq", "x favor", "ay un bache"): each form
+read as the word it stands for, before anything else (as said, "q" matched a catalogue "c",
+"ay" a rare "hay"). "onda" is the greeting's ("qué onda"), a filler."""
+
 SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
     {
         # forms of "barrer" that would otherwise fuzzy-match "bar"

@@ -153,7 +153,7 @@ class PlaceFinder:
         colonia = self._first(words, cued, used, cued=True, fuzzy=False)
         colonia = colonia or self._first(words, cued, used, cued=True, ordinary=ordinary)
         if colonia:
-            colonia = _preferred(self._landmarks.find(words, blocked=used), colonia)
+            colonia = _pueblo(self._landmarks.find(words, blocked=used), colonia) or colonia
             cue = max(origin for start, origin in origins.items() if start <= colonia.start)
             used |= set(range(cue, colonia.end))
         named = _of_which(find_alcaldia(words, blocked=used), words, used)
@@ -305,17 +305,24 @@ class PlaceFinder:
 def _preferred(landmark: Landmark | None, colonia: _Colonia | None) -> _Colonia | None:
     """An everyday place name unless a colonia's name said with it reaches further ("la Villa
     Coapa", "San Miguel Topilejo") or is said apart; a colonia's part ("Tepito" of Jalalpa
-    Tepito) gives way, and so does a colonia's name said right before a pueblo's ("San Pablo
-    Oztotepec" is no San Pablo of Iztapalapa: the saint is the pueblo's own)."""
+    Tepito) gives way, and so does a colonia's name said right before a pueblo's (``_pueblo``)."""
     if landmark is None:
         return colonia
-    if colonia is not None and colonia.end == landmark.start:
-        return _Colonia(landmark.colonia, (landmark.alcaldia,), colonia.start, landmark.end)
+    if colonia is not None and (pueblo := _pueblo(landmark, colonia)):
+        return pueblo
     overlap = colonia is not None and colonia.start < landmark.end and landmark.start < colonia.end
     wider = colonia is not None and colonia.end - colonia.start > landmark.end - landmark.start
     if colonia is not None and (not overlap or colonia.end > landmark.end or wider):
         return colonia
     return _Colonia(landmark.colonia, (landmark.alcaldia,), landmark.start, landmark.end)
+
+
+def _pueblo(landmark: Landmark | None, colonia: _Colonia) -> _Colonia | None:
+    """The pueblo whose name a colonia's name said right before it begins ("San Pablo
+    Oztotepec" is no San Pablo of Iztapalapa: the saint is the pueblo's own)."""
+    if landmark is None or colonia.end != landmark.start:
+        return None
+    return _Colonia(landmark.colonia, (landmark.alcaldia,), colonia.start, landmark.end)
 
 
 def _of_which(

@@ -28,7 +28,7 @@ from ivr.classifier.places import Place, PlaceFinder
 from ivr.classifier.priors import tema_priors
 from ivr.classifier.scoring import PhraseScorer, Scored, rank
 from ivr.classifier.search import prefix_query
-from ivr.classifier.text import fold
+from ivr.classifier.text import fold, unabbreviated
 from models.catalogue import CatalogueEntry
 from models.db import session_scope
 
@@ -161,4 +161,4 @@ def _checked_words(text: object) -> list[str]:
         raise UtteranceTooLong(
             f"El texto tiene {len(text)} caracteres; el máximo es {MAX_TEXT_LENGTH}."
         )
-    return fold(text).split()
+    return unabbreviated(fold(text).split())

@@ -26,6 +26,7 @@ from ivr.classifier.lexicon import (
     PHRASES,
     SOUND_ALIKES,
     STOPWORDS,
+    TEXTING,
     WEEKDAYS,
 )
 from ivr.classifier.numbers import ARTICLES, word_number
@@ -64,6 +65,15 @@ def fold(text: str) -> str:
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     bare = _NON_WORD.sub(" ", bare)
     return " ".join(_DIGIT_LETTER.sub(" ", bare).split())
+
+
+def unabbreviated(words: list[str]) -> list[str]:
+    """Folded words with texting forms written out ("q" → "que", "xq" → "porque").
+
+    >>> unabbreviated("ay un bache x mi casa".split())
+    ['hay', 'un', 'bache', 'por', 'mi', 'casa']
+    """
+    return [TEXTING.get(word, word) for word in words]
 
 
 @lru_cache(maxsize=65536)
@@ -169,7 +179,7 @@ def normalise(text: str) -> Normalised:
     >>> n.tokens, n.expansions
     (('colader', 'tapad'), ('alcantarill',))
     """
-    folded = fold(text)
+    folded = " ".join(unabbreviated(fold(text).split()))
     padded = f" {folded} "
     named = [word for name, meaning in NAMES if f" {name} " in padded for word in meaning.split()]
     words = content_words(folded) + named

@@ -79,6 +79,13 @@ def test_place_and_topic_from_one_utterance(classifier: Classifier) -> None:
     assert result.best is not None and result.best.code == "AGU-2"
 
 
+def test_a_texted_place_cue_finds_the_colonia(classifier: Classifier) -> None:
+    """ "x la Narvarte" is "por la Narvarte" as texted."""
+    result = classifier.classify("ay una fuga x la Narvarte")
+    assert result.place.alcaldia == "Benito Juárez"
+    assert result.best is not None and result.best.code == "AGU-2"
+
+
 def test_ties_are_broken_by_code_and_stable() -> None:
     twins = [
         entry("B-2", "Reporte de zanja", "BACHEO", "zanja"),

@@ -227,3 +227,12 @@ def test_everyday_words_for_what_the_catalogue_names_formally(text: str, meaning
 
 def test_a_temblor_is_an_earthquake_not_the_alarm() -> None:
     assert "alert" not in normalise("un curso de qué hacer en los temblores").expansions
+
+
+def test_texting_forms_are_read_as_the_words_they_stand_for() -> None:
+    """SMS and WhatsApp spellings: "q", "xq", "xfa", "d", "ay" are fillers and cues as written
+    out ("no ay agua" is still an absence)."""
+    texted = normalise("ay un bache d mi casa xfa q lo tapen, xq tmb se llena")
+    written = normalise("hay un bache de mi casa por favor que lo tapen, porque también se llena")
+    assert texted.tokens == written.tokens
+    assert "falt" in normalise("no ay agua").expansions
