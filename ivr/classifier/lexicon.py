@@ -407,8 +407,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "revento": "fuga rota",
         "reventado": "fuga rota",
         "tronado": "fuga rota",
-        # felling and demolishing, said as knocking down while it goes on
-        "tumbando": "derribo demolicion tala",
         # hammering and banging are noise
         "martilla": "ruido",
         "martillando": "ruido",
@@ -418,8 +416,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "siembren": "plantar reforestacion",
         "sembrar": "plantar reforestacion",
         "siembran": "plantar reforestacion",
-        "parasita": "plaga muerdago",
-        "parasitas": "plaga muerdago",
         "recolector": "camion basura recoleccion",
         "recolectores": "camion basura recoleccion",
         "secundaria": "escuela",
@@ -475,6 +471,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("un senor", "persona"),
     ("una senora", "persona"),
     ("como rio", "fuga agua"),
+    # single words whose stems other words share ("tumba", "paro"), matched whole: felling
+    # and demolishing said as knocking down while it goes on, a parasitic plant
+    ("tumbando", "derribo demolicion tala"),
+    ("parasita", "plaga muerdago"),
+    ("parasitas", "plaga muerdago"),
     ("un rio", "fuga agua"),
 )
 """Multi-word cues (folded) and the catalogue words they mean, added like colloquialisms."""
@@ -522,6 +523,7 @@ NAMES: tuple[tuple[str, str], ...] = (
     ("no ha llegado a casa", "desaparecido"),
     ("no ha vuelto a la casa", "desaparecido"),
     ("no llego a dormir", "desaparecido"),
+    ("planta parasita", "plaga muerdago"),
     ("lleno de polvo", "abandonado"),
     ("llena de polvo", "abandonado"),
     ("no se seca", "agua estancada"),

@@ -236,3 +236,12 @@ def test_texting_forms_are_read_as_the_words_they_stand_for() -> None:
     written = normalise("hay un bache de mi casa por favor que lo tapen, porque también se llena")
     assert texted.tokens == written.tokens
     assert "falt" in normalise("no ay agua").expansions
+
+
+def test_words_sharing_a_stem_with_a_cue_word_do_not_take_its_meaning() -> None:
+    """ "tumbando" is felling or demolishing, "parásita" a plague; "tumbas" and "paró",
+    which share their stems, are neither."""
+    assert "demolicion" in normalise("están tumbando la casa").expansions
+    assert "demolicion" not in normalise("las tumbas del panteón").expansions
+    assert "muerdag" in normalise("tiene una planta parásita").tokens
+    assert "muerdag" not in normalise("el cablebús se paró").expansions
