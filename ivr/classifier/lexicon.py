@@ -38,7 +38,7 @@ _STOPWORDS_TEXT = """
     enfrente lado arriba abajo atras detras adelante
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
-    nomas namas alguien pedimos
+    nomas namas alguien pedimos plena pleno
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
@@ -97,6 +97,8 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         **dict.fromkeys(("mediador", "mediadora", "mediar", "medie", "medien"), "mediacion"),
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
+        # a pipe that bursts is broken (as said, "reventó" was fuzzily "evento")
+        **dict.fromkeys(("revento", "reventaron", "revienta", "reviento", "tronado"), "roto"),
         # the everyday names of the mosquito
         **dict.fromkeys(("moscos", "mosco", "zancudo", "zancudos"), "mosquitos"),
         "duermen": "durmiendo",
@@ -218,7 +220,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "chamba": "empleo trabajo",
         "jale": "empleo trabajo",
         "desempleado": "desempleo",
-        "corrieron": "despido desempleo",
         "tembloroso": "sismo",
         "temblor": "sismo",
         "rateros": "robo vigilancia",
@@ -403,10 +404,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "alberca": "encharcamiento",
         "laguna": "encharcamiento",
         "lago": "encharcamiento",
-        # a pipe that bursts is a leak
-        "revento": "fuga rota",
-        "reventado": "fuga rota",
-        "tronado": "fuga rota",
         # hammering and banging are noise
         "martilla": "ruido",
         "martillando": "ruido",
@@ -471,9 +468,14 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("un senor", "persona"),
     ("una senora", "persona"),
     ("como rio", "fuga agua"),
-    # single words whose stems other words share ("tumba", "paro"), matched whole: felling
-    # and demolishing said as knocking down while it goes on, a parasitic plant
+    ("se revento", "fuga"),
+    ("se reventaron", "fuga"),
+    ("se revienta", "fuga"),
+    # single words whose stems other words share ("tumba", "corre", "paro"), matched whole:
+    # felling and demolishing said as knocking down while it goes on, being fired, a
+    # parasitic plant
     ("tumbando", "derribo demolicion tala"),
+    ("corrieron", "despido desempleo"),
     ("parasita", "plaga muerdago"),
     ("parasitas", "plaga muerdago"),
     ("un rio", "fuga agua"),

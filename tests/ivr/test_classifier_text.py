@@ -245,3 +245,11 @@ def test_words_sharing_a_stem_with_a_cue_word_do_not_take_its_meaning() -> None:
     assert "demolicion" not in normalise("las tumbas del panteón").expansions
     assert "muerdag" in normalise("tiene una planta parásita").tokens
     assert "muerdag" not in normalise("el cablebús se paró").expansions
+
+
+def test_a_burst_pipe_is_broken_and_running_water_is_no_dismissal() -> None:
+    """ "se reventó" is a broken pipe (it was fuzzily "evento"); "corre" shares its stem with
+    "me corrieron" but says that water runs."""
+    assert normalise("se reventó el tubo").tokens == normalise("roto el tubo").tokens
+    assert "despid" not in normalise("el agua corre por la calle").expansions
+    assert "despid" in normalise("me corrieron del trabajo").expansions
