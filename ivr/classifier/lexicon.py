@@ -38,7 +38,7 @@ _STOPWORDS_TEXT = """
     enfrente lado arriba abajo atras detras adelante
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
-    nomas namas alguien pedimos plena pleno
+    nomas namas alguien pedimos plena pleno venir vino vinieron vengo
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
@@ -468,6 +468,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("un senor", "persona"),
     ("una senora", "persona"),
     ("como rio", "fuga agua"),
+    # asking whether building is allowed is the land-use question
+    ("se puede construir", "uso suelo permitido"),
+    ("se pueden construir", "uso suelo permitido"),
+    ("puedo construir", "uso suelo permitido"),
+    # something about to fall is at risk of falling
+    ("se va a caer", "riesgo caer"),
+    ("se va a venir encima", "riesgo caer"),
+    ("se nos va a caer", "riesgo caer"),
+    ("bolsas", "basura"),
     ("se revento", "fuga"),
     ("se reventaron", "fuga"),
     ("se revienta", "fuga"),

@@ -253,3 +253,23 @@ def test_a_burst_pipe_is_broken_and_running_water_is_no_dismissal() -> None:
     assert normalise("se reventó el tubo").tokens == normalise("roto el tubo").tokens
     assert "despid" not in normalise("el agua corre por la calle").expansions
     assert "despid" in normalise("me corrieron del trabajo").expansions
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("se puede construir un edificio en mi predio", "permitid"),
+        ("el anuncio se va a caer", "riesg"),
+        ("se va a venir encima de los coches", "riesg"),
+        ("tira sus bolsas en la jardinera", "basur"),
+    ],
+)
+def test_what_the_caller_asks_or_fears_adds_the_catalogue_word(text: str, meaning: str) -> None:
+    """Asking whether building is allowed is the land-use question; something about to fall
+    is at risk of falling; bags left about are rubbish."""
+    assert meaning in normalise(text).expansions
+
+
+def test_coming_names_no_problem() -> None:
+    """ "venir", "vino", "vinieron" say that someone came, not what about (as "viene" does)."""
+    assert normalise("vinieron a revisar el bache").tokens == normalise("revisar el bache").tokens
