@@ -97,6 +97,8 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         **dict.fromkeys(("mediador", "mediadora", "mediar", "medie", "medien"), "mediacion"),
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
+        # water getting in: "se mete" meets the catalogue's "se metió"
+        **dict.fromkeys(("mete", "meten", "metiendo", "metia"), "metio"),
         # a pipe that bursts is broken (as said, "reventó" was fuzzily "evento")
         **dict.fromkeys(("revento", "reventaron", "revienta", "reviento", "tronado"), "roto"),
         # the everyday names of the mosquito

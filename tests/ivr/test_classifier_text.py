@@ -273,3 +273,11 @@ def test_what_the_caller_asks_or_fears_adds_the_catalogue_word(text: str, meanin
 def test_coming_names_no_problem() -> None:
     """ "venir", "vino", "vinieron" say that someone came, not what about (as "viene" does)."""
     assert normalise("vinieron a revisar el bache").tokens == normalise("revisar el bache").tokens
+
+
+def test_water_getting_in_meets_the_catalogue_tense() -> None:
+    """ "se mete el agua" is the catalogue's "se metió el agua" (the stems differ)."""
+    assert (
+        normalise("se mete el agua a la casa").tokens
+        == normalise("se metió el agua a la casa").tokens
+    )
