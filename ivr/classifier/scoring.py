@@ -8,7 +8,8 @@ Two scorers, combined deliberately (``benchmarks/classifier.py --ablation`` meas
    bigrams ("fuga agua" against "falta agua"). Unknown words count against the share.
 2. **Phrase** (the best ``RERANK_DEPTH`` lexical candidates): the best
    ``fuzz.token_set_ratio`` between the query's stems and each of the entry's normalised
-   phrases; it rewards an entry one of whose phrasings the caller said nearly whole.
+   phrases, scaled a little by the share of the query the phrase covers; it rewards an entry
+   one of whose phrasings the caller said nearly whole.
 
 ``score = LEXICAL_SHARE · lexical + (1 − LEXICAL_SHARE) · phrase + PRIOR_WEIGHT · prior
 + labels + CONSENSUS_WEIGHT · consensus``, the prior being the tema's share of 2024 requests
@@ -37,6 +38,7 @@ PRIOR_WEIGHT = 0.03
 TEMA_WEIGHT = 0.04
 HEAD_WEIGHT = 0.04
 CONSENSUS_WEIGHT = 0.03
+COVERAGE_SHARE = 0.1
 PhraseScorer = Callable[..., float]
 
 
@@ -102,12 +104,26 @@ def lexical_scores(index: CatalogueIndex, query: Query) -> np.ndarray:
 def phrase_score(
     index: CatalogueIndex, position: int, query: Query, scorer: PhraseScorer = fuzz.token_set_ratio
 ) -> float:
-    """The best ``scorer`` ratio of the query against one entry's phrases, in [0, 1]."""
+    """The best ``scorer`` ratio of the query against one entry's phrases, in [0, 1], each
+    scaled by how much of what the caller said the phrase covers (``COVERAGE_SHARE``).
+
+    ``token_set_ratio`` gives a phrase found whole in the query full marks, however little of
+    the query it is: "corre" in a burst pipe's story matched the one-word phrasing "me
+    corrieron" as fully as "fuga de agua" matches "hay una fuga de agua".
+    """
     phrases = index.phrases[position]
     if not query.text or not phrases:
         return 0.0
-    best = process.extractOne(query.text, phrases, scorer=scorer)
-    return best[1] / 100.0 if best else 0.0
+    said = set(query.text.split())
+    mass = sum(index.idf.get(token, 0.0) for token in said) or 1.0
+    best = 0.0
+    for phrase, ratio, _ in process.extract(query.text, phrases, scorer=scorer, limit=None):
+        if ratio / 100.0 <= best:  # best first: no phrase further down can do better
+            break
+        covered = sum(index.idf.get(token, 0.0) for token in set(phrase.split()) & said) / mass
+        share = 1.0 - COVERAGE_SHARE + COVERAGE_SHARE * min(covered, 1.0)
+        best = max(best, ratio / 100.0 * share)
+    return best
 
 
 def shortlist(index: CatalogueIndex, lexical: np.ndarray, depth: int) -> list[int]:

@@ -14,6 +14,7 @@ from ivr.classifier import (
     UtteranceTooLong,
 )
 from ivr.classifier.calibration import Calibration, choose_threshold, confirm_threshold, fit
+from ivr.classifier.scoring import phrase_score
 from models.catalogue import CatalogueEntry
 
 
@@ -325,3 +326,16 @@ def test_what_a_problem_is_likened_to_weighs_like_a_place(text: str, likeness: s
     assert weights[likeness] < 1.0
     asked = {t.stem: t.weight for t in index.index.query(["como", "pido", "recoleccion"]).terms}
     assert asked["recoleccion"] == 1.0
+
+
+def test_a_phrase_found_whole_counts_by_how_much_of_the_utterance_it_covers() -> None:
+    """A one-word phrasing found in a long story ("corre" for "me corrieron") scores below one
+    that covers most of what was said, though both are found whole."""
+    entries = [
+        entry("GOB-4", "Asesoría laboral", "ASESORÍA JURÍDICA", "me corrieron"),
+        entry("AGU-8", "Fuga de agua", "FUGA DE AGUA", "tubo roto con agua"),
+    ]
+    classifier = Classifier(entries)
+    query = classifier.index.query(["tubo", "roto", "agua", "corre"])
+    short, covering = (phrase_score(classifier.index, p, query) for p in (0, 1))
+    assert short < covering
