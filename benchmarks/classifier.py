@@ -12,8 +12,9 @@ The tuning set (``classifier_eval.tsv``, which the weights were tuned on) and ea
 (utterances written for the issue before tuning and kept apart from it; ``…_2026e`` and later
 ``…_2026f`` were then tuned on, ``…_2026g``'s errors then guided general place fixes, and
 ``…_2026h``, written by someone who never saw the classifier, was measured once after that
-round, then g's and h's errors guided general lexicon and weighting fixes: any later round
-needs a new sealed set) are reported apart;
+round, then g's and h's errors guided general lexicon and weighting fixes, and ``…_2026i``,
+sealed through that round, guided the next: any later round needs a new sealed set) are
+reported apart;
 calibration and latency use them together.
 """
 
