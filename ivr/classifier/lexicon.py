@@ -38,7 +38,8 @@ _STOPWORDS_TEXT = """
     enfrente lado arriba abajo atras detras adelante
     puede pueden puedo podemos podria pudo
     sigue siguen sigo seguimos continua continuan todavia
-    nomas namas alguien pedimos plena pleno venir vino vinieron vengo
+    nomas namas alguien pedimos plena pleno venir vengo
+    tuve tuvo tuvimos tuvieron
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.

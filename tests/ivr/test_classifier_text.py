@@ -270,9 +270,12 @@ def test_what_the_caller_asks_or_fears_adds_the_catalogue_word(text: str, meanin
     assert meaning in normalise(text).expansions
 
 
-def test_coming_names_no_problem() -> None:
-    """ "venir", "vino", "vinieron" say that someone came, not what about (as "viene" does)."""
-    assert normalise("vinieron a revisar el bache").tokens == normalise("revisar el bache").tokens
+def test_having_to_and_coming_name_no_problem() -> None:
+    """ "tuve que" says what the caller had to do ("tuve" was heard as "tubo"); "venir" asks
+    someone to come, as "vengan" does ("nunca vinieron" still says that nobody came)."""
+    assert normalise("tuve que pagar la pipa").tokens == normalise("pagar la pipa").tokens
+    assert normalise("pueden venir a revisar").tokens == normalise("revisar").tokens
+    assert "vinieron" in normalise("nunca vinieron").tokens
 
 
 def test_water_getting_in_meets_the_catalogue_tense() -> None:
