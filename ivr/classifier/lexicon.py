@@ -40,6 +40,7 @@ _STOPWORDS_TEXT = """
     sigue siguen sigo seguimos continua continuan todavia
     nomas namas alguien pedimos plena pleno venir vengo
     tuve tuvo tuvimos tuvieron
+    retiren retire retirar retiran
     """
 STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
 """Function words and call-centre fillers: they say nothing about what the caller needs.
@@ -98,6 +99,8 @@ SOUND_ALIKES: MappingProxyType[str, str] = MappingProxyType(
         **dict.fromkeys(("mediador", "mediadora", "mediar", "medie", "medien"), "mediacion"),
         # "dormir" changes its stem: "duerme", "duermen" meet "durmiendo"
         "duerme": "durmiendo",
+        # asking to unclog ("destapar") says it is clogged ("destapada" is one without its lid)
+        **dict.fromkeys(("destapar", "destapen", "destape", "destapan", "destaparla"), "tapada"),
         # water getting in: "se mete" meets the catalogue's "se metió"
         **dict.fromkeys(("mete", "meten", "metiendo", "metia"), "metio"),
         # a pipe that bursts is broken (as said, "reventó" was fuzzily "evento")

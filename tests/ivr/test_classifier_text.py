@@ -284,3 +284,10 @@ def test_water_getting_in_meets_the_catalogue_tense() -> None:
         normalise("se mete el agua a la casa").tokens
         == normalise("se metió el agua a la casa").tokens
     )
+
+
+def test_what_the_caller_asks_done_says_the_state_or_nothing() -> None:
+    """ "que destapen la coladera" says it is clogged (not "destapada", without its lid);
+    "que retiren…" asks for an action every removal tema shares."""
+    assert normalise("que destapen la coladera").tokens == normalise("tapada la coladera").tokens
+    assert normalise("que retiren el carro").tokens == normalise("el carro").tokens
