@@ -13,7 +13,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import stamina
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from ivr.asterisk.part import AsteriskPart, build_asterisk
 from ivr.classifier import Classifier
@@ -41,6 +43,7 @@ from models.request_service import RequestService
 
 log = logging.getLogger(__name__)
 STARTUP_LOCK_WAIT = 120.0  # seconds a starting process may wait for another's seeding
+SEED_ATTEMPTS = 5
 
 
 @dataclass
@@ -104,25 +107,33 @@ def prepare_database(settings: Settings, *, create: bool = True) -> Engine:
 def _migrate_and_seed(settings: Settings) -> None:
     """Migrate (embedded) or check, then seed, on an engine of its own whose lock waits are
     long: processes started together seed the same rows, and a start is no caller to answer
-    within seconds."""
+    within seconds; the one that loses a race for a row seeds again."""
     engine = make_engine(settings.resolved_database_url, busy_timeout_seconds=STARTUP_LOCK_WAIT)
     try:
         if settings.is_embedded_database:
             upgrade(engine)
         else:
             require_migrated(engine)
-        report = seed(
-            engine,
-            authorities_path=settings.authorities_path,
-            catalogue_path=settings.catalogue_path,
-            stage=outbox_stage(engine),
-        )
-        if report is not None:
-            log.info("catalogue seeded: %d entries", len(report.added))
-        if roads := seed_roads(engine):
-            log.info("primary roads seeded: %d", roads)
+        # two processes seeding an empty database at once: the one that lost the race for a
+        # row tries again and finds everything there
+        for attempt in stamina.retry_context(on=IntegrityError, attempts=SEED_ATTEMPTS):
+            with attempt:
+                _seed(engine, settings)
     finally:
         engine.dispose()
+
+
+def _seed(engine: Engine, settings: Settings) -> None:
+    report = seed(
+        engine,
+        authorities_path=settings.authorities_path,
+        catalogue_path=settings.catalogue_path,
+        stage=outbox_stage(engine),
+    )
+    if report is not None:
+        log.info("catalogue seeded: %d entries", len(report.added))
+    if roads := seed_roads(engine):
+        log.info("primary roads seeded: %d", roads)
 
 
 async def _warn_unless_reachable(bus: RedisBus) -> None:
