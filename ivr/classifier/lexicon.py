@@ -292,9 +292,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "anciana": "adulta mayor",
         "abuelito": "adulta mayor",
         "abuelita": "adulta mayor",
-        "viejito": "adulta mayor",
-        "viejita": "adulta mayor",
-        "viejitos": "adulta mayor",
         "ancianito": "adulta mayor",
         "ancianita": "adulta mayor",
         "indigente": "situacion calle",
@@ -492,6 +489,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("tumbando", "derribo demolicion tala"),
     ("corrieron", "despido desempleo"),
     ("parasita", "plaga muerdago"),
+    # an elderly person, said fondly: "viejo", "vieja" of a house or a car share the stem
+    ("viejito", "adulta mayor"),
+    ("viejita", "adulta mayor"),
+    ("viejitos", "adulta mayor"),
+    ("viejitas", "adulta mayor"),
+    ("senora vieja", "adulta mayor"),
+    ("senor viejo", "adulta mayor"),
     ("parasitas", "plaga muerdago"),
     ("un rio", "fuga agua"),
 )

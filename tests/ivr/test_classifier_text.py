@@ -291,3 +291,10 @@ def test_what_the_caller_asks_done_says_the_state_or_nothing() -> None:
     "que retiren…" asks for an action every removal tema shares."""
     assert normalise("que destapen la coladera").tokens == normalise("tapada la coladera").tokens
     assert normalise("que retiren el carro").tokens == normalise("el carro").tokens
+
+
+def test_an_old_thing_is_no_elderly_person() -> None:
+    """ "viejito" is an elderly person; "una casa vieja", which shares its stem, is not."""
+    assert "adult" in normalise("hay un viejito perdido").expansions
+    assert "adult" in normalise("una señora vieja vive sola").expansions
+    assert "adult" not in normalise("están tumbando una casa vieja").expansions
