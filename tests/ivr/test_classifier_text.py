@@ -245,6 +245,10 @@ def test_words_sharing_a_stem_with_a_cue_word_do_not_take_its_meaning() -> None:
     assert "demolicion" not in normalise("las tumbas del panteón").expansions
     assert "muerdag" in normalise("tiene una planta parásita").tokens
     assert "muerdag" not in normalise("el cablebús se paró").expansions
+    assert "drog" in normalise("venden mota").expansions
+    assert "drog" not in normalise("una moto abandonada").expansions
+    assert "alcohol" not in normalise("la pista de patinaje").expansions
+    assert "tap" not in normalise("el camión tapó la cochera").expansions
 
 
 def test_a_burst_pipe_is_broken_and_running_water_is_no_dismissal() -> None:
