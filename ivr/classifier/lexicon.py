@@ -247,7 +247,6 @@ COLLOQUIAL: MappingProxyType[str, str] = MappingProxyType(
         "michi": "gato",
         "abogado": "asesoria juridica",
         "tramitar": "tramite",
-        "placas": "placas vehicular",
         "tenencia": "tenencia vehicular",
         "charco": "encharcamiento",
         "inundado": "inundacion",
@@ -496,6 +495,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ("tapa", "tapa alcantarilla"),
     ("pisto", "alcohol"),
     ("mota", "droga"),
+    # "la placita" (a small square) shares the stem of a car's plates
+    ("placas", "placas vehicular"),
+    ("placa", "placas vehicular"),
     ("senor viejo", "adulta mayor"),
     ("parasitas", "plaga muerdago"),
     ("un rio", "fuga agua"),

@@ -249,6 +249,8 @@ def test_words_sharing_a_stem_with_a_cue_word_do_not_take_its_meaning() -> None:
     assert "drog" not in normalise("una moto abandonada").expansions
     assert "alcohol" not in normalise("la pista de patinaje").expansions
     assert "tap" not in normalise("el camión tapó la cochera").expansions
+    assert "vehicular" in normalise("quiero dar de baja las placas").expansions
+    assert "vehicular" not in normalise("en la placita hay basura").expansions
 
 
 def test_a_burst_pipe_is_broken_and_running_water_is_no_dismissal() -> None:
