@@ -34,6 +34,7 @@ TARGETS = {
     "classifier_fresh_2026g": (0.97, 0.99, 0.99, 0.99),
     "classifier_fresh_2026h": (0.97, 0.99, 0.99, 0.97),
     "classifier_fresh_2026i": (0.99, 0.99, 0.99, 0.99),
+    "classifier_fresh_2026j": (0.90, 0.98, 0.97, 0.94),
 }
 """Each fresh set's floor: top-1 and top-3 by tema, alcaldía on all rows and on rows naming
 one. The first three at the issue's 95 %; e, f and g at what the last rounds reached (g, once
@@ -51,7 +52,10 @@ that round was under way and sealed through it: 91.6 % by tema before it and 93.
 then guided a round of general fixes (weekdays and likenings said as when and how, texting
 forms, a pueblo's saint before its name, verbs and names citizens use, phrasings that covered
 little of what was said, catalogue phrasings left generic): i at 99.4 % by tema and 100 % by
-alcaldía, the other sets equal or better; any later round needs a new sealed set."""
+alcaldía, the other sets equal or better. j (471 rows, 172 naming a place), written blind while
+that round was under way and sealed through it, measured it honestly: 90.0 % by tema before
+and 90.9 % after, 97.2 % → 97.7 % by alcaldía (93.6 % → 94.8 % on rows naming one): each
+round lifts the sets it studies far more than unseen speech, which stays near 91 % by tema."""
 
 
 @pytest.fixture(scope="module")
