@@ -32,7 +32,7 @@ from models import users
 from models.bus import InProcessBus
 from models.business_days import BusinessCalendar
 from models.config import Settings
-from models.db import make_engine
+from models.db import make_engine, upgrade
 from models.notifier import Notifier
 from models.primary_roads import PRIMARY_ROADS_FILE
 from models.request_service import RequestService
@@ -161,6 +161,22 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     """A migrated, seeded SQLite database."""
+    engine = container.prepare_database(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both_databases(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The test runs twice: on the embedded SQLite database, then on a migrated and seeded
+    PostgreSQL one (as ``suac db upgrade`` and a starting process leave it)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("engine")
+        return
+    settings: Settings = request.getfixturevalue("pg_settings")
+    migrating = make_engine(settings.resolved_database_url)
+    upgrade(migrating)
+    migrating.dispose()
     engine = container.prepare_database(settings)
     yield engine
     engine.dispose()

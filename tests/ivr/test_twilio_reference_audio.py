@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import wave
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -21,8 +20,6 @@ from twilio_rest import FakeTwilioApi
 
 from ivr.twilio.reference_fetch import ReferenceFetcher
 from ivr.twilio.simulator import SimulatedCall, TwimlPage
-from models.config import Settings
-from models.db import make_engine, upgrade
 from models.jobs import JobQueue
 from models.notifier import Notifier
 from models.reference_audio import (
@@ -34,7 +31,6 @@ from models.reference_audio import (
 )
 from models.request_service import RequestService
 from models.requests import Channel, RequestCreate, ServiceRequest
-from suac.container import prepare_database
 
 SID = "RE" + "a" * 32
 
@@ -180,31 +176,18 @@ class Progress:
         self.outcomes.append(outcome)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """The database the jobs run on: embedded, or a PostgreSQL shared by several workers."""
-    if request.param == "sqlite":
-        yield request.getfixturevalue("engine")
-        return
-    settings: Settings = request.getfixturevalue("pg_settings")
-    upgrade(make_engine(settings.resolved_database_url))
-    engine = prepare_database(settings)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
-async def registered(store: Engine, calendar, bus, twilio_api: FakeTwilioApi):  # noqa: ANN001, ANN201
+async def registered(both_databases: Engine, calendar, bus, twilio_api: FakeTwilioApi):  # noqa: ANN001, ANN201
     """A request registered with its recording still on the stand-in, and its fetch job."""
     service = RequestService(
-        engine=store, calendar=calendar, notifier=Notifier(engine=store, bus=bus)
+        engine=both_databases, calendar=calendar, notifier=Notifier(engine=both_databases, bus=bus)
     )
     data = RequestCreate(
         catalogue_code="ARB-001", channel=Channel.TWILIO_CALL, alcaldia="Xochimilco"
     )
     spoken = SpokenReference(seconds=5.0, source_url=recording_url(twilio_api.url))
     request = await service.register(data, actor="ivr:twilio", spoken_reference=spoken)
-    job = await JobQueue(engine=store).claim(worker="w", kinds=[FETCH_JOB])
+    job = await JobQueue(engine=both_databases).claim(worker="w", kinds=[FETCH_JOB])
     assert job is not None and job.payload == {"folio": request.folio}
     return request, job
 
@@ -218,9 +201,9 @@ def fetcher(engine, voice_settings) -> ReferenceFetcher:  # noqa: ANN001
 
 
 async def test_transient_failures_are_retried_and_a_resumed_job_only_deletes(
-    store: Engine, voice_settings, twilio_api: FakeTwilioApi, registered
+    both_databases: Engine, voice_settings, twilio_api: FakeTwilioApi, registered
 ) -> None:
-    engine = store
+    engine = both_databases
     request, job = registered
     twilio_api.recordings[SID] = audio = wav()
     twilio_api.failures = [503]  # the first download
@@ -249,9 +232,9 @@ async def test_transient_failures_are_retried_and_a_resumed_job_only_deletes(
 
 
 async def test_a_recording_twilio_lost_leaves_the_request_without_audio(
-    store: Engine, voice_settings, twilio_api: FakeTwilioApi, registered, caplog
+    both_databases: Engine, voice_settings, twilio_api: FakeTwilioApi, registered, caplog
 ) -> None:
-    engine = store
+    engine = both_databases
     request, job = registered
     progress = Progress()
     await fetcher(engine, voice_settings).fetch(job, progress)  # type: ignore[arg-type]

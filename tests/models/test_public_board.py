@@ -4,14 +4,12 @@ PostgreSQL alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
-from models.config import Settings
-from models.db import make_engine, session_scope, upgrade
+from models.db import session_scope
 from models.public_board import (
     MAP_DAYS,
     BoardFilter,
@@ -24,21 +22,8 @@ from models.public_board import (
     public_row,
 )
 from models.requests import ServiceRequest
-from suac.container import prepare_database
 
 NOW = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def board_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        yield request.getfixturevalue("engine")
-        return
-    settings: Settings = request.getfixturevalue("pg_settings")
-    upgrade(make_engine(settings.resolved_database_url))
-    engine = prepare_database(settings)
-    yield engine
-    engine.dispose()
 
 
 def seed(engine: Engine, *requests: dict[str, object]) -> None:
@@ -68,14 +53,14 @@ def seed(engine: Engine, *requests: dict[str, object]) -> None:
             )
 
 
-def test_latest_rows_newest_first_by_filter_with_public_fields_only(board_engine: Engine) -> None:
+def test_latest_rows_newest_first_by_filter_with_public_fields_only(both_databases: Engine) -> None:
     seed(
-        board_engine,
+        both_databases,
         {"minutes": 30},
         {"minutes": 10, "alcaldia": "Coyoacán", "colonia": "Del Carmen", "status": "received"},
         {"minutes": 20, "catalogue_code": "VIA-001", "status": "answered"},
     )
-    with session_scope(board_engine, readonly=True) as session:
+    with session_scope(both_databases, readonly=True) as session:
         every = latest_rows(session, BoardFilter())
         assert [row.folio for row in every] == ["2600000020", "2600000030", "2600000010"]
         first = every[0]
@@ -102,21 +87,21 @@ def test_latest_rows_newest_first_by_filter_with_public_fields_only(board_engine
         assert public_row(session, "2699999990") is None
 
 
-def test_map_counts_by_alcaldia_and_rounded_cells_of_three_or_more(board_engine: Engine) -> None:
+def test_map_counts_by_alcaldia_and_rounded_cells_of_three_or_more(both_databases: Engine) -> None:
     near = [
         (19.2861, -99.1681),
         (19.2899, -99.1659),
         (19.2851, -99.1702),
     ]  # one cell: 19.29, -99.17
     seed(
-        board_engine,
+        both_databases,
         *({"latitude": lat, "longitude": lon} for lat, lon in near),
         {"latitude": 19.3501, "longitude": -99.1623, "alcaldia": "Coyoacán"},  # alone: hidden
         {"latitude": 19.3499, "longitude": -99.1617, "alcaldia": "Coyoacán"},  # two: hidden
         {"latitude": 19.2862, "longitude": -99.1682, "minutes": (MAP_DAYS + 1) * 24 * 60},  # old
         {"alcaldia": "Coyoacán", "status": "closed"},  # no coordinates
     )
-    with session_scope(board_engine, readonly=True) as session:
+    with session_scope(both_databases, readonly=True) as session:
         where = board_map(session, BoardFilter(), now=NOW)
         assert where.since == NOW - timedelta(days=MAP_DAYS)
         assert dict(where.alcaldias) == {"Tlalpan": 3, "Coyoacán": 3}

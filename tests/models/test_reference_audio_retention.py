@@ -4,21 +4,16 @@ and who transcribed it stay, and a younger recording is untouched."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from models.config import Settings
-from models.db import make_engine, upgrade
 from models.notifier import Notifier
 from models.reference_audio import ReferenceAudio, SpokenReference
 from models.request_service import RequestService
 from models.requests import Channel, RequestCreate
 from models.retention import purge_database
-from suac.container import prepare_database
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 AGES = {"old-wav": 91, "old-url": 91, "recent": 89}
@@ -59,23 +54,11 @@ def check(engine: Engine, ids: dict[str, int]) -> None:
     assert rows[ids["recent"]].audio == b"RIFFrecent"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        yield request.getfixturevalue("engine")
-        return
-    settings: Settings = request.getfixturevalue("pg_settings")
-    upgrade(make_engine(settings.resolved_database_url))
-    engine = prepare_database(settings)
-    yield engine
-    engine.dispose()
-
-
-async def test_old_recorded_references_go(any_engine: Engine, calendar, bus) -> None:  # noqa: ANN001
-    notifier = Notifier(engine=any_engine, bus=bus)
-    service = RequestService(engine=any_engine, calendar=calendar, notifier=notifier)
-    ids = await seed(any_engine, service)
+async def test_old_recorded_references_go(both_databases: Engine, calendar, bus) -> None:  # noqa: ANN001
+    notifier = Notifier(engine=both_databases, bus=bus)
+    service = RequestService(engine=both_databases, calendar=calendar, notifier=notifier)
+    ids = await seed(both_databases, service)
     before = NOW - timedelta(days=90)
-    assert purge_database(any_engine, before=before)["reference_audio"] == 2
-    check(any_engine, ids)
-    assert purge_database(any_engine, before=before)["reference_audio"] == 0
+    assert purge_database(both_databases, before=before)["reference_audio"] == 2
+    check(both_databases, ids)
+    assert purge_database(both_databases, before=before)["reference_audio"] == 0
