@@ -126,14 +126,15 @@ class AnswerRecorder:
     def _hear(self, path: str, transcribe: bool, keep: bool) -> Recorded | None:
         """What the recording at ``path`` holds (in the worker pool); None when unreadable."""
         try:
-            pcm16 = read_wav_8k(Path(path))
-            seconds = len(pcm16) / (2 * SAMPLE_RATE)
-            if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
-                return Recorded(Transcript(text=""), seconds)
-            wav = Path(path).read_bytes() if keep else None
+            wav = Path(path).read_bytes()
+            pcm16 = read_wav_8k(wav)
         except UNREADABLE:
             log.exception("cannot read the recorded answer %s", path)
             return None
+        seconds = len(pcm16) / (2 * SAMPLE_RATE)
+        if not has_speech(pcm16):  # silence or line noise, on which Whisper invents words
+            return Recorded(Transcript(text=""), seconds)
+        kept = wav if keep else None
         if self._recognizer is None or not transcribe:
-            return Recorded(Transcript(text=""), seconds, wav)
-        return Recorded(self._recognizer.transcribe(pcm16), seconds, wav)
+            return Recorded(Transcript(text=""), seconds, kept)
+        return Recorded(self._recognizer.transcribe(pcm16), seconds, kept)

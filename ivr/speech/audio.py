@@ -11,6 +11,7 @@ Twilio Media Streams carry 8 kHz mono μ-law, base64-encoded, in 20 ms frames::
 
 from __future__ import annotations
 
+import io
 import math
 import struct
 import wave
@@ -60,11 +61,13 @@ def pcm16_to_ulaw(data: bytes) -> bytes:
     return bytes(_ENCODED[s + 32768] for s in struct.unpack(f"<{count}h", data[: count * 2]))
 
 
-def read_wav_8k(path: Path) -> bytes:
-    """The 16-bit mono samples of an 8 kHz WAV file (refuses any other format)."""
-    with wave.open(str(path), "rb") as wav:
+def read_wav_8k(source: Path | bytes) -> bytes:
+    """The 16-bit mono samples of an 8 kHz WAV, a file or its bytes (refuses any other format)."""
+    opened = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    with wave.open(opened, "rb") as wav:
         if (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) != (8000, 1, 2):
-            raise ValueError(f"{path} is not 8 kHz mono 16-bit")
+            what = "the audio" if isinstance(source, bytes) else source
+            raise ValueError(f"{what} is not 8 kHz mono 16-bit")
         return wav.readframes(wav.getnframes())
 
 

@@ -7,10 +7,8 @@ call is checked on its stored record and on the events published."""
 from __future__ import annotations
 
 import base64
-import io
 import itertools
 import json
-import wave
 from collections.abc import AsyncIterator
 
 import pytest
@@ -18,7 +16,7 @@ import pytest_asyncio
 from sqlmodel import Session, col, select
 
 from ivr.asterisk import constants as names
-from ivr.speech.audio import has_speech
+from ivr.speech.audio import has_speech, read_wav_8k
 from models.calls import CallRecord
 from models.events import (
     AgentStateChanged,
@@ -39,12 +37,6 @@ from .real_asterisk import RealAsterisk
 from .switchboard import Switchboard, switchboard
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-def read_wav_bytes(wav: bytes) -> bytes:
-    """The 16-bit samples of a WAV file held in memory."""
-    with wave.open(io.BytesIO(wav), "rb") as audio:
-        return audio.readframes(audio.getnframes())
 
 
 CALLER = "+525512345678"
@@ -130,7 +122,7 @@ async def test_a_reference_said_on_a_keys_only_call_is_kept_as_audio(board: Swit
         kept = recording_of(session, request.id)
     assert request.reference == SPOKEN_REFERENCE
     assert kept is not None and kept.audio is not None and kept.seconds >= 1
-    assert has_speech(read_wav_bytes(kept.audio))  # the citizen's sentence, as Asterisk recorded it
+    assert has_speech(read_wav_8k(kept.audio))  # the citizen's sentence, as Asterisk recorded it
 
 
 async def test_hang_up_mid_ivr(board: Switchboard) -> None:
