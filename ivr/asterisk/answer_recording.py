@@ -88,14 +88,14 @@ class AnswerRecorder:
         if key is not None and not keep:
             return key, None
         if reply.fields.get("endpos") == "0":  # the caller said nothing: no samples at all
-            return (key, None) if key else (None, CallerInput(timed_out=True))
+            return _nothing_said(key)
         loop = asyncio.get_running_loop()
         hear = (f"{base}.wav", transcribe, keep)
         recorded = await loop.run_in_executor(self._pool, self._hear, *hear)
         if recorded is None:
             return key, None
         if not recorded.text.text and recorded.wav is None:
-            return (key, None) if key else (None, CallerInput(timed_out=True))
+            return _nothing_said(key)
         audio = None if recorded.wav is None else SpokenReference(recorded.seconds, recorded.wav)
         return None, CallerInput(
             digits=key,
@@ -138,3 +138,8 @@ class AnswerRecorder:
         if self._recognizer is None or not transcribe:
             return Recorded(Transcript(text=""), seconds, kept)
         return Recorded(self._recognizer.transcribe(pcm16), seconds, kept)
+
+
+def _nothing_said(key: str | None) -> tuple[str | None, CallerInput | None]:
+    """A recording with no words in it: the key that ended it, else silence (asked again)."""
+    return (key, None) if key else (None, CallerInput(timed_out=True))
