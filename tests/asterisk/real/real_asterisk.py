@@ -7,6 +7,7 @@ configuration, on free loopback ports (several can run at once)::
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -33,6 +34,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
+    """Copy one direction of a proxied TCP connection until it ends, then close the other."""
+    with contextlib.suppress(ConnectionError):
+        while data := await source.read(65536):
+            target.write(data)
+            await target.drain()
+    target.close()
 
 
 def write_silence(path: Path, seconds: float = 0.1) -> Path:

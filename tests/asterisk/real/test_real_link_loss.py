@@ -7,7 +7,6 @@ ends."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from ivr.asterisk.bridge import ServerLink
 from models.events import CallQueued
 
 from .citizen import Citizen
-from .real_asterisk import RealAsterisk
+from .real_asterisk import RealAsterisk, pipe
 from .switchboard import WAIT, Switchboard, switchboard
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -54,15 +53,7 @@ class LinkCutter:
             writer.close()
             return
         self._writers += [writer, up_writer]
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await source.read(65536):
-                target.write(data)
-                await target.drain()
-        target.close()
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -16,7 +16,7 @@ from ivr.asterisk.panoramisk_adapter import AmiConnection
 from models.config import AsteriskServer
 from models.events import BaseEvent, QueueSnapshot
 
-from .real_asterisk import SECRET, RealAsterisk
+from .real_asterisk import SECRET, RealAsterisk, pipe
 
 
 class FreezingProxy:
@@ -34,8 +34,8 @@ class FreezingProxy:
         return int(self._server.sockets[0].getsockname()[1])
 
     def freeze(self) -> None:
-        for pipe in self._pipes:
-            pipe.cancel()
+        for running in self._pipes:
+            running.cancel()
         self._pipes.clear()
 
     async def close(self) -> None:
@@ -50,15 +50,7 @@ class FreezingProxy:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._target)
         self._held += [writer, up_writer]
         for source, target in ((reader, up_writer), (up_reader, writer)):
-            self._pipes.add(asyncio.create_task(self._pipe(source, target)))
-
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, target: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await source.read(65536):
-                target.write(data)
-                await target.drain()
-        target.close()
+            self._pipes.add(asyncio.create_task(pipe(source, target)))
 
 
 @pytest.fixture(scope="module")
