@@ -31,7 +31,7 @@ from models.db import run_blocking, session_scope
 from models.error_answers import error_responses
 from models.errors import FolioNotFound, InvalidFolio, MissingAnswerData
 from models.folio import format_folio, parse_folio
-from models.reference_audio import ReferenceAudio
+from models.reference_audio import ReferenceAudio, recording_of
 from models.request_service import MAX_TYPED_REFERENCE, RequestService
 from models.request_supporters import RequestSupporter, supporters_of
 from models.requests import RequestHistory, ServiceRequest
@@ -201,13 +201,13 @@ def _recording(session: Session, request_id: int) -> Recording | None:
 
 def _play(engine: Any, found: ServiceRequest, staff: Staff) -> bytes | None:
     """The recorded reference's WAV, its play logged; None when there is none to play."""
+    assert found.id is not None
     with session_scope(engine) as session:
-        statement = select(ReferenceAudio.audio).where(col(ReferenceAudio.request_id) == found.id)
-        wav = session.exec(statement).first()
-        if wav is None:
+        kept = recording_of(session, found.id)
+        if kept is None or kept.audio is None:
             return None
         page = f"{PAGE}/{found.folio}/referencia.wav"
         record_view(
             session, username=staff.username, role=staff.role, page=page, folios=[found.folio]
         )
-        return wav
+        return kept.audio
