@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from models.events import BaseEvent, Event, decode_event
+from models.redis_connection import raise_if_cancelled, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -120,44 +121,6 @@ class InProcessBus:
 
     async def close(self) -> None:
         self._subscriptions.clear()
-
-
-def raise_if_cancelled() -> None:
-    """Re-raise a cancellation that a caught ``TimeoutError`` hid.
-
-    On Python 3.11, ``asyncio.timeout`` (which redis-py uses around each read) turns a task's
-    cancellation into ``TimeoutError`` when its own deadline falls due at the same moment; a
-    loop that catches the time-out to retry would then never stop. Call this in such handlers.
-    """
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
-
-
-def redis_client(url: str, *, longest_block_seconds: float) -> Any:
-    """A redis-py asyncio client for blocking reads inside our own retry loops.
-
-    It never retries a time-out: redis-py's default retry re-sends a blocking read on a
-    connection whose previous read was interrupted (by a cancellation that Python 3.11's
-    ``asyncio.timeout`` reported as a time-out), and that read then waits for ever, with the
-    cancellation lost. A broken connection is retried once, at once, on a fresh one: after a
-    Redis restart each connection the pool kept from before fails its next command (its
-    closing goes unnoticed until it is used), which would otherwise drop a command already
-    taken from its inbox or fail an owner's heartbeat. Reads time out a little past the
-    longest ``BLOCK``/``BLPOP`` we issue.
-    """
-    import redis.asyncio as redis
-    from redis.asyncio.retry import Retry
-    from redis.backoff import NoBackoff
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    return redis.from_url(
-        url,
-        socket_connect_timeout=2.0,
-        socket_timeout=longest_block_seconds + 5.0,
-        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
-        health_check_interval=10,
-    )
 
 
 class _Backoff:

@@ -21,7 +21,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models.bus import raise_if_cancelled
 from models.commands import (
     REPLY_SECONDS,
     SEEN_SECONDS,
@@ -32,6 +31,7 @@ from models.commands import (
     execute,
     key,
 )
+from models.redis_connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 

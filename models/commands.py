@@ -34,8 +34,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
-from models.bus import redis_client
 from models.errors import DomainError
+from models.redis_connection import redis_client
 
 log = logging.getLogger(__name__)
 

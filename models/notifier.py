@@ -25,12 +25,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
-from models.bus import EventBus, raise_if_cancelled
+from models.bus import EventBus
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.events import BaseEvent, decode_event
 from models.jobs import JobQueue, JobSpec, enqueue
 from models.outbox import OutboxEvent
+from models.redis_connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 

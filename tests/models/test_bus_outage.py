@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import Engine
 from tests_support import PrivateRedis
 
-from models.bus import RedisBus, redis_client
+from models.bus import RedisBus
 from models.events import CallIvrStep
 from models.notifier import Notifier
+from models.redis_connection import redis_client
 
 pytestmark = pytest.mark.redis
 
