@@ -32,8 +32,9 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from models.cancellation import raise_if_cancelled
 from models.events import BaseEvent, Event, decode_event
-from models.redis_connection import raise_if_cancelled, redis_client
+from models.redis_connection import redis_client
 
 log = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from models.cancellation import raise_if_cancelled
 from models.commands import (
     REPLY_SECONDS,
     SEEN_SECONDS,
@@ -31,7 +32,6 @@ from models.commands import (
     execute,
     key,
 )
-from models.redis_connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 

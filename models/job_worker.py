@@ -13,13 +13,13 @@ exception means "try again later" (exponential back-off, up to the job's attempt
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from models.cancellation import wait_at_most
 from models.jobs import ClaimedJob, JobQueue
 from models.telemetry import JOB_FAILURES
 
@@ -103,8 +103,7 @@ class JobWorker:
             if job is None:
                 self._slots.release()
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll)
+                await wait_at_most(self._wake.wait(), self._poll)
                 continue
             task = asyncio.create_task(self._execute(job), name=f"job:{job.id}")
             self._running.add(task)

@@ -26,12 +26,12 @@ from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, col, select
 
 from models.bus import EventBus
+from models.cancellation import raise_if_cancelled
 from models.db import run_blocking, session_scope
 from models.db_types import utcnow
 from models.events import BaseEvent, decode_event
 from models.jobs import JobQueue, JobSpec, enqueue
 from models.outbox import OutboxEvent
-from models.redis_connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 

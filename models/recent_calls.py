@@ -20,6 +20,7 @@ from collections.abc import Callable
 from models.bus import EventBus
 from models.call_facts import apply_event, call_id_of
 from models.calls import CallRecord
+from models.cancellation import wait_at_most
 from models.consumer import BackgroundConsumer
 from models.events import Event
 
@@ -81,7 +82,5 @@ class RecentCalls(BackgroundConsumer):
             left = deadline - loop.time()
             if (record is not None and ready(record)) or left <= 0:
                 return record
-            try:
-                await asyncio.wait_for(self._changed.wait(), left)
-            except TimeoutError:
+            if not await wait_at_most(self._changed.wait(), left):
                 return self._records.get(call_id)

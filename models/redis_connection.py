@@ -9,7 +9,7 @@ that reads Redis until it is cancelled would run on for ever and its owner's shu
   own deadline falls due at the same moment.
 
 The client re-raises the first after the command; handlers that catch the second call
-:func:`raise_if_cancelled`.
+:func:`models.cancellation.raise_if_cancelled`.
 """
 
 from __future__ import annotations
@@ -21,13 +21,6 @@ import redis.asyncio as redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-
-
-def raise_if_cancelled() -> None:
-    """Re-raise a cancellation that a caught ``TimeoutError`` hid (call it in such handlers)."""
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
 
 
 class _CancellableRedis(redis.Redis):

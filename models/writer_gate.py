@@ -13,6 +13,8 @@ import asyncio
 import contextlib
 import threading
 
+from models.cancellation import wait_at_most
+
 
 class WriterGate:
     """A lock taken by a write transaction's begin and released at its end."""
@@ -44,9 +46,7 @@ class WriterGate:
             try:
                 if self._lock.acquire(blocking=False):  # released before we listened
                     return True
-                await asyncio.wait_for(released, remaining)
-            except TimeoutError:
-                pass
+                await wait_at_most(released, remaining)
             finally:
                 with self._guard:
                     if released in self._sleepers:

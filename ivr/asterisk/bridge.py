@@ -24,9 +24,9 @@ from ivr.asterisk.errors import AmiBadAction, AmiConnectionFailed, AmiLoginFaile
 from ivr.asterisk.panoramisk_adapter import AmiConnection
 from ivr.asterisk.queue_state import QueueBoard
 from ivr.flow.ports import EventPublisher
+from models.cancellation import raise_if_cancelled
 from models.config import AsteriskServer
 from models.events import BaseEvent
-from models.redis_connection import raise_if_cancelled
 
 log = logging.getLogger(__name__)
 QUEUE_ACTIONS = ("QueueStatus", "QueueSummary")

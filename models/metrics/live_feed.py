@@ -12,13 +12,13 @@ Pages wait for a change with :meth:`LiveFeed.changed` (no polling of the databas
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from models.bus import EventBus
+from models.cancellation import wait_at_most
 from models.consumer import BackgroundTask
 from models.db_types import utcnow
 from models.events import AgentStateChanged, BaseEvent
@@ -52,8 +52,7 @@ class LiveFeed(BackgroundTask):
     async def changed(self, *, after: int, timeout: float) -> int:
         """The version once it moved past ``after``, or as it is after ``timeout`` seconds."""
         if self.version == after:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), timeout)
+            await wait_at_most(self._changed.wait(), timeout)
         return self.version
 
     def apply(self, event: BaseEvent) -> bool:

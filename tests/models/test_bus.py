@@ -44,7 +44,7 @@ async def test_redis_bus_spans_connections(redis_url: str) -> None:
 async def test_a_cancellation_hidden_by_a_time_out_is_raised_again() -> None:
     """Python 3.11's asyncio.timeout can turn our cancellation into TimeoutError; a retry
     loop that catches it must still stop."""
-    from models.redis_connection import raise_if_cancelled
+    from models.cancellation import raise_if_cancelled
 
     async def retry_loop() -> None:
         while True:
