@@ -297,7 +297,8 @@ class AgiSession(Request):
         try:
             self.writer.write(f"{text}\n".encode(self.encoding))
             await self.writer.drain()
-            return await asyncio.wait_for(self._reply(), self.reply_timeout)
+            async with asyncio.timeout(self.reply_timeout):  # wait_for may lose a cancel (3.11)
+                return await self._reply()
         except (ConnectionError, asyncio.IncompleteReadError) as error:
             self.hung_up = True
             raise CallerHungUp("La llamada terminó durante un comando AGI.") from error
