@@ -20,7 +20,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from ivr.asterisk import constants as names
 from ivr.asterisk.fastagi import AgiFront
@@ -31,6 +31,7 @@ from ivr.prompts import PromptBook
 from ivr.speech import UtteranceEngine
 from models.calls import CallRecord
 from models.config import Settings
+from models.db import session_scope
 from models.events import BaseEvent
 from models.metrics.agent_log import AgentStateChange
 from suac.container import Container, build_container
@@ -133,7 +134,7 @@ class Switchboard:
             async with asyncio.timeout(seconds):
                 while record is None or not done(record):
                     await asyncio.sleep(0.05)
-                    with Session(self.container.engine) as session:
+                    with session_scope(self.container.engine, readonly=True) as session:
                         record = session.get(CallRecord, call_id)
         except TimeoutError:
             citizen = self.citizens.get(call_id)
@@ -179,7 +180,7 @@ class Switchboard:
         query = select(AgentStateChange).where(AgentStateChange.agent == agent)
         async with asyncio.timeout(seconds):
             while True:
-                with Session(self.container.engine) as session:
+                with session_scope(self.container.engine, readonly=True) as session:
                     states = list(session.exec(query.order_by(col(AgentStateChange.seq))))
                 if done(states):
                     return states

@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from ivr.asterisk import constants as names
 from ivr.speech.audio import has_speech, read_wav_8k
 from models.calls import CallRecord
+from models.db import session_scope
 from models.events import (
     AgentStateChanged,
     CallAbandoned,
@@ -114,7 +115,7 @@ async def test_a_reference_said_on_a_keys_only_call_is_kept_as_audio(board: Swit
     (registered,) = [
         e for e in board.journal.of_call(citizen.call_id) if isinstance(e, RequestRegistered)
     ]
-    with Session(board.container.engine) as session:
+    with session_scope(board.container.engine, readonly=True) as session:
         request = session.exec(
             select(ServiceRequest).where(col(ServiceRequest.folio) == registered.folio)
         ).one()
@@ -252,7 +253,7 @@ async def test_pause_unpause_and_spy_through_the_command_path(
     assert stored[stored.index(("paused", "Comida")) + 1] == ("in_use", "")
     published = [e for e in board.journal.events if isinstance(e, AgentStateChanged)]
     assert ("paused", "Comida") in {(e.state, e.reason) for e in published if e.agent == member}
-    with Session(board.container.engine) as session:
+    with session_scope(board.container.engine, readonly=True) as session:
         spied = select(CallRecord).where(col(CallRecord.call_id).startswith("suac-escucha"))
         assert session.exec(spied).all() == []  # the spy legs are no citizens' calls
         linked = select(CallRecord).where(col(CallRecord.started_at) >= record.started_at)
