@@ -36,6 +36,7 @@ TARGETS = {
     "classifier_fresh_2026h": (0.97, 0.99, 0.99, 0.97),
     "classifier_fresh_2026i": (0.99, 0.99, 0.99, 0.99),
     "classifier_fresh_2026j": (0.90, 0.98, 0.97, 0.94),
+    "classifier_fresh_2026k": (0.96, 0.98, 0.96, 0.93),
 }
 """Each fresh set's floor: top-1 and top-3 by tema, alcaldía on all rows and on rows naming
 one. The first three at the issue's 95 %; e, f and g at what the last rounds reached (g, once
@@ -56,7 +57,12 @@ little of what was said, catalogue phrasings left generic): i at 99.4 % by tema 
 alcaldía, the other sets equal or better. j (471 rows, 172 naming a place), written blind while
 that round was under way and sealed through it, measured it honestly: 90.0 % by tema before
 and 90.9 % after, 97.2 % → 97.7 % by alcaldía (93.6 % → 94.8 % on rows naming one): each
-round lifts the sets it studies far more than unseen speech, which stays near 91 % by tema."""
+round lifts the sets it studies far more than unseen speech, which stays near 91 % by tema.
+Then a learned tema model (``ivr/classifier/tema_model.py``) re-ordered the search's best
+entries: trained without j, it lifts j to 96.0 % by tema; k (285 rows in the catalogue, 141
+naming a place), written blind while it was built and sealed until it was done, went from
+93.3 % to 96.1 % by tema (96.8 % by alcaldía, 93.6 % on rows naming one, which the model does
+not touch). Every set now trains the shipped model, so each floor is what it reached unseen."""
 
 
 @pytest.fixture(scope="module")
