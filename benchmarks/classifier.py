@@ -111,21 +111,37 @@ def print_accuracy(label: str, report: Report, rows: Sequence[Labelled]) -> None
     )
 
 
-def calibrate(rows: Sequence[Labelled], classifier: Classifier) -> tuple[Calibration, Thresholds]:
+Part = tuple[Classifier, Sequence[Labelled]]
+"""Rows and the classifier that measures them (with a tema model that never learned them)."""
+
+
+def pooled(parts: Sequence[Part], calibration: Calibration, *, half: bool | None) -> Report:
+    """One report over every part, with ``calibration``: one half of each set, or all of it."""
+    total = Report()
+    for classifier, rows in parts:
+        chosen = [r for r in rows if half is None or r.held_out == half]
+        report = evaluate(replace_calibration(classifier, calibration), chosen)
+        total.rows += report.rows
+        total.samples += report.samples
+        total.confidences += report.confidences
+        total.outside += report.outside
+    return total
+
+
+def calibrate(parts: Sequence[Part]) -> tuple[Calibration, Thresholds]:
     """Fit on one half, check on the other, derive thresholds on the whole set."""
-    fitting = evaluate(classifier, [r for r in rows if not r.held_out])
-    calibration = fit(fitting.samples)
-    print(f"calibration fitted on {len(fitting.samples)} utterances: {calibration}")
-    held = [r for r in rows if r.held_out]
-    for name, cal in (("shipped", classifier.calibration), ("fitted", calibration)):
-        report = evaluate(replace_calibration(classifier, cal), held)
+    shipped = parts[0][0].calibration
+    calibration = fit(pooled(parts, shipped, half=False).samples)
+    print(f"calibration fitted on half of {sum(len(rows) for _, rows in parts)}: {calibration}")
+    for name, cal in (("shipped", shipped), ("fitted", calibration)):
+        report = pooled(parts, cal, half=True)
         pairs = [(c, r) for c, r, _ in report.confidences] + [(c, False) for c in report.outside]
         brier = statistics.mean((c - r) ** 2 for c, r in pairs)
         print(
             f"  held-out {len(pairs)} ({name}): "
             f"ECE {calibration_error(pairs):.3f}  Brier {brier:.3f}"
         )
-    full = evaluate(replace_calibration(classifier, calibration), rows)
+    full = pooled(parts, calibration, half=None)
     confirm = confirm_threshold(
         [(c, r) for c, r, _ in full.confidences], precision=CONFIRM_PRECISION
     )
@@ -135,7 +151,22 @@ def calibrate(rows: Sequence[Labelled], classifier: Classifier) -> tuple[Calibra
     thresholds = Thresholds(confirm=round(confirm, 3), choose=round(choose, 3))
     print(f"thresholds: {thresholds}")
     print_decisions(full, thresholds)
+    print(f"shipped thresholds {parts[0][0].thresholds}, with the shipped calibration:")
+    print_decisions(pooled(parts, shipped, half=None), parts[0][0].thresholds)
     return calibration, thresholds
+
+
+def unseen_parts(
+    entries: Sequence[CatalogueEntry], sets: Sequence[Sequence[Labelled]]
+) -> list[Part]:
+    """Each set with a classifier whose tema model was trained without it."""
+    documents = labelled_documents()
+    parts: list[Part] = []
+    for rows in sets:
+        said = {row.text for row in rows}
+        model = TemaModel([doc for doc in documents if doc[0] not in said])
+        parts.append((Classifier(entries, tema_model=model), rows))
+    return parts
 
 
 def print_decisions(report: Report, thresholds: Thresholds) -> None:
@@ -241,11 +272,14 @@ def main() -> None:
     print_accuracy(f"tuning set {args.eval_set.name}, catalogue of {len(entries)}", report, tuning)
     print_confusions(report, {e.code: e.name for e in entries})
     rows = list(tuning)
+    sets = [tuning]
     for path in args.fresh_set:
         fresh = read_eval_set(path)
         print_accuracy(f"fresh set {path.name}", evaluate(classifier, fresh), fresh)
         rows += fresh
-    calibration, thresholds = calibrate(rows, classifier)
+        sets.append(fresh)
+    print("calibration of the search and the tema model, each set measured unseen:")
+    calibration, thresholds = calibrate(unseen_parts(entries, sets))
     if args.ablation:
         print("scorers:")
         ablation(entries, rows)
