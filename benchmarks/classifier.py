@@ -33,8 +33,9 @@ from rapidfuzz import fuzz, process
 
 from ivr.classifier import Classifier, Thresholds
 from ivr.classifier.calibration import Calibration, choose_threshold, confirm_threshold, fit
-from ivr.classifier.evaluation import Labelled, Report, evaluate, read_catalogue_csv, read_eval_set
-from ivr.classifier.tema_model import TemaModel, labelled_documents, shipped_tema_model
+from ivr.classifier.catalogue_csv import read_catalogue_csv
+from ivr.classifier.evaluation import Labelled, Report, evaluate, read_eval_set
+from ivr.classifier.tema_model import shipped_tema_model, trained_without
 from ivr.classifier.text import normalise
 from models.catalogue import CatalogueEntry
 
@@ -160,13 +161,10 @@ def unseen_parts(
     entries: Sequence[CatalogueEntry], sets: Sequence[Sequence[Labelled]]
 ) -> list[Part]:
     """Each set with a classifier whose tema model was trained without it."""
-    documents = labelled_documents()
-    parts: list[Part] = []
-    for rows in sets:
-        said = {row.text for row in rows}
-        model = TemaModel([doc for doc in documents if doc[0] not in said])
-        parts.append((Classifier(entries, tema_model=model), rows))
-    return parts
+    return [
+        (Classifier(entries, tema_model=trained_without({row.text for row in rows})), rows)
+        for rows in sets
+    ]
 
 
 def print_decisions(report: Report, thresholds: Thresholds) -> None:
@@ -242,11 +240,11 @@ def baseline(entries: Sequence[CatalogueEntry], inside: Sequence[Labelled]) -> N
 def held_out(entries: Sequence[CatalogueEntry], path: Path) -> None:
     """A set measured as unseen: the search alone, then with a model trained without it."""
     rows = read_eval_set(path)
-    texts = {row.text for row in rows}
-    model = TemaModel([doc for doc in labelled_documents() if doc[0] not in texts])
-    alone = evaluate(Classifier(entries), rows)
-    print_accuracy(f"held-out {path.name}, catalogue search alone", alone, rows)
-    with_model = evaluate(Classifier(entries, tema_model=model), rows)
+    print_accuracy(
+        f"held-out {path.name}, catalogue search alone", evaluate(Classifier(entries), rows), rows
+    )
+    ((unseen, _),) = unseen_parts(entries, [rows])
+    with_model = evaluate(unseen, rows)
     print_accuracy(f"held-out {path.name}, with a tema model trained without it", with_model, rows)
 
 

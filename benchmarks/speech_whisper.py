@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ivr.classifier import Classifier
-from ivr.classifier.evaluation import read_catalogue_csv
+from ivr.classifier.catalogue_csv import read_catalogue_csv
 from ivr.speech.audio import has_speech
 from ivr.speech.engines import SAMPLE_RATE, WhisperEngine, assemble_pypi_whisper
 from ivr.speech.transcript_check import check_transcript, shortened

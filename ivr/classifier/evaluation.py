@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.classifier.service import Classification, Classifier
-from models.catalogue import CatalogueEntry
 
 
 @dataclass(frozen=True)
@@ -69,29 +68,6 @@ def read_eval_set(path: Path) -> list[Labelled]:
             Labelled(r["texto"], r["codigo"], r["tema"], r["alcaldia"])
             for r in csv.DictReader(handle, delimiter="\t")
         ]
-
-
-def read_catalogue_csv(path: Path) -> list[CatalogueEntry]:
-    """Catalogue entries straight from a catalogue CSV, without a database."""
-    with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-        return [
-            CatalogueEntry(
-                code=row["code"],
-                name=row["name"],
-                kind=row["kind"],
-                tema=row["tema"],
-                description=row.get("description") or "",
-                synonyms=_split(row.get("synonyms") or ""),
-                examples=_split(row.get("examples") or ""),
-                authority=row["authority"],
-                unit=row["unit"],
-            )
-            for row in csv.DictReader(handle)
-        ]
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
 
 
 def evaluate(classifier: Classifier, rows: Sequence[Labelled]) -> Report:

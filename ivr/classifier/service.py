@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -28,12 +28,10 @@ from ivr.classifier.places import Place, PlaceFinder
 from ivr.classifier.priors import tema_priors
 from ivr.classifier.scoring import PhraseScorer, Scored, rank
 from ivr.classifier.search import prefix_query
+from ivr.classifier.tema_model import TemaModel, shipped_tema_model
 from ivr.classifier.text import fold, unabbreviated
 from models.catalogue import CatalogueEntry
 from models.db import session_scope
-
-if TYPE_CHECKING:
-    from ivr.classifier.tema_model import TemaModel
 
 MAX_TEXT_LENGTH = 1000
 MODEL_DEPTH = 10
@@ -102,8 +100,6 @@ class Classifier:
     def from_engine(cls, engine: Engine, **options: object) -> Classifier:
         """A classifier over the active catalogue entries in the database, with the shipped
         tema model unless ``options`` name another."""
-        from ivr.classifier.tema_model import shipped_tema_model  # which imports this module
-
         if "tema_model" not in options:
             options["tema_model"] = shipped_tema_model()
         with session_scope(engine, readonly=True) as session:
@@ -119,7 +115,7 @@ class Classifier:
         query = self.index.query(topic)
         scored = rank(self.index, query, **self._rank_options)
         if self.tema_model is not None:
-            scored = self._by_tema_model(scored, str(text))
+            scored = self._by_tema(scored, self.tema_model.chances(str(text)))
         candidates = self._candidates(scored, limit)
         best = candidates[0].confidence if candidates else None
         return Classification(
@@ -142,11 +138,9 @@ class Classifier:
         seen = {c.code for c in coded}
         return (coded + [c for c in ranked if c.code not in seen])[:limit]
 
-    def _by_tema_model(self, scored: list[Scored], text: str) -> list[Scored]:
+    def _by_tema(self, scored: list[Scored], chances: Mapping[str, float]) -> list[Scored]:
         """The search's best entries, each less the weighed distance of its tema's learned
-        probability from the likeliest tema's."""
-        assert self.tema_model is not None
-        chances = self.tema_model.chances(text)
+        probability (``chances``) from the likeliest tema's."""
         likeliest = max(chances.values(), default=0.0)
         entries = self.index.entries
 

@@ -1,11 +1,12 @@
 """A learned model of the official tema, which re-orders the catalogue search's best entries.
 
 The catalogue search matches what was said against each entry's words; it misses everyday ways
-of saying a problem that no entry spells out. This model learns, from the catalogue's own
-examples and from citizens' utterances labelled by tema (``data/utterances.tsv``, the labelled
-rows of the project's evaluation sets), which word pieces point to which tema: a linear model
-(logistic loss) over TF-IDF character n-grams of each word and word pairs. The 48 temas are
-official and fixed, so one model serves any edit of the catalogue's entries.
+of saying a problem that no entry spells out. This model learns which word pieces point to which
+tema from the catalogue's own examples and from citizens' utterances labelled by tema
+(``data/utterances.tsv``: the rows in the catalogue of every ``tests/data/classifier_*.tsv``, in
+file order, kept equal to them by a test): a linear model (logistic loss) over TF-IDF character
+n-grams of each word and word pairs. The 48 temas are official and fixed, so one model serves
+any edit of the catalogue's entries.
 
 It is trained when first used (about a second) and then only read: :meth:`TemaModel.chances`
 computes the features itself, so a classification costs tens of microseconds, not the
@@ -21,7 +22,7 @@ import csv
 import functools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from ivr.classifier.evaluation import read_catalogue_csv
+from ivr.classifier.catalogue_csv import read_catalogue_csv
 from ivr.classifier.text import fold
 from models.config import PACKAGE_DATA
 
@@ -99,6 +100,11 @@ def read_utterances(path: Path) -> Iterable[tuple[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             yield row["texto"], row["tema"]
+
+
+def trained_without(texts: Collection[str]) -> TemaModel:
+    """A model that never learned ``texts``: to measure a labelled set as unseen."""
+    return TemaModel([doc for doc in labelled_documents() if doc[0] not in texts])
 
 
 @functools.cache

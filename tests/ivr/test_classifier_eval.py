@@ -9,7 +9,8 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from ivr.classifier import Classifier
-from ivr.classifier.evaluation import Labelled, evaluate, read_catalogue_csv, read_eval_set
+from ivr.classifier.catalogue_csv import read_catalogue_csv
+from ivr.classifier.evaluation import Labelled, evaluate, read_eval_set
 from ivr.classifier.tema_model import shipped_tema_model
 from ivr.classifier.text import fold
 from models.authorities import ALCALDIAS

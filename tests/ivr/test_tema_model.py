@@ -11,16 +11,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
 from ivr.classifier import Classifier
-from ivr.classifier.evaluation import evaluate, read_catalogue_csv, read_eval_set
+from ivr.classifier.catalogue_csv import read_catalogue_csv
+from ivr.classifier.evaluation import evaluate, read_eval_set
 from ivr.classifier.tema_model import (
     CATALOGUE,
+    UTTERANCES,
     TemaModel,
-    labelled_documents,
+    read_utterances,
     shipped_tema_model,
+    trained_without,
 )
 from ivr.classifier.text import fold
 
-UNSEEN = Path(__file__).resolve().parents[1] / "data" / "classifier_fresh_2026j.tsv"
+DATA = Path(__file__).resolve().parents[1] / "data"
+UNSEEN = DATA / "classifier_fresh_2026j.tsv"
 DOCUMENTS = [
     ("no hay agua desde el lunes", "FALTA DE AGUA"),
     ("la llave no da ni una gota", "FALTA DE AGUA"),
@@ -53,8 +57,7 @@ def test_its_probabilities_are_scikit_learns() -> None:
 def test_on_utterances_it_never_learned_it_lifts_the_tema_to_95_percent() -> None:
     """Set j, which no tuning saw: the model is trained without its rows."""
     rows = read_eval_set(UNSEEN)
-    said = {row.text for row in rows}
-    model = TemaModel([doc for doc in labelled_documents() if doc[0] not in said])
+    model = trained_without({row.text for row in rows})
     entries = read_catalogue_csv(CATALOGUE)
     alone = evaluate(Classifier(entries), rows)
     helped = evaluate(Classifier(entries, tema_model=model), rows)
@@ -70,3 +73,10 @@ def test_a_confident_search_keeps_its_order(said: str) -> None:
     alone = Classifier(entries).classify(said).candidates[0]
     helped = Classifier(entries, tema_model=model).classify(said).candidates[0]
     assert (helped.code, helped.confidence) == (alone.code, alone.confidence)
+
+
+def test_it_learns_the_labelled_rows_of_every_evaluation_set() -> None:
+    """The shipped utterances are the sets' rows in the catalogue: none missing, none added."""
+    sets = sorted(DATA.glob("classifier_*.tsv"))
+    labelled = [(r.text, r.tema) for path in sets for r in read_eval_set(path) if r.in_catalogue]
+    assert list(read_utterances(UTTERANCES)) == labelled
